@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Builds the control-plane binaries the tests and `npm run cluster:up` use, from the Go module proxy:
+# kube-apiserver, kube-controller-manager, kube-scheduler, kubectl (k8s.io/kubernetes), etcd, kwok.
+# Output goes to a cache outside the repo; binaries already there are not rebuilt (FORCE=1 rebuilds).
+set -euo pipefail
+
+K8S_VERSION="${K8S_VERSION:-1.37.2}"   # k8s.io/kubernetes v1.37.2 -> staging modules v0.37.2
+ETCD_VERSION="${ETCD_VERSION:-3.7.3}"
+KWOK_VERSION="${KWOK_VERSION:-v0.8.0}"
+BIN="${KUBE_MCP_K8S_BIN:-$HOME/.cache/kube-mcp/k8s/v${K8S_VERSION}/bin}"
+export GOTOOLCHAIN="${GOTOOLCHAIN:-local}" CGO_ENABLED=0 GOFLAGS="${GOFLAGS:--buildvcs=false}"
+
+mkdir -p "$BIN"
+log() { printf '[build] %s\n' "$*" >&2; }
+have() { [ -z "${FORCE:-}" ] && for b in "$@"; do [ -x "$BIN/$b" ] || return 1; done; }
+timed() { local name="$1" start; shift; start=$(date +%s); "$@"; log "$name built in $(( $(date +%s) - start )) s"; }
+
+WORK="$(mktemp -d)"; trap 'rm -rf "$WORK"' EXIT
+
+build_kubernetes() {
+  mkdir "$WORK/k8s" && cd "$WORK/k8s"
+  go mod init local/kube-mcp-k8s-bins >/dev/null 2>&1
+  # The staging list comes from upstream's own go.mod (read outside any module: cd /).
+  local gomod
+  gomod="$(cd / && go mod download -json "k8s.io/kubernetes@v${K8S_VERSION}" | sed -n 's/.*"GoMod": *"\([^"]*\)".*/\1/p')"
+  [ -f "$gomod" ] || { log "no go.mod for k8s.io/kubernetes@v${K8S_VERSION}"; return 1; }
+  local mods=() staging="v0.${K8S_VERSION#1.}" minor="${K8S_VERSION#1.}"; minor="${minor%%.*}"
+  mapfile -t mods < <(sed -n 's|^[[:space:]]*\(k8s\.io/[A-Za-z0-9._-]*\)[[:space:]]*=>[[:space:]]*\./staging/.*|\1|p' "$gomod")
+  [ "${#mods[@]}" -ge 25 ] || { log "staging module list looks wrong: ${mods[*]:-none}"; return 1; }
+  log "replacing ${#mods[@]} staging modules with @${staging}"
+  local edits=() m
+  for m in "${mods[@]}"; do edits+=("-replace=${m}=${m}@${staging}"); done
+  go mod edit "${edits[@]}"
+  go mod edit -go="$(sed -n 's/^go \([0-9.]*\)[[:space:]]*$/\1/p' "$gomod")"
+  local godef; godef="$(sed -n 's/^godebug default=\(go[0-9.]*\).*/\1/p' "$gomod")"
+  [ -z "$godef" ] || go mod edit -godebug="default=${godef}"
+  local pkgs=(k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager
+              k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl)
+  go get "${pkgs[@]/%/@v${K8S_VERSION}}"
+  local now ldf="-s -w" p; now="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ldf+=" -X $p.gitVersion=v${K8S_VERSION} -X $p.gitMajor=1 -X $p.gitMinor=${minor}"
+    ldf+=" -X $p.gitTreeState=clean -X $p.buildDate=${now}"
+  done
+  go build -trimpath -ldflags "$ldf" -o "$BIN/" "${pkgs[@]}"
+  "$BIN/kube-apiserver" --version
+}
+
+build_etcd() {
+  mkdir "$WORK/etcd" && cd "$WORK/etcd"
+  go mod init local/kube-mcp-etcd-bin >/dev/null 2>&1
+  go get "go.etcd.io/etcd/server/v3@v${ETCD_VERSION}"
+  go build -trimpath -ldflags "-s -w" -o "$BIN/etcd" go.etcd.io/etcd/server/v3
+  "$BIN/etcd" --version | head -1
+}
+
+build_kwok() {
+  GOBIN="$BIN" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@${KWOK_VERSION}"
+}
+
+have etcd || timed etcd build_etcd
+have kwok || timed kwok build_kwok
+have kube-apiserver kube-controller-manager kube-scheduler kubectl || timed kubernetes build_kubernetes
+log "binaries in $BIN"
+echo "$BIN"
