@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # Builds the control-plane binaries the tests and `npm run cluster:up` use, from the Go module proxy:
-# kube-apiserver, kube-controller-manager, kube-scheduler, kubectl (k8s.io/kubernetes), etcd, kwok.
+# kube-apiserver, kube-controller-manager, kube-scheduler, kubectl (k8s.io/kubernetes), etcd, kwok, and
+# (optional, for metrics.k8s.io) metrics-server.
 # Output goes to a cache outside the repo; binaries already there are not rebuilt (FORCE=1 rebuilds).
 set -euo pipefail
 
 K8S_VERSION="${K8S_VERSION:-1.37.2}"   # k8s.io/kubernetes v1.37.2 -> staging modules v0.37.2
 ETCD_VERSION="${ETCD_VERSION:-3.7.3}"
 KWOK_VERSION="${KWOK_VERSION:-v0.8.0}"
+METRICS_SERVER_VERSION="${METRICS_SERVER_VERSION:-v0.9.0}"
 BIN="${KUBE_MCP_K8S_BIN:-$HOME/.cache/kube-mcp/k8s/v${K8S_VERSION}/bin}"
 export GOTOOLCHAIN="${GOTOOLCHAIN:-local}" CGO_ENABLED=0 GOFLAGS="${GOFLAGS:--buildvcs=false}"
 
 mkdir -p "$BIN"
 log() { printf '[build] %s\n' "$*" >&2; }
 have() { [ -z "${FORCE:-}" ] && for b in "$@"; do [ -x "$BIN/$b" ] || return 1; done; }
-timed() { local name="$1" start; shift; start=$(date +%s); "$@"; log "$name built in $(( $(date +%s) - start )) s"; }
+# `|| return` keeps a failure visible even where a caller's `||` suspends `set -e`.
+timed() { local name="$1" start; shift; start=$(date +%s); "$@" || return $?; log "$name built in $(( $(date +%s) - start )) s"; }
 
 WORK="$(mktemp -d)"; trap 'rm -rf "$WORK"' EXIT
 
@@ -58,8 +61,21 @@ build_kwok() {
   GOBIN="$BIN" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@${KWOK_VERSION}"
 }
 
-have etcd || timed etcd build_etcd
-have kwok || timed kwok build_kwok
-have kube-apiserver kube-controller-manager kube-scheduler kubectl || timed kubernetes build_kubernetes
+# metrics-server's go.mod has no replace directives, so the documented `go install` path works.
+build_metrics_server() {
+  GOBIN="$BIN" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/metrics-server/cmd/metrics-server@${METRICS_SERVER_VERSION}"
+}
+
+TOTAL_START=$(date +%s)
+# `if ! have; then ...` rather than `have || ...`: the right side of `||` runs with `set -e` suspended,
+# which would let a failing step inside a build function go unnoticed.
+if ! have etcd; then timed etcd build_etcd; fi
+if ! have kwok; then timed kwok build_kwok; fi
+if ! have kube-apiserver kube-controller-manager kube-scheduler kubectl; then timed kubernetes build_kubernetes; fi
+# Optional: without it the harness simply reports metrics unavailable on dev-cluster.
+if ! have metrics-server; then
+  timed metrics-server build_metrics_server || log "WARNING: metrics-server did not build; metrics.k8s.io will be unavailable"
+fi
+log "all builds done in $(( $(date +%s) - TOTAL_START )) s"
 log "binaries in $BIN"
 echo "$BIN"
