@@ -1,0 +1,91 @@
+/** The one mapping from API-server answers and transport failures to typed errors. */
+import { Schema } from "effect"
+import {
+  AlreadyExists,
+  ApiError,
+  Conflict,
+  type FieldCause,
+  Forbidden,
+  Invalid,
+  type KubeError,
+  NotFound,
+  Timeout,
+  Unauthorized,
+  Unavailable
+} from "../errors.js"
+
+/** The fields of a metav1.Status body that the mapping reads. */
+const StatusBody = Schema.Struct({
+  kind: Schema.optional(Schema.String),
+  message: Schema.optional(Schema.String),
+  reason: Schema.optional(Schema.String),
+  code: Schema.optional(Schema.Number),
+  details: Schema.optional(Schema.Struct({
+    name: Schema.optional(Schema.String),
+    kind: Schema.optional(Schema.String),
+    causes: Schema.optional(Schema.Array(Schema.Struct({
+      field: Schema.optional(Schema.String),
+      reason: Schema.optional(Schema.String),
+      message: Schema.optional(Schema.String)
+    })))
+  }))
+})
+const decodeStatus = Schema.decodeUnknownOption(Schema.parseJson(StatusBody))
+
+export interface FailedCall {
+  readonly context: string
+  readonly method: string
+  readonly path: string
+  readonly status: number
+  readonly body: string
+}
+
+const verbOf = (method: string): string =>
+  ({ GET: "get", POST: "create", PUT: "update", PATCH: "patch", DELETE: "delete" })[method] ?? method.toLowerCase()
+
+export const statusToError = ({ body, context, method, path, status }: FailedCall): KubeError => {
+  const parsed = decodeStatus(body)
+  const s = parsed._tag === "Some" ? parsed.value : undefined
+  const message = s?.message ?? (body.trim().slice(0, 300) || `HTTP ${status}`)
+  const reason = s?.reason
+  const code = s?.code ?? status
+  const common = { context, message }
+  if (code === 401 || reason === "Unauthorized") {
+    return new Unauthorized({ ...common, details: "The credentials of this context were rejected; refresh them (e.g. log in again)." })
+  }
+  if (code === 403 || reason === "Forbidden") {
+    return new Forbidden({ ...common, verb: verbOf(method), resource: path, details: "RBAC denied the request for this context's user." })
+  }
+  if (code === 404 || reason === "NotFound") return new NotFound({ ...common, details: `${method} ${path}` })
+  if (reason === "AlreadyExists") return new AlreadyExists(common)
+  if (code === 409 || reason === "Conflict") {
+    return new Conflict({ ...common, details: "Another writer owns these fields or changed the object; re-read it, or use force for server-side apply." })
+  }
+  if (code === 422 || reason === "Invalid" || reason === "BadRequest" || code === 400) {
+    const causes: Array<FieldCause> = (s?.details?.causes ?? []).map((c) => ({
+      message: c.message ?? "",
+      ...(c.field !== undefined ? { field: c.field } : {}),
+      ...(c.reason !== undefined ? { reason: c.reason } : {})
+    }))
+    return new Invalid({
+      ...common,
+      causes,
+      ...(causes.length > 0 ? { details: causes.map((c) => `${c.field ?? ""}: ${c.message}`).join("; ") } : {})
+    })
+  }
+  if (code === 504 || reason === "Timeout" || reason === "ServerTimeout") return new Timeout(common)
+  if (code === 503) return new Unavailable({ ...common, details: "The API server answered 503 (service unavailable)." })
+  return new ApiError({ ...common, code, ...(reason !== undefined ? { reason } : {}) })
+}
+
+/** Socket-level failures: the cluster could not be reached at all. */
+export const transportError = (context: string, server: string, cause: unknown): KubeError => {
+  const code = typeof cause === "object" && cause !== null && "code" in cause ? String(cause.code) : ""
+  const text = cause instanceof Error ? cause.message : String(cause)
+  if (code === "ETIMEDOUT") return new Timeout({ context, message: `Connecting to ${server} timed out`, details: text })
+  return new Unavailable({
+    context,
+    message: `Cluster API server ${server} is unreachable${code !== "" ? ` (${code})` : ""}`,
+    details: text
+  })
+}

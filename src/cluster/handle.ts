@@ -1,0 +1,133 @@
+/**
+ * A per-context handle: the API client, that context's rate limiter, timeout and RBAC decision cache.
+ * Built lazily on a context's first use and kept until its kubeconfig entry changes.
+ */
+import type { KubeConfig } from "@kubernetes/client-node"
+import { Cache, Data, Duration, Effect, Exit, RateLimiter, Schema, type Scope } from "effect"
+import type { ContextSettings } from "../config/settings.js"
+import { ApiError, Forbidden, type KubeError } from "../errors.js"
+import type { ContextInfo } from "./registry.js"
+import { type ApiRequest, makeRestClient } from "./restClient.js"
+
+/** What a tool asks permission for; namespace "" = cluster scope. */
+export class AccessCheck extends Data.Class<{
+  readonly verb: string
+  readonly group: string
+  readonly resource: string
+  readonly subresource: string
+  readonly namespace: string
+  readonly name: string
+}> {}
+
+export const access = (a: {
+  verb: string
+  resource: string
+  group?: string | undefined
+  subresource?: string | undefined
+  namespace?: string | undefined
+  name?: string | undefined
+}): AccessCheck =>
+  new AccessCheck({
+    verb: a.verb,
+    resource: a.resource,
+    group: a.group ?? "",
+    subresource: a.subresource ?? "",
+    namespace: a.namespace ?? "",
+    name: a.name ?? ""
+  })
+
+export interface ClusterHandle {
+  readonly info: ContextInfo
+  readonly settings: ContextSettings
+  readonly server: string
+  /** The context's kubeconfig, current-context set to it (for streaming APIs such as exec). */
+  readonly kubeConfig: KubeConfig
+  /** Rate-limited, timed-out call returning the body text. */
+  readonly text: (req: ApiRequest) => Effect.Effect<string, KubeError>
+  /** Same, parsed as JSON. */
+  readonly json: (req: ApiRequest) => Effect.Effect<unknown, KubeError>
+  /** With require_rbac: a cached SelfSubjectAccessReview; a denial fails before any request is made. */
+  readonly authorize: (check: AccessCheck) => Effect.Effect<void, KubeError>
+  readonly close: Effect.Effect<void>
+}
+
+const ReviewStatus = Schema.Struct({
+  status: Schema.Struct({
+    allowed: Schema.Boolean,
+    denied: Schema.optional(Schema.Boolean),
+    reason: Schema.optional(Schema.String)
+  })
+})
+const decodeReview = Schema.decodeUnknown(Schema.parseJson(ReviewStatus))
+
+export const makeHandle = (
+  info: ContextInfo,
+  kubeConfig: KubeConfig,
+  settings: ContextSettings,
+  rbacCacheTtlMs: number
+): Effect.Effect<ClusterHandle, KubeError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const client = yield* makeRestClient(info.name, kubeConfig, settings.timeoutMs)
+    yield* Effect.addFinalizer(() => client.close)
+    // client-go semantics: `burst` tokens at once, refilled at `qps` per second.
+    const limit = yield* RateLimiter.make({
+      limit: settings.burst,
+      interval: Duration.millis((settings.burst * 1000) / settings.qps),
+      algorithm: "token-bucket"
+    })
+    const text = (req: ApiRequest) => limit(client.text(req))
+    const json = (req: ApiRequest) =>
+      Effect.flatMap(text(req), (body) =>
+        Effect.try({
+          try: (): unknown => (body === "" ? {} : JSON.parse(body)),
+          catch: () =>
+            new ApiError({ context: info.name, code: 200, message: `${req.path} answered with a body that is not JSON`, details: body.slice(0, 200) })
+        }))
+
+    const review = (check: AccessCheck) =>
+      text({
+        method: "POST",
+        path: "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+        body: {
+          apiVersion: "authorization.k8s.io/v1",
+          kind: "SelfSubjectAccessReview",
+          spec: {
+            resourceAttributes: {
+              verb: check.verb,
+              group: check.group,
+              resource: check.resource,
+              ...(check.subresource !== "" ? { subresource: check.subresource } : {}),
+              ...(check.namespace !== "" ? { namespace: check.namespace } : {}),
+              ...(check.name !== "" ? { name: check.name } : {})
+            }
+          }
+        }
+      }).pipe(
+        Effect.flatMap((body) => Effect.orDie(decodeReview(body))),
+        Effect.map((r) => r.status)
+      )
+    const decisions = yield* Cache.makeWith({
+      capacity: 10_000,
+      lookup: review,
+      // errors are never cached: a flaky review must not stick
+      timeToLive: Exit.match({ onFailure: () => Duration.zero, onSuccess: () => Duration.millis(rbacCacheTtlMs) })
+    })
+    const authorize = (check: AccessCheck): Effect.Effect<void, KubeError> =>
+      settings.requireRbac
+        ? Effect.flatMap(decisions.get(check), (status) =>
+          status.allowed ? Effect.void : Effect.fail(
+            new Forbidden({
+              context: info.name,
+              message: `User of context "${info.name}" may not ${check.verb} ${
+                check.group !== "" ? `${check.resource}.${check.group}` : check.resource
+              }${check.subresource !== "" ? `/${check.subresource}` : ""}${check.namespace !== "" ? ` in namespace "${check.namespace}"` : " (cluster scope)"}`,
+              details: `Refused by the RBAC pre-check (SelfSubjectAccessReview)${status.reason !== undefined && status.reason !== "" ? `: ${status.reason}` : ""}; no request was sent.`,
+              verb: check.verb,
+              resource: check.subresource !== "" ? `${check.resource}/${check.subresource}` : check.resource,
+              ...(check.namespace !== "" ? { namespace: check.namespace } : {})
+            })
+          ))
+        : Effect.void
+
+    return { info, settings, server: client.server, kubeConfig, text, json, authorize, close: client.close }
+  })

@@ -1,0 +1,140 @@
+/**
+ * A small JSON client for one context's API server. It owns a keep-alive agent with the context's TLS
+ * material, so every call reuses connections, is cancellable (interruption destroys the socket) and
+ * reports failures through the single mapping in apiStatus.ts.
+ */
+import type { KubeConfig } from "@kubernetes/client-node"
+import { Effect } from "effect"
+import * as http from "node:http"
+import * as https from "node:https"
+import type { KubeError } from "../errors.js"
+import { Timeout } from "../errors.js"
+import { statusToError, transportError } from "./apiStatus.js"
+
+export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE"
+
+export interface ApiRequest {
+  readonly method?: Method
+  readonly path: string
+  readonly query?: Readonly<Record<string, string | number | boolean | undefined>>
+  /** JSON value (serialised) or a pre-serialised string (e.g. YAML). */
+  readonly body?: unknown
+  readonly contentType?: string
+  readonly accept?: string
+}
+
+export interface RestClient {
+  readonly server: string
+  readonly text: (req: ApiRequest) => Effect.Effect<string, KubeError>
+  readonly close: Effect.Effect<void>
+}
+
+export const buildPath = (req: ApiRequest): string => {
+  const params = new URLSearchParams()
+  for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined && v !== "") params.set(k, String(v))
+  const qs = params.toString()
+  return qs === "" ? req.path : `${req.path}?${qs}`
+}
+
+const headerRecord = (h: https.RequestOptions["headers"]): http.OutgoingHttpHeaders => {
+  const out: http.OutgoingHttpHeaders = {}
+  if (h === undefined || isHeaderList(h)) return out
+  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = v
+  return out
+}
+const isHeaderList = (h: NonNullable<https.RequestOptions["headers"]>): h is ReadonlyArray<string> => Array.isArray(h)
+
+/** The auth material of a user that mints tokens (exec plugins, auth providers) must be re-read per call. */
+const hasDynamicAuth = (kc: KubeConfig): boolean => {
+  const user = kc.getCurrentUser()
+  return user?.exec !== undefined || user?.authProvider !== undefined
+}
+
+export const makeRestClient = (context: string, kc: KubeConfig, timeoutMs: number): Effect.Effect<RestClient, KubeError> =>
+  Effect.gen(function*() {
+    const cluster = kc.getCurrentCluster()
+    const server = (cluster?.server ?? "").replace(/\/+$/, "")
+    const base = yield* Effect.try({
+      try: () => new URL(server),
+      catch: () => transportError(context, server || "(none)", new Error(`context "${context}" has no valid cluster server URL`))
+    })
+    const authOptions = () =>
+      Effect.tryPromise({
+        try: async () => {
+          const opts: https.RequestOptions = {}
+          await kc.applyToHTTPSOptions(opts)
+          return opts
+        },
+        catch: (e) => transportError(context, server, e)
+      })
+    const initial = yield* authOptions()
+    const secure = base.protocol === "https:"
+    const agentOptions: https.AgentOptions = {
+      keepAlive: true,
+      maxSockets: 32,
+      ...(initial.ca !== undefined ? { ca: initial.ca } : {}),
+      ...(initial.cert !== undefined ? { cert: initial.cert } : {}),
+      ...(initial.key !== undefined ? { key: initial.key } : {}),
+      ...(initial.rejectUnauthorized !== undefined ? { rejectUnauthorized: initial.rejectUnauthorized } : {}),
+      ...(initial.servername !== undefined ? { servername: initial.servername } : {})
+    }
+    const agent = secure ? new https.Agent(agentOptions) : new http.Agent({ keepAlive: true, maxSockets: 32 })
+    const dynamic = hasDynamicAuth(kc)
+    const staticHeaders = headerRecord(initial.headers)
+    const staticAuth = initial.auth
+
+    const text = (req: ApiRequest): Effect.Effect<string, KubeError> =>
+      Effect.gen(function*() {
+        const auth = dynamic ? yield* authOptions() : { headers: staticHeaders, auth: staticAuth }
+        const method = req.method ?? "GET"
+        const path = buildPath(req)
+        const payload = req.body === undefined
+          ? undefined
+          : typeof req.body === "string"
+          ? req.body
+          : JSON.stringify(req.body)
+        const headers: http.OutgoingHttpHeaders = {
+          ...headerRecord(auth.headers),
+          accept: req.accept ?? "application/json",
+          ...(payload !== undefined
+            ? { "content-type": req.contentType ?? "application/json", "content-length": Buffer.byteLength(payload) }
+            : {})
+        }
+        const result = yield* Effect.async<{ status: number; body: string }, KubeError>((resume) => {
+          const transport = secure ? https : http
+          const r = transport.request({
+            protocol: base.protocol,
+            hostname: base.hostname.replace(/^\[(.*)\]$/, "$1"),
+            port: base.port,
+            path: base.pathname.replace(/\/$/, "") + path,
+            method,
+            agent,
+            headers,
+            ...(auth.auth !== undefined ? { auth: auth.auth } : {})
+          }, (res) => {
+            const chunks: Array<Buffer> = []
+            res.on("data", (c: Buffer) => chunks.push(c))
+            res.on("end", () => resume(Effect.succeed({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") })))
+            res.on("error", (e) => resume(Effect.fail(transportError(context, server, e))))
+          })
+          r.on("error", (e) => resume(Effect.fail(transportError(context, server, e))))
+          if (payload !== undefined) r.write(payload)
+          r.end()
+          return Effect.sync(() => r.destroy())
+        }).pipe(
+          Effect.timeoutFail({
+            duration: timeoutMs,
+            onTimeout: () =>
+              new Timeout({
+                context,
+                message: `${method} ${req.path} on context "${context}" did not answer within ${timeoutMs} ms`,
+                details: "Raise kubernetes.timeout (or [contexts.\"name\"] timeout) if this cluster is slow, or check that it is reachable."
+              })
+          })
+        )
+        if (result.status >= 200 && result.status < 300) return result.body
+        return yield* Effect.fail(statusToError({ context, method, path: req.path, status: result.status, body: result.body }))
+      })
+
+    return { server, text, close: Effect.sync(() => agent.destroy()) }
+  })

@@ -1,0 +1,30 @@
+/** Schemas of the object fields tools read, and kubectl-style formatting helpers. */
+import { Schema } from "effect"
+
+export const ObjectMeta = Schema.Struct({
+  name: Schema.String,
+  namespace: Schema.optional(Schema.String),
+  creationTimestamp: Schema.optional(Schema.String),
+  labels: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+  resourceVersion: Schema.optional(Schema.String)
+})
+
+export const ListMeta = Schema.Struct({
+  continue: Schema.optional(Schema.String),
+  remainingItemCount: Schema.optional(Schema.Number),
+  resourceVersion: Schema.optional(Schema.String)
+})
+
+/** kubectl's age column: 45s, 12m, 5h, 3d, 2y. */
+export const age = (timestamp: string | undefined, now: number = Date.now()): string => {
+  if (timestamp === undefined) return "<unknown>"
+  const seconds = Math.max(0, Math.floor((now - Date.parse(timestamp)) / 1000))
+  if (Number.isNaN(seconds)) return "<unknown>"
+  if (seconds < 120) return `${seconds}s`
+  const minutes = Math.floor(seconds / 60)
+  if (minutes < 120) return `${minutes}m`
+  const hours = Math.floor(minutes / 60)
+  if (hours < 48) return `${hours}h`
+  const days = Math.floor(hours / 24)
+  return days < 730 ? `${days}d` : `${Math.floor(days / 365)}y`
+}

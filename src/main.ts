@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+/** Entry point: parse flags, load settings, wire the layers once, serve the configured transports. */
+import { NodeRuntime } from "@effect/platform-node"
+import { Effect, Layer } from "effect"
+import { AppSettings } from "./config/appSettings.js"
+import { ConfigError, loadSettings, parseCli, USAGE } from "./config/load.js"
+import type { Settings } from "./config/settings.js"
+import { ClusterRegistryLive } from "./cluster/providers.js"
+import { LoggerLive } from "./log.js"
+import { HttpTransportLive } from "./mcp/http.js"
+import { serveStdio } from "./mcp/stdio.js"
+import { allTools } from "./tools/index.js"
+import { VERSION } from "./version.js"
+
+const serve = (settings: Settings) => {
+  const http = settings.transports.includes("http")
+    ? Layer.launch(HttpTransportLive(allTools))
+    : Effect.never
+  // with stdio the client owns the process: when it closes stdin, everything stops
+  const program = settings.transports.includes("stdio")
+    ? Effect.raceFirst(serveStdio(allTools), http)
+    : http
+  return program.pipe(
+    Effect.provide(ClusterRegistryLive(settings)),
+    Effect.provideService(AppSettings, settings),
+    Effect.tapErrorCause((cause) => Effect.logError("kube-mcp stopped on an error", cause)),
+    Effect.provide(LoggerLive(settings.logLevel))
+  )
+}
+
+const main = Effect.gen(function*() {
+  const cli = yield* parseCli(process.argv.slice(2))
+  if (cli.help) return yield* Effect.sync(() => process.stdout.write(`${USAGE}\n`))
+  if (cli.version) return yield* Effect.sync(() => process.stdout.write(`kube-mcp ${VERSION}\n`))
+  const settings = yield* loadSettings({ cli, env: process.env, cwd: process.cwd() })
+  yield* serve(settings)
+}).pipe(
+  Effect.catchTag("ConfigError", (e: ConfigError) =>
+    Effect.sync(() => {
+      process.stderr.write(`kube-mcp: ${e.message}\n`)
+      process.exitCode = 2
+    }))
+)
+
+NodeRuntime.runMain(main, { disablePrettyLogger: true, disableErrorReporting: true })

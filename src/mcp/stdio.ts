@@ -1,0 +1,28 @@
+/** The stdio transport: JSON-RPC on stdin/stdout; ends (exit 0) when the client closes stdin. */
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
+import { Effect } from "effect"
+import { AppSettings } from "../config/appSettings.js"
+import { makeServer } from "./server.js"
+import type { AnyTool, ToolEnv } from "./tool.js"
+
+// The SDK transport never notices EOF on stdin, so we wait for it ourselves.
+const stdinClosed = Effect.async<void>((resume) => {
+  const done = () => resume(Effect.void)
+  process.stdin.once("end", done).once("close", done)
+  return Effect.sync(() => {
+    process.stdin.off("end", done).off("close", done)
+  })
+})
+
+export const serveStdio = (tools: ReadonlyArray<AnyTool>) =>
+  Effect.gen(function*() {
+    const runtime = yield* Effect.runtime<ToolEnv>()
+    const server = makeServer(runtime, tools, yield* AppSettings)
+    yield* Effect.acquireRelease(
+      Effect.promise(() => server.connect(new StdioServerTransport())),
+      () => Effect.promise(() => server.close())
+    )
+    yield* Effect.logInfo("serving MCP on stdio")
+    yield* stdinClosed
+    yield* Effect.logInfo("stdin closed; shutting down")
+  }).pipe(Effect.scoped)

@@ -1,0 +1,10 @@
+/** The one registration point: every tool the server offers, in the order tools/list shows them. */
+import type { AnyTool } from "../mcp/tool.js"
+import { configContextsList, configKubeconfigView } from "./config.js"
+import { namespacesList } from "./namespaces.js"
+
+export const allTools: ReadonlyArray<AnyTool> = [
+  configContextsList,
+  configKubeconfigView,
+  namespacesList
+]

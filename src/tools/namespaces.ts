@@ -1,0 +1,43 @@
+/** namespaces_list: the first cluster tool, and the shape every list tool follows. */
+import { Effect, Schema } from "effect"
+import { access } from "../cluster/handle.js"
+import { callJson } from "../kube/call.js"
+import { age, ListMeta, ObjectMeta } from "../kube/meta.js"
+import { table } from "../mcp/reply.js"
+import { clusterTool } from "../mcp/tool.js"
+import { Continue, LabelSelector, Limit } from "./params.js"
+
+const NamespaceList = Schema.Struct({
+  metadata: Schema.optional(ListMeta),
+  items: Schema.Array(Schema.Struct({
+    metadata: ObjectMeta,
+    status: Schema.optional(Schema.Struct({ phase: Schema.optional(Schema.String) }))
+  }))
+})
+
+export const namespacesList = clusterTool({
+  name: "namespaces_list",
+  description: "List the namespaces of a cluster: name, status, age.",
+  params: Schema.Struct({
+    label_selector: Schema.optional(LabelSelector),
+    limit: Schema.optional(Limit),
+    continue: Schema.optional(Continue)
+  }),
+  annotations: { title: "List namespaces", readOnlyHint: true, idempotentHint: true, openWorldHint: true },
+  run: (input, cluster) =>
+    Effect.gen(function*() {
+      const list = yield* callJson(
+        cluster,
+        access({ verb: "list", resource: "namespaces" }),
+        { path: "/api/v1/namespaces", query: { labelSelector: input.label_selector, limit: input.limit, continue: input.continue } },
+        NamespaceList
+      )
+      const now = Date.now()
+      return table({
+        columns: ["name", "status", "age"],
+        rows: list.items.map((ns) => [ns.metadata.name, ns.status?.phase ?? "", age(ns.metadata.creationTimestamp, now)]),
+        continue: list.metadata?.continue,
+        narrow: "label_selector, or limit and continue"
+      })
+    })
+})
