@@ -1,10 +1,16 @@
 /** The one registration point: every tool the server offers, in the order tools/list shows them. */
 import type { AnyTool } from "../mcp/tool.js"
+import { clusterTools } from "./cluster/index.js"
 import { configContextsList, configKubeconfigView } from "./config.js"
 import { namespacesList } from "./namespaces.js"
+import { podTools } from "./pods/index.js"
+import { resourceTools } from "./resources/index.js"
 
 export const allTools: ReadonlyArray<AnyTool> = [
   configContextsList,
   configKubeconfigView,
-  namespacesList
+  namespacesList,
+  ...podTools,
+  ...resourceTools,
+  ...clusterTools
 ]

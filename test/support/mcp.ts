@@ -1,0 +1,174 @@
+/**
+ * Test support: run the real kube-mcp server as a child process and talk to it with the MCP SDK `Client`,
+ * over stdio or Streamable HTTP. Every MCP-level test goes through here.
+ */
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
+import { type ChildProcess, spawn } from "node:child_process"
+import { mkdtempSync, writeFileSync } from "node:fs"
+import { createServer } from "node:net"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import { inject } from "vitest"
+
+export const REPO = resolve(import.meta.dirname, "../..")
+export const MAIN = join(REPO, "src/main.ts")
+/** Run the TypeScript sources directly, so tests never run a stale build. */
+export const NODE_ARGS = ["--import", "tsx", MAIN]
+
+export const clusterInfo = () => inject("cluster")
+
+export interface ServerOptions {
+  /** TOML text written to a temp config file passed with --config. */
+  readonly config?: string
+  readonly args?: ReadonlyArray<string>
+  readonly env?: Readonly<Record<string, string>>
+  /** Default: the test control plane's kubeconfig. */
+  readonly kubeconfig?: string
+}
+
+export const writeTemp = (name: string, text: string): string => {
+  const dir = mkdtempSync(join(tmpdir(), "kube-mcp-test-"))
+  const file = join(dir, name)
+  writeFileSync(file, text)
+  return file
+}
+
+const serverArgs = (opts: ServerOptions): Array<string> => [
+  ...NODE_ARGS,
+  ...(opts.config !== undefined ? ["--config", writeTemp("config.toml", opts.config)] : []),
+  ...(opts.args ?? []),
+  ...(opts.kubeconfig !== "" ? ["--kubeconfig", opts.kubeconfig ?? clusterInfo().kubeconfig] : [])
+]
+
+const childEnv = (opts: ServerOptions): Record<string, string> => {
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("KUBE_MCP_") && k !== "KUBECONFIG") env[k] = v
+  return { ...env, ...opts.env }
+}
+
+export interface StdioServer {
+  readonly client: Client
+  readonly stderr: () => string
+  readonly close: () => Promise<void>
+}
+
+export const startStdio = async (opts: ServerOptions = {}): Promise<StdioServer> => {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: serverArgs(opts),
+    env: childEnv(opts),
+    cwd: REPO,
+    stderr: "pipe"
+  })
+  let stderr = ""
+  transport.stderr?.on("data", (d: Buffer) => {
+    stderr += d.toString()
+  })
+  const client = new Client({ name: "kube-mcp-tests", version: "0.0.0" })
+  await client.connect(transport)
+  return { client, stderr: () => stderr, close: () => client.close() }
+}
+
+export const freePort = (): Promise<number> =>
+  new Promise((ok, fail) => {
+    const s = createServer()
+    s.once("error", fail)
+    s.listen(0, "127.0.0.1", () => {
+      const address = s.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      s.close(() => ok(port))
+    })
+  })
+
+export interface HttpServerProcess {
+  readonly url: string
+  readonly child: ChildProcess
+  readonly stderr: () => string
+  readonly stop: () => Promise<number | null>
+}
+
+/** Starts the server with the HTTP transport only and waits for /healthz. */
+export const startHttp = async (opts: ServerOptions & { readonly extraConfig?: string } = {}): Promise<HttpServerProcess> => {
+  const port = await freePort()
+  const child = spawn(process.execPath, [...serverArgs(opts), "--transport", "http", "--http-address", `127.0.0.1:${port}`], {
+    cwd: REPO,
+    env: childEnv(opts),
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  let stderr = ""
+  child.stderr?.on("data", (d: Buffer) => {
+    stderr += d.toString()
+  })
+  const url = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}): ${stderr}`)
+    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false)
+    if (ok) break
+    if (Date.now() > deadline) throw new Error(`server did not listen within 30 s: ${stderr}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  const stop = () =>
+    new Promise<number | null>((ok) => {
+      if (child.exitCode !== null) return ok(child.exitCode)
+      child.once("exit", (code) => ok(code))
+      child.kill("SIGTERM")
+    })
+  return { url, child, stderr: () => stderr, stop }
+}
+
+export const connectHttp = async (url: string, headers: Record<string, string> = {}): Promise<Client> => {
+  const client = new Client({ name: "kube-mcp-tests", version: "0.0.0" })
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit: { headers } }))
+  return client
+}
+
+export interface ToolCallResult {
+  readonly isError: boolean
+  readonly text: string
+  readonly structured: Record<string, unknown> | undefined
+  /** The structured error of a failed call ({ type, message, details, cluster, tool, ... }). */
+  readonly error: { readonly type: string; readonly message: string; readonly details: string; readonly cluster: string; readonly tool: string; readonly [k: string]: unknown } | undefined
+  /** Total bytes of text + structured content, as a client receives them. */
+  readonly bytes: number
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v)
+
+export const call = async (client: Client, name: string, args: Record<string, unknown> = {}): Promise<ToolCallResult> => {
+  const result = await client.callTool({ name, arguments: args })
+  const content = Array.isArray(result.content) ? result.content : []
+  const text = content.map((c) => (isRecord(c) && typeof c["text"] === "string" ? c["text"] : "")).join("\n")
+  const structured = isRecord(result.structuredContent) ? result.structuredContent : undefined
+  const rawError = structured?.["error"]
+  const error = result.isError === true && isRecord(rawError)
+    ? {
+      ...rawError,
+      type: String(rawError["type"]),
+      message: String(rawError["message"]),
+      details: String(rawError["details"]),
+      cluster: String(rawError["cluster"]),
+      tool: String(rawError["tool"])
+    }
+    : undefined
+  return {
+    isError: result.isError === true,
+    text,
+    structured,
+    error,
+    bytes: Buffer.byteLength(text) + (structured !== undefined ? Buffer.byteLength(JSON.stringify(structured)) : 0)
+  }
+}
+
+/** Rows of a table result as objects keyed by column. */
+export const rowsOf = (r: ToolCallResult): Array<Record<string, string>> => {
+  const columns = r.structured?.["columns"]
+  const rows = r.structured?.["rows"]
+  if (!Array.isArray(columns) || !Array.isArray(rows)) throw new Error(`not a table result: ${r.text.slice(0, 300)}`)
+  return rows.map((row) => {
+    const cells: Array<unknown> = Array.isArray(row) ? row : []
+    return Object.fromEntries(columns.map((c, i) => [String(c), String(cells[i] ?? "")]))
+  })
+}
