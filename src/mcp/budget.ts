@@ -3,7 +3,9 @@
  * documents and text are cut at line boundaries, and anything cut ends with a note saying what was cut
  * and how to narrow. The byte count covers text and structured content together.
  */
-import { dumpYaml } from "@kubernetes/client-node"
+// js-yaml directly: client-node's dumpYaml re-serialises known kinds through its model classes, which drops
+// fields the model does not know (newer API fields, CRD schemas' x-kubernetes-* keys).
+import { dump } from "js-yaml"
 import type { Reply, TableReply } from "./reply.js"
 
 export interface Rendered {
@@ -77,7 +79,7 @@ export const render = (reply: Reply, maxBytes: number): Rendered => {
     case "Table":
       return renderTableWithin(reply, maxBytes)
     case "Document": {
-      const body = reply.format === "json" ? JSON.stringify(reply.data, null, 2) : dumpYaml(reply.data, { lineWidth: -1, noRefs: true }).trimEnd()
+      const body = reply.format === "json" ? JSON.stringify(reply.data, null, 2) : dump(reply.data, { lineWidth: -1, noRefs: true, skipInvalid: true }).trimEnd()
       // the structured copy is only sent when both fit; the text rendering is what a model reads
       const withData = bytes(body) + bytes(JSON.stringify(reply.data)) <= maxBytes
       const { text } = cutText(body, maxBytes, (shown, total) =>
