@@ -38,8 +38,11 @@ export const listTools = (tools: ReadonlyArray<AnyTool>, readOnly: boolean): Arr
 const issuesOf = (e: ParseResult.ParseError): Array<InputIssue> =>
   ParseResult.ArrayFormatter.formatErrorSync(e).map((i) => ({
     path: i.path.length > 0 ? i.path.join(".") : "(arguments)",
-    message: i._tag === "Unexpected" ? "unknown parameter" : i.message
+    message: i._tag === "Unexpected" ? "unknown parameter" : clip(i.message)
   }))
+
+/** Parse messages quote the offending value: keep them short whatever was sent. */
+const clip = (message: string): string => (message.length > 300 ? `${message.slice(0, 300)}… (cut)` : message)
 
 const invalidInput = (tool: string, issues: Array<InputIssue>): InvalidInput =>
   new InvalidInput({
@@ -62,6 +65,12 @@ const decodeArgs = (tool: AnyTool, args: Record<string, unknown>) =>
   Effect.gen(function*() {
     if (Buffer.byteLength(JSON.stringify(args)) > MAX_ARGUMENT_BYTES) {
       return yield* invalidInput(tool.name, [{ path: "(arguments)", message: `larger than ${MAX_ARGUMENT_BYTES} bytes` }])
+    }
+    // Schema.Struct({}) accepts any object, so unknown parameters are also checked against the published schema
+    const known = tool.inputSchema["properties"]
+    const unknown = Object.keys(args).filter((k) => typeof known !== "object" || known === null || !(k in known))
+    if (unknown.length > 0) {
+      return yield* invalidInput(tool.name, unknown.map((k) => ({ path: k, message: "unknown parameter" })))
     }
     const { context, ...rest } = args
     let ctx: string | undefined
