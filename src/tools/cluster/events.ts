@@ -1,0 +1,178 @@
+/**
+ * events_list: what happened, newest first, repeats folded.
+ *
+ * Reads core v1 events rather than events.k8s.io/v1: both are views of the same stored objects (events
+ * written through either API appear in both), but core v1 is what `kubectl get events` and most RBAC roles
+ * name, its field selectors (involvedObject.kind/name, type) are the ones users know, and it exposes
+ * count/firstTimestamp/lastTimestamp directly, with eventTime/series for events written the new way.
+ */
+import { Effect, Schema } from "effect"
+import { access } from "../../cluster/handle.js"
+import { parseDurationMs } from "../../config/duration.js"
+import { InvalidInput } from "../../errors.js"
+import { age, ListMeta, ObjectMeta } from "../../kube/meta.js"
+import { table } from "../../mcp/reply.js"
+import { clusterTool } from "../../mcp/tool.js"
+import { AllNamespaces, NamespaceParam } from "../params.js"
+import { readAllPages } from "./pages.js"
+
+/** Unset times come back as null in core v1 (e.g. lastTimestamp of an events.k8s.io event). */
+const Time = Schema.optional(Schema.NullOr(Schema.String))
+
+const Event = Schema.Struct({
+  metadata: ObjectMeta,
+  involvedObject: Schema.Struct({
+    kind: Schema.optional(Schema.String),
+    name: Schema.optional(Schema.String),
+    namespace: Schema.optional(Schema.String)
+  }),
+  reason: Schema.optional(Schema.String),
+  message: Schema.optional(Schema.String),
+  type: Schema.optional(Schema.String),
+  count: Schema.optional(Schema.NullOr(Schema.Number)),
+  firstTimestamp: Time,
+  lastTimestamp: Time,
+  eventTime: Time,
+  series: Schema.optional(Schema.NullOr(Schema.Struct({
+    count: Schema.optional(Schema.Number),
+    lastObservedTime: Time
+  })))
+})
+type Event = typeof Event.Type
+
+const EventList = Schema.Struct({ metadata: Schema.optional(ListMeta), items: Schema.Array(Event) })
+
+/** Newest-first needs the whole set (the API returns events in key order); this bounds the read. */
+const MAX_EVENTS = 10_000
+/** Messages longer than this are cut with an ellipsis: a table row, not a log. */
+const MAX_MESSAGE = 300
+
+const Duration = Schema.String.pipe(
+  Schema.maxLength(32),
+  Schema.pattern(/^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$|^\d+$/)
+).annotations({ description: "only events seen within this duration, e.g. 90s, 10m, 1h, 1h30m (a bare number is seconds)" })
+
+/** The newest time an event was seen: its last repeat, else when it was first recorded. */
+const lastSeen = (e: Event): string | undefined =>
+  e.lastTimestamp ?? e.series?.lastObservedTime ?? e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp
+
+const countOf = (e: Event): number => e.series?.count ?? e.count ?? 1
+
+const oneLine = (message: string): string => {
+  const flat = message.replace(/\s*\n\s*/g, " ").trim()
+  return flat.length > MAX_MESSAGE ? `${flat.slice(0, MAX_MESSAGE - 1)}…` : flat
+}
+
+interface Folded {
+  namespace: string
+  type: string
+  reason: string
+  object: string
+  message: string
+  count: number
+  last: number
+  lastText: string | undefined
+}
+
+/** Same involved object + reason + message → one row with the summed count and the latest time. */
+export const fold = (events: ReadonlyArray<Event>): Array<Folded> => {
+  const rows = new Map<string, Folded>()
+  for (const e of events) {
+    const namespace = e.metadata.namespace ?? e.involvedObject.namespace ?? ""
+    const object = `${e.involvedObject.kind ?? ""}/${e.involvedObject.name ?? ""}`
+    const reason = e.reason ?? ""
+    const message = e.message ?? ""
+    const type = e.type ?? ""
+    const key = JSON.stringify([namespace, e.involvedObject.namespace ?? "", object, type, reason, message])
+    const seen = lastSeen(e)
+    const time = seen !== undefined ? Date.parse(seen) : Number.NaN
+    const last = Number.isNaN(time) ? 0 : time
+    const row = rows.get(key)
+    if (row === undefined) {
+      rows.set(key, { namespace, type, reason, object, message, count: countOf(e), last, lastText: seen })
+    } else {
+      row.count += countOf(e)
+      if (last > row.last) {
+        row.last = last
+        row.lastText = seen
+      }
+    }
+  }
+  return [...rows.values()].sort((a, b) => b.last - a.last || a.object.localeCompare(b.object))
+}
+
+export const eventsList = clusterTool({
+  name: "events_list",
+  description:
+    "List events, newest first, with repeats folded: events with the same involved object, reason and message become one row with the summed count and the latest time. Columns: last seen, type, reason, object (kind/name), count, message (long messages are cut). Filter by involved object, type and age; reads at most 10000 events per call.",
+  params: Schema.Struct({
+    namespace: Schema.optional(NamespaceParam),
+    all_namespaces: Schema.optional(AllNamespaces),
+    involved_kind: Schema.optional(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(253)).annotations({
+      description: "kind of the object the events are about, e.g. Pod, Deployment, Node (field selector involvedObject.kind)"
+    })),
+    involved_name: Schema.optional(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(253)).annotations({
+      description: "name of the object the events are about (field selector involvedObject.name)"
+    })),
+    type: Schema.optional(Schema.Literal("Normal", "Warning").annotations({ description: "only Normal or only Warning events" })),
+    since: Schema.optional(Duration),
+    limit: Schema.optional(Schema.Number.pipe(Schema.int(), Schema.between(1, 5000)).annotations({
+      description: "maximum number of rows (after folding) to return; the newest are kept"
+    }))
+  }),
+  annotations: { title: "List events", readOnlyHint: true, idempotentHint: true, openWorldHint: true },
+  run: (input, cluster) =>
+    Effect.gen(function*() {
+      const all = input.all_namespaces === true
+      if (all && input.namespace !== undefined) {
+        return yield* new InvalidInput({
+          message: "Give either namespace or all_namespaces, not both",
+          issues: [{ path: "namespace", message: "not allowed together with all_namespaces: true" }]
+        })
+      }
+      const namespace = all ? "" : input.namespace ?? cluster.info.namespace
+      const fieldSelector = [
+        ...(input.involved_kind !== undefined ? [`involvedObject.kind=${input.involved_kind}`] : []),
+        ...(input.involved_name !== undefined ? [`involvedObject.name=${input.involved_name}`] : []),
+        ...(input.type !== undefined ? [`type=${input.type}`] : [])
+      ].join(",")
+      const { complete, items } = yield* readAllPages(
+        cluster,
+        access({ verb: "list", resource: "events", namespace }),
+        {
+          path: all ? "/api/v1/events" : `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`,
+          query: { fieldSelector }
+        },
+        EventList,
+        MAX_EVENTS
+      )
+      const now = Date.now()
+      const sinceMs = input.since !== undefined ? parseDurationMs(input.since) : undefined
+      const recent = sinceMs === undefined ? items : items.filter((e) => {
+        const seen = lastSeen(e)
+        return seen !== undefined && Date.parse(seen) >= now - sinceMs
+      })
+      const folded = fold(recent)
+      const shown = input.limit !== undefined ? folded.slice(0, input.limit) : folded
+      const where = all ? "all namespaces" : `namespace "${namespace}"`
+      const notes = [
+        `${recent.length} event(s) in ${where}${sinceMs !== undefined ? ` seen in the last ${input.since}` : ""}, ${folded.length} after folding repeats`,
+        ...(shown.length < folded.length ? [`showing the newest ${shown.length}`] : []),
+        ...(!complete ? [`only the first ${MAX_EVENTS} events were read; narrow with involved_kind/involved_name, type or a namespace`] : [])
+      ]
+      return table({
+        columns: [...(all ? ["namespace"] : []), "last seen", "type", "reason", "object", "count", "message"],
+        rows: shown.map((r) => [
+          ...(all ? [r.namespace] : []),
+          age(r.lastText, now),
+          r.type,
+          r.reason,
+          r.object,
+          String(r.count),
+          oneLine(r.message)
+        ]),
+        summary: `${notes.join("; ")}.`,
+        narrow: "type=Warning, involved_kind/involved_name, since, a namespace, or limit"
+      })
+    })
+})
