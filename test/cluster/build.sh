@@ -12,6 +12,7 @@ METRICS_SERVER_VERSION="${METRICS_SERVER_VERSION:-v0.9.0}"
 BIN="${KUBE_MCP_K8S_BIN:-$HOME/.cache/kube-mcp/k8s/v${K8S_VERSION}/bin}"
 export GOTOOLCHAIN="${GOTOOLCHAIN:-local}" CGO_ENABLED=0 GOFLAGS="${GOFLAGS:--buildvcs=false}"
 
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 mkdir -p "$BIN"
 log() { printf '[build] %s\n' "$*" >&2; }
 have() { [ -z "${FORCE:-}" ] && for b in "$@"; do [ -x "$BIN/$b" ] || return 1; done; }
@@ -57,8 +58,26 @@ build_etcd() {
   "$BIN/etcd" --version | head -1
 }
 
+# kwok is built from a copy of its module with one small addition (test/cluster/kwok/exec-exit-code.go.in):
+# exec exit codes reach the client as NonZeroExitCode like with a real kubelet. KWOK_PATCH=0 builds it
+# unmodified (`go install`), in which case a non-zero exit surfaces as an InternalError.
 build_kwok() {
-  GOBIN="$BIN" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@${KWOK_VERSION}"
+  if [ "${KWOK_PATCH:-1}" = 0 ]; then
+    GOBIN="$BIN" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@${KWOK_VERSION}"
+    return
+  fi
+  local dir src="$SCRIPT_DIR/kwok/exec-exit-code.go.in"
+  dir="$(cd / && go mod download -json "sigs.k8s.io/kwok@${KWOK_VERSION}" | sed -n 's/.*"Dir": *"\([^"]*\)".*/\1/p')"
+  [ -d "$dir" ] || { log "no module dir for sigs.k8s.io/kwok@${KWOK_VERSION}"; return 1; }
+  cp -r "$dir" "$WORK/kwok" && chmod -R u+w "$WORK/kwok" && cd "$WORK/kwok"
+  local f=pkg/kwok/server/debugging_exec.go
+  sed -i -e 's|return s.execInContainerWithTTY(ctx, cmd, in, stdout, resize)$|return kubeMCPExitCode(s.execInContainerWithTTY(ctx, cmd, in, stdout, resize))|' \
+         -e 's|return s.execInContainer(ctx, cmd, in, stdout, stderr)$|return kubeMCPExitCode(s.execInContainer(ctx, cmd, in, stdout, stderr))|' "$f"
+  [ "$(grep -c kubeMCPExitCode "$f")" = 2 ] || { log "kwok exec patch did not apply to $f (kwok ${KWOK_VERSION} changed?)"; return 1; }
+  cp "$src" pkg/kwok/server/zz_kube_mcp_exit_code.go
+  go build -trimpath -ldflags "-s -w" -o "$BIN/kwok" ./cmd/kwok
+  touch "$BIN/.kwok-exec-exit-code"   # marker: this cache holds the patched kwok
+  "$BIN/kwok" --version
 }
 
 # metrics-server's go.mod has no replace directives, so the documented `go install` path works.
@@ -70,7 +89,7 @@ TOTAL_START=$(date +%s)
 # `if ! have; then ...` rather than `have || ...`: the right side of `||` runs with `set -e` suspended,
 # which would let a failing step inside a build function go unnoticed.
 if ! have etcd; then timed etcd build_etcd; fi
-if ! have kwok; then timed kwok build_kwok; fi
+if ! have kwok || { [ "${KWOK_PATCH:-1}" != 0 ] && [ ! -f "$BIN/.kwok-exec-exit-code" ]; }; then timed kwok build_kwok; fi
 if ! have kube-apiserver kube-controller-manager kube-scheduler kubectl; then timed kubernetes build_kubernetes; fi
 # Optional: without it the harness simply reports metrics unavailable on dev-cluster.
 if ! have metrics-server; then

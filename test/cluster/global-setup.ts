@@ -2,6 +2,8 @@
 // `inject("cluster")`. Reuses a plane that `npm run cluster:up` (or another test run) left running and then
 // leaves it running; stops in teardown only what this run started (or adopted from a crashed run).
 import type { TestProject } from "vitest/node"
+// Type-only import so TypeScript resolves the "vitest" module that the augmentation below extends.
+import type {} from "vitest"
 import { start, stop, type ClusterInfo } from "./harness.js"
 
 declare module "vitest" {

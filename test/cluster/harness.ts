@@ -6,7 +6,7 @@
 //   stop()   -> kill exactly the processes recorded in state.json (by pid + start time)
 //   status() -> what runs, ports, readiness
 import { spawn } from "node:child_process"
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { request } from "node:https"
 import { homedir } from "node:os"
 import { dirname, join, resolve } from "node:path"
@@ -195,7 +195,12 @@ const criLog = (lines: readonly string[]): string => lines.map((l) => `${l.slice
 const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null
 
 const isProcessRecord = (x: unknown): x is ProcessRecord =>
-  isRecord(x) && typeof x.name === "string" && typeof x.pid === "number" && typeof x.startTime === "string" && typeof x.log === "string"
+  isRecord(x) &&
+  typeof x.name === "string" &&
+  typeof x.pid === "number" &&
+  typeof x.startTime === "string" &&
+  typeof x.log === "string" &&
+  typeof x.tier === "number"
 
 const isStateFile = (x: unknown): x is StateFile =>
   isRecord(x) &&
@@ -214,6 +219,20 @@ export const readState = (stateDir = defaultStateDir()): StateFile | undefined =
     return isStateFile(parsed) ? parsed : undefined
   } catch {
     return undefined
+  }
+}
+
+/**
+ * Appends to <stateDir>/events.log who started, reused or stopped the plane (pid + command line): the
+ * state dir is shared by `cluster:up`, every test run and anyone's scripts, so "who stopped it?" must be
+ * answerable afterwards.
+ */
+const event = (stateDir: string, what: string): void => {
+  try {
+    mkdirSync(stateDir, { recursive: true })
+    appendFileSync(join(stateDir, "events.log"), `${new Date().toISOString()} pid=${process.pid} [${process.argv.slice(1).join(" ")}] ${what}\n`)
+  } catch {
+    // Diagnostics only.
   }
 }
 
@@ -447,6 +466,16 @@ const ensurePki = async (pkiDir: string): Promise<Pki> => {
 // ---------------------------------------------------------------------------------------------------------
 // Process launch helpers
 
+/** Distinct free ports, one per name. */
+const namedPorts = async <K extends string>(names: readonly K[]): Promise<Record<K, number>> => {
+  const free = await freePorts(names.length)
+  const out: Partial<Record<K, number>> = {}
+  names.forEach((n, i) => (out[n] = free[i]))
+  const complete = (o: Partial<Record<K, number>>): o is Record<K, number> => names.every((n) => o[n] !== undefined)
+  if (!complete(out)) throw new Error("could not allocate ports")
+  return out
+}
+
 const logStderr = (line: string): void => {
   process.stderr.write(`[cluster] ${line}\n`)
 }
@@ -460,9 +489,12 @@ class Launcher {
     private readonly logDir: string
   ) {}
 
-  /** Spawns and immediately records the process in state.json, so even a failed start can be stopped. */
-  async run(name: string, binary: string, args: string[]): Promise<ProcessRecord> {
-    const rec = await spawnLogged(name, join(this.bin, binary), args, join(this.logDir, `${name}.log`))
+  /**
+   * Spawns and immediately records the process in state.json, so even a failed start can be stopped.
+   * Tier: 0 etcd, 1 apiservers, 2 their clients (stop goes 2, 1, 0).
+   */
+  async run(name: string, binary: string, args: string[], tier: number): Promise<ProcessRecord> {
+    const rec = await spawnLogged(name, join(this.bin, binary), args, join(this.logDir, `${name}.log`), tier)
     this.records.push(rec)
     this.state.processes.push(rec)
     writeState(this.stateDir, this.state)
@@ -634,6 +666,7 @@ export const start = async (opts: StartOptions = {}): Promise<StartResult> => {
     if (existing !== undefined && existing.info !== undefined && (await healthy(existing))) {
       log(`reusing running control plane (${existing.owner.kind} pid ${existing.owner.pid}) from ${stateDir}`)
       const orphan = existing.owner.kind === "vitest" && existing.owner.pid !== process.pid && !pidExists(existing.owner.pid)
+      event(stateDir, `reused plane of ${existing.owner.kind} pid ${existing.owner.pid}${orphan && opts.owner === "vitest" ? " (adopted orphan)" : ""}`)
       if (orphan && opts.owner === "vitest") {
         existing.owner = { kind: "vitest", pid: process.pid }
         writeState(stateDir, existing)
@@ -644,6 +677,7 @@ export const start = async (opts: StartOptions = {}): Promise<StartResult> => {
       // Leftovers of a crashed or half-started run: stop exactly those before starting fresh.
       const r = await terminate(existing.processes)
       log(`stopped stale processes ${r.stopped.join(", ") || "(none running)"}`)
+      event(stateDir, `stopped stale processes of ${existing.owner.kind} pid ${existing.owner.pid}: ${r.stopped.join(",") || "none running"}`)
     }
     const binDir = await ensureBinaries(opts.binDir ?? defaultBinDir(), opts.build ?? true, log)
     const owner: Owner = { kind: opts.owner ?? "test", pid: process.pid }
@@ -662,9 +696,11 @@ export const start = async (opts: StartOptions = {}): Promise<StartResult> => {
       state.info = info
       state.readyAfterMs = Date.now() - t0
       writeState(stateDir, state)
+      event(stateDir, `started (${opts.owner ?? "test"}) in ${state.readyAfterMs} ms: pids ${info.pids.join(",")}`)
       return { info, reused: false, owner, owned: true, elapsedMs: Date.now() - t0 }
     } catch (e) {
       log(`start failed; stopping the ${launcher.records.length} processes started so far (logs stay in ${p.logs})`)
+      event(stateDir, `start failed: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`)
       await terminate(launcher.records)
       rmSync(p.state, { force: true })
       throw e
@@ -677,28 +713,25 @@ const bringUp = async (p: Paths, binDir: string, launcher: Launcher, workload: b
   const step = (msg: string) => log(`${msg} (+${((Date.now() - t0) / 1000).toFixed(1)} s)`)
   const pki = await ensurePki(p.pki)
   step("certificates ready")
-  const [etcdClient, etcdPeer, devPort, prodPort, kwokPort, msPort, devKcmPort, prodKcmPort, schedPort] = await freePorts(9)
-  if (etcdClient === undefined || etcdPeer === undefined || devPort === undefined || prodPort === undefined || kwokPort === undefined || msPort === undefined || devKcmPort === undefined || prodKcmPort === undefined || schedPort === undefined) {
-    throw new Error("could not allocate ports")
-  }
+  const ports = await namedPorts(["etcdClient", "etcdPeer", "dev", "prod", "kwok", "metricsServer", "devKcm", "prodKcm", "scheduler"] as const)
   const metrics = workload && existsSync(join(binDir, "metrics-server"))
 
   // --- etcd: one for both clusters (separate --etcd-prefix) ---------------------------------------------
-  const etcdUrl = `http://127.0.0.1:${etcdClient}`
+  const etcdUrl = `http://127.0.0.1:${ports.etcdClient}`
   const etcd = await launcher.run("etcd", "etcd", [
     "--name=kube-mcp",
     `--data-dir=${p.etcdData}`,
     `--listen-client-urls=${etcdUrl}`,
     `--advertise-client-urls=${etcdUrl}`,
-    `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
-    `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
-    `--initial-cluster=kube-mcp=http://127.0.0.1:${etcdPeer}`,
+    `--listen-peer-urls=http://127.0.0.1:${ports.etcdPeer}`,
+    `--initial-advertise-peer-urls=http://127.0.0.1:${ports.etcdPeer}`,
+    `--initial-cluster=kube-mcp=http://127.0.0.1:${ports.etcdPeer}`,
     // Test data is disposable; skipping fsync makes every write cheap.
     "--unsafe-no-fsync=true",
     "--auto-compaction-retention=1",
     "--quota-backend-bytes=8589934592",
     "--log-level=warn"
-  ])
+  ], 0)
   await waitFor("etcd", async () => (await httpGet(`${etcdUrl}/health`, undefined)).body.includes('"health":"true"'), [etcd], 20_000)
   step(`etcd ready on ${etcdUrl}`)
 
@@ -712,8 +745,8 @@ const bringUp = async (p: Paths, binDir: string, launcher: Launcher, workload: b
     etcdPrefix: `/kube-mcp/${key}`,
     namespace: ns
   })
-  const dev = endpoint("dev", devPort, RESTRICTED_NAMESPACE)
-  const prod = endpoint("prod", prodPort, "production")
+  const dev = endpoint("dev", ports.dev, RESTRICTED_NAMESPACE)
+  const prod = endpoint("prod", ports.prod, "production")
   const apiserverArgs = (c: ClusterEndpoint, cp: ClusterPki): string[] => [
     `--etcd-servers=${etcdUrl}`,
     `--etcd-prefix=${c.etcdPrefix}`,
@@ -744,8 +777,8 @@ const bringUp = async (p: Paths, binDir: string, launcher: Launcher, workload: b
     ...(workload ? [] : ["--disable-admission-plugins=ServiceAccount"])
   ]
   const [devApi, prodApi] = await Promise.all([
-    launcher.run("dev-apiserver", "kube-apiserver", apiserverArgs(dev, pki.dev)),
-    launcher.run("prod-apiserver", "kube-apiserver", apiserverArgs(prod, pki.prod))
+    launcher.run("dev-apiserver", "kube-apiserver", apiserverArgs(dev, pki.dev), 1),
+    launcher.run("prod-apiserver", "kube-apiserver", apiserverArgs(prod, pki.prod), 1)
   ])
   const adminTls = (cp: ClusterPki): TlsClient => ({
     ca: readFileSync(cp.ca.cert, "utf8"),
@@ -888,15 +921,15 @@ leaderElection:
   // controller (namespace deletion would hang in Terminating without it), the garbage collector and the
   // ServiceAccount controller. prod has no scheduler and no nodes, so its pods stay Pending.
   const started = await Promise.all([
-    launcher.run("dev-controller-manager", "kube-controller-manager", kcmArgs("dev", devKubeconfig, devKcmPort)),
-    launcher.run("prod-controller-manager", "kube-controller-manager", kcmArgs("prod", prodKubeconfig, prodKcmPort)),
+    launcher.run("dev-controller-manager", "kube-controller-manager", kcmArgs("dev", devKubeconfig, ports.devKcm), 2),
+    launcher.run("prod-controller-manager", "kube-controller-manager", kcmArgs("prod", prodKubeconfig, ports.prodKcm), 2),
     launcher.run("dev-scheduler", "kube-scheduler", [
       `--config=${schedulerConfig}`,
       `--authentication-kubeconfig=${devKubeconfig}`,
       `--authorization-kubeconfig=${devKubeconfig}`,
       "--bind-address=127.0.0.1",
-      `--secure-port=${schedPort}`
-    ]),
+      `--secure-port=${ports.scheduler}`
+    ], 2),
     launcher.run("kwok", "kwok", [
       `--kubeconfig=${devKubeconfig}`,
       `--config=${kwokConfig}`,
@@ -905,13 +938,13 @@ leaderElection:
       // The node's addresses/kubelet port as kwok publishes them: the apiserver proxies logs/exec there.
       "--node-ip=127.0.0.1",
       "--node-name=localhost",
-      `--node-port=${kwokPort}`,
-      `--server-address=127.0.0.1:${kwokPort}`,
+      `--node-port=${ports.kwok}`,
+      `--server-address=127.0.0.1:${ports.kwok}`,
       `--tls-cert-file=${pki.dev.kwok.cert}`,
       `--tls-private-key-file=${pki.dev.kwok.key}`,
       "--cidr=10.244.0.0/16",
       "--node-lease-duration-seconds=40"
-    ]),
+    ], 2),
     ...(metrics
       ? [
           launcher.run("metrics-server", "metrics-server", [
@@ -919,7 +952,7 @@ leaderElection:
             `--authentication-kubeconfig=${devKubeconfig}`,
             `--authorization-kubeconfig=${devKubeconfig}`,
             "--bind-address=127.0.0.1",
-            `--secure-port=${msPort}`,
+            `--secure-port=${ports.metricsServer}`,
             `--tls-cert-file=${pki.dev.metricsServer.cert}`,
             `--tls-private-key-file=${pki.dev.metricsServer.key}`,
             "--kubelet-preferred-address-types=InternalIP",
@@ -929,7 +962,7 @@ leaderElection:
             // The minimum; the kubelet timeout must stay below 90% of it.
             "--metric-resolution=10s",
             "--kubelet-request-timeout=5s"
-          ])
+          ], 2)
         ]
       : [])
   ])
@@ -938,7 +971,7 @@ leaderElection:
   step("controllers, scheduler, kwok started")
 
   await Promise.all([
-    bootstrapDev(devKc, metrics ? { port: msPort, caPem: readFileSync(pki.dev.ca.cert, "utf8") } : undefined),
+    bootstrapDev(devKc, metrics ? { port: ports.metricsServer, caPem: readFileSync(pki.dev.ca.cert, "utf8") } : undefined),
     createIgnoringConflict(() => prodKc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: "production" } } }))
   ])
   step("namespaces, RBAC, kwok node created")
@@ -948,9 +981,9 @@ leaderElection:
     waitFor(`kwok node ${KWOK_NODE} Ready`, () => nodeReady(devKc, KWOK_NODE), [kwok, devApi], 60_000),
     waitFor("dev kube-controller-manager (default ServiceAccounts)", () => defaultServiceAccounts(devKc, ["default", RESTRICTED_NAMESPACE]), [devKcm, devApi], 60_000),
     waitFor("prod kube-controller-manager (default ServiceAccounts)", () => defaultServiceAccounts(prodKc, ["default", "production"]), [prodKcm, prodApi], 60_000),
-    waitFor("kube-scheduler /healthz", async () => (await httpGet(`https://127.0.0.1:${schedPort}/healthz`, undefined)).status === 200, [scheduler], 60_000),
+    waitFor("kube-scheduler /healthz", async () => (await httpGet(`https://127.0.0.1:${ports.scheduler}/healthz`, undefined)).status === 200, [scheduler], 60_000),
     // kwok's serving cert is signed by the dev CA, so this also checks the certificate the apiserver sees.
-    waitFor("kwok /healthz", async () => (await httpGet(`https://127.0.0.1:${kwokPort}/healthz`, devTls)).status === 200, [kwok], 60_000)
+    waitFor("kwok /healthz", async () => (await httpGet(`https://127.0.0.1:${ports.kwok}/healthz`, devTls)).status === 200, [kwok], 60_000)
   ])
   info.pids = launcher.records.map((r) => r.pid)
   step("workload tier ready")
@@ -966,6 +999,7 @@ export const stop = async (stateDir = defaultStateDir(), graceMs = 10_000): Prom
     const state = readState(resolve(stateDir))
     if (state === undefined) return { stopped: [], alreadyGone: [], survivors: [] }
     const result = await terminate(state.processes, graceMs)
+    event(resolve(stateDir), `stop: stopped ${result.stopped.join(",") || "-"}; already gone ${result.alreadyGone.join(",") || "-"}; survivors ${result.survivors.join(",") || "-"}`)
     if (result.survivors.length === 0) rmSync(paths(resolve(stateDir)).state, { force: true })
     return result
   })
@@ -1104,8 +1138,7 @@ export const startEtcdOnly = async (stateDir: string, binDir = defaultBinDir()):
     mkdirSync(p.logs, { recursive: true })
     const state: StateFile = { version: 1, owner: { kind: "test", pid: process.pid }, createdAt: new Date().toISOString(), ready: false, processes: [] }
     const launcher = new Launcher(p.stateDir, state, binDir, p.logs)
-    const [client, peer] = await freePorts(2)
-    if (client === undefined || peer === undefined) throw new Error("could not allocate ports")
+    const { client, peer } = await namedPorts(["client", "peer"] as const)
     const url = `http://127.0.0.1:${client}`
     const rec = await launcher.run("etcd", "etcd", [
       "--name=test",
@@ -1117,7 +1150,7 @@ export const startEtcdOnly = async (stateDir: string, binDir = defaultBinDir()):
       `--initial-cluster=test=http://127.0.0.1:${peer}`,
       "--unsafe-no-fsync=true",
       "--log-level=warn"
-    ])
+    ], 0)
     await waitFor("etcd", async () => (await httpGet(`${url}/health`, undefined)).body.includes('"health":"true"'), [rec], 20_000)
     return rec
   })
