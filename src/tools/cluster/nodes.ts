@@ -3,12 +3,12 @@ import { Effect, Schema } from "effect"
 import { access, type ClusterHandle } from "../../cluster/handle.js"
 import type { KubeError } from "../../errors.js"
 import { callJson } from "../../kube/call.js"
+import { quantityValue } from "../../kube/metrics.js"
 import { age, ListMeta, ObjectMeta } from "../../kube/meta.js"
 import { document, table, text } from "../../mcp/reply.js"
 import { clusterTool } from "../../mcp/tool.js"
 import { LabelSelector, Name } from "../params.js"
 import { PAGE_SIZE, readAllPages } from "./pages.js"
-import { parseQuantity } from "./quantity.js"
 
 const ResourceList = Schema.Record({ key: Schema.String, value: Schema.String })
 
@@ -118,7 +118,7 @@ const taints = (n: Node): Array<string> =>
 
 /** The API server normalises quantities ("1000" pods comes back as "1k"); a pod count reads better plain. */
 const plain = (q: string | undefined): string => {
-  const n = q !== undefined ? parseQuantity(q) : undefined
+  const n = q !== undefined ? quantityValue(q) : undefined
   return n !== undefined && Number.isInteger(n) ? String(n) : q ?? ""
 }
 
