@@ -1,20 +1,20 @@
 #!/usr/bin/env node
 /** Entry point: parse flags, load settings, wire the layers once, serve the configured transports. */
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Effect, Layer } from "effect"
 import { AppSettings } from "./config/appSettings.js"
 import { ConfigError, loadSettings, parseCli, USAGE } from "./config/load.js"
 import type { Settings } from "./config/settings.js"
 import { ClusterRegistryLive } from "./cluster/providers.js"
 import { LoggerLive } from "./log.js"
-import { HttpTransportLive } from "./mcp/http.js"
 import { serveStdio } from "./mcp/stdio.js"
 import { allTools } from "./tools/index.js"
 import { VERSION } from "./version.js"
 
 const serve = (settings: Settings) => {
+  // the HTTP stack is only loaded when it is used (it is a large part of a cold start)
   const http = settings.transports.includes("http")
-    ? Layer.launch(HttpTransportLive(allTools))
+    ? Effect.promise(() => import("./mcp/http.js")).pipe(Effect.flatMap(({ HttpTransportLive }) => Layer.launch(HttpTransportLive(allTools))))
     : Effect.never
   // with stdio the client owns the process: when it closes stdin, everything stops
   const program = settings.transports.includes("stdio")

@@ -2,7 +2,8 @@
  * The three providers of the ClusterRegistry. Each is a ContextSource wrapped by makeRegistry, so
  * handle caching, rate limits and RBAC caching behave identically whichever one main picks.
  */
-import { type Cluster, type Context, KubeConfig, type User } from "@kubernetes/client-node"
+import type { Cluster, Context, KubeConfig, User } from "@kubernetes/client-node"
+import { clientNode } from "../kube/clientNode.js"
 import { Effect, Layer } from "effect"
 import { stat } from "node:fs/promises"
 import { readFile } from "node:fs/promises"
@@ -20,11 +21,19 @@ export const kubeconfigPaths = (configured: string, env: NodeJS.ProcessEnv = pro
   return fromEnv.length > 0 ? fromEnv : [path.join(os.homedir(), ".kube", "config")]
 }
 
-const entryOf = (ctx: Context, cluster: Cluster | undefined, user: User | undefined, fallbackNs: string): ContextEntry => ({
+type KubeConfigClass = new () => KubeConfig
+
+const entryOf = (
+  KubeConfigCtor: KubeConfigClass,
+  ctx: Context,
+  cluster: Cluster | undefined,
+  user: User | undefined,
+  fallbackNs: string
+): ContextEntry => ({
   info: { name: ctx.name, cluster: ctx.cluster, user: ctx.user, namespace: ctx.namespace ?? fallbackNs },
   fingerprint: JSON.stringify([ctx, cluster ?? null, user ?? null]),
   kubeConfig: () => {
-    const kc = new KubeConfig()
+    const kc = new KubeConfigCtor()
     kc.loadFromOptions({
       clusters: cluster !== undefined ? [cluster] : [],
       users: user !== undefined ? [user] : [],
@@ -43,7 +52,8 @@ const emptySnapshot = (problem: string): Snapshot => ({
 })
 
 /** Reads (and merges) kubeconfig files; first file wins per name, as kubectl merges $KUBECONFIG. */
-const loadKubeconfig = (files: ReadonlyArray<string>, defaultContext: string): Snapshot => {
+const loadKubeconfig = async (files: ReadonlyArray<string>, defaultContext: string): Promise<Snapshot> => {
+  const { KubeConfig } = await clientNode()
   const clusters = new Map<string, Cluster>()
   const users = new Map<string, User>()
   const contexts = new Map<string, Context>()
@@ -65,7 +75,7 @@ const loadKubeconfig = (files: ReadonlyArray<string>, defaultContext: string): S
   if (defaultContext !== "") current = defaultContext
   const entries = new Map<string, ContextEntry>()
   for (const ctx of contexts.values()) {
-    entries.set(ctx.name, entryOf(ctx, clusters.get(ctx.cluster), users.get(ctx.user), "default"))
+    entries.set(ctx.name, entryOf(KubeConfig, ctx, clusters.get(ctx.cluster), users.get(ctx.user), "default"))
   }
   const parts = { clusters: [...clusters.values()], users: [...users.values()], contexts: [...contexts.values()], current }
   return {
@@ -77,7 +87,7 @@ const loadKubeconfig = (files: ReadonlyArray<string>, defaultContext: string): S
 }
 
 /** Re-reads only when a file's mtime or size changed (one stat per file per call). */
-const watchedFiles = (files: ReadonlyArray<string>, load: () => Snapshot): Effect.Effect<Snapshot> => {
+const watchedFiles = (files: ReadonlyArray<string>, load: () => Promise<Snapshot>): Effect.Effect<Snapshot> => {
   let stamp = ""
   let last: Snapshot | undefined
   return Effect.promise(async () => {
@@ -85,7 +95,7 @@ const watchedFiles = (files: ReadonlyArray<string>, load: () => Snapshot): Effec
     const next = stamps.join("|")
     if (last === undefined || next !== stamp) {
       stamp = next
-      last = load()
+      last = await load()
     }
     return last
   })
@@ -162,8 +172,9 @@ export const inClusterSource = (dir: string, env: NodeJS.ProcessEnv = process.en
     const user: User = { name: IN_CLUSTER, token }
     const ctx: Context = { name: IN_CLUSTER, cluster: IN_CLUSTER, user: IN_CLUSTER, namespace }
     const parts = { clusters: [cluster], users: [user], contexts: [ctx], current: IN_CLUSTER }
+    const { KubeConfig } = await clientNode()
     return {
-      contexts: new Map([[IN_CLUSTER, entryOf(ctx, cluster, user, namespace)]]),
+      contexts: new Map([[IN_CLUSTER, entryOf(KubeConfig, ctx, cluster, user, namespace)]]),
       current: IN_CLUSTER,
       view: (minified) => renderView(parts, minified)
     }

@@ -2,6 +2,7 @@
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { Effect } from "effect"
 import { AppSettings } from "../config/appSettings.js"
+import { clientNode } from "../kube/clientNode.js"
 import { makeServer } from "./server.js"
 import type { AnyTool, ToolEnv } from "./tool.js"
 
@@ -23,6 +24,7 @@ export const serveStdio = (tools: ReadonlyArray<AnyTool>) =>
       () => Effect.promise(() => server.close())
     )
     yield* Effect.logInfo("serving MCP on stdio")
+    void clientNode() // warm up while the client is still initializing
     yield* stdinClosed
     yield* Effect.logInfo("stdin closed; shutting down")
   }).pipe(Effect.scoped)

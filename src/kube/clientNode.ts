@@ -1,0 +1,9 @@
+/**
+ * @kubernetes/client-node costs most of a cold start to import (its generated API barrel). It is
+ * loaded on first need, and preloaded right after the transport is up, so `initialize` never waits for it.
+ */
+type ClientNode = typeof import("@kubernetes/client-node")
+
+let loading: Promise<ClientNode> | undefined
+
+export const clientNode = (): Promise<ClientNode> => (loading ??= import("@kubernetes/client-node"))
