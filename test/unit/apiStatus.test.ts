@@ -1,0 +1,43 @@
+/** Kubernetes Status bodies and socket failures map to the typed errors by reason and code. */
+import { describe, expect, it } from "vitest"
+import { statusToError, transportError } from "../../src/cluster/apiStatus.js"
+
+const status = (code: number, reason: string, message: string, details?: unknown) =>
+  JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", code, reason, message, ...(details !== undefined ? { details } : {}) })
+
+const map = (code: number, body: string, method = "GET") =>
+  statusToError({ context: "dev", method, path: "/api/v1/namespaces/x/pods/y", status: code, body })
+
+describe("statusToError", () => {
+  it("maps each reason to its error type", () => {
+    expect(map(403, status(403, "Forbidden", "pods is forbidden"), "DELETE")).toMatchObject({ _tag: "Forbidden", verb: "delete", context: "dev", message: "pods is forbidden" })
+    expect(map(404, status(404, "NotFound", "pods \"y\" not found"))._tag).toBe("NotFound")
+    expect(map(409, status(409, "AlreadyExists", "exists"))._tag).toBe("AlreadyExists")
+    expect(map(409, status(409, "Conflict", "conflict with kubectl"))._tag).toBe("Conflict")
+    expect(map(401, status(401, "Unauthorized", "Unauthorized"))._tag).toBe("Unauthorized")
+    expect(map(504, status(504, "Timeout", "timed out"))._tag).toBe("Timeout")
+    expect(map(503, "service unavailable")._tag).toBe("Unavailable")
+    expect(map(429, status(429, "TooManyRequests", "slow down"))).toMatchObject({ _tag: "ApiError", code: 429, reason: "TooManyRequests" })
+  })
+
+  it("lists the field causes of an Invalid answer", () => {
+    const e = map(422, status(422, "Invalid", "Deployment.apps \"web\" is invalid", {
+      causes: [{ reason: "FieldValueInvalid", message: "Invalid value: -1: must be greater than or equal to 0", field: "spec.replicas" }]
+    }))
+    expect(e).toMatchObject({ _tag: "Invalid", causes: [{ field: "spec.replicas", reason: "FieldValueInvalid" }] })
+    expect(e.details).toContain("spec.replicas: Invalid value: -1")
+  })
+
+  it("keeps a non-JSON body readable and short", () => {
+    const e = map(500, "x".repeat(5000))
+    expect(e).toMatchObject({ _tag: "ApiError", code: 500 })
+    expect(e.message.length).toBeLessThanOrEqual(300)
+  })
+
+  it("socket failures are Unavailable, connect timeouts Timeout", () => {
+    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" })
+    expect(transportError("dev", "https://127.0.0.1:1", refused)).toMatchObject({ _tag: "Unavailable", context: "dev" })
+    const timedOut = Object.assign(new Error("connect ETIMEDOUT"), { code: "ETIMEDOUT" })
+    expect(transportError("dev", "https://10.0.0.1", timedOut)._tag).toBe("Timeout")
+  })
+})
