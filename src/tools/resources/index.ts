@@ -1,4 +1,21 @@
+/** resources_* tools: any group/version/kind, CRDs included, through cached per-context discovery. */
 import type { AnyTool } from "../../mcp/tool.js"
+import { resourcesApply } from "./apply.js"
+import { resourcesDelete } from "./delete.js"
+import { resourcesDescribe } from "./describe.js"
+import { resourcesDiff } from "./diff.js"
+import { resourcesGet } from "./get.js"
+import { resourcesList } from "./list.js"
+import { resourcesPatch } from "./patch.js"
+import { resourcesScale } from "./scale.js"
 
-/** resources_* tools (filled by the resources toolset). */
-export const resourceTools: ReadonlyArray<AnyTool> = []
+export const resourceTools: ReadonlyArray<AnyTool> = [
+  resourcesList,
+  resourcesGet,
+  resourcesDescribe,
+  resourcesDiff,
+  resourcesApply,
+  resourcesPatch,
+  resourcesScale,
+  resourcesDelete
+]

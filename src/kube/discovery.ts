@@ -1,0 +1,212 @@
+/**
+ * API discovery per context: (group, version, kind) → the resource to call (plural name, scope, verbs,
+ * subresources). Only the group-version asked for is fetched, and it is cached per ClusterHandle (a handle is
+ * rebuilt when its kubeconfig entry changes, so the cache goes with it). A kind missing from the cache
+ * triggers one refresh from the server, so a CRD created a moment ago resolves on the next call.
+ *
+ * Discovery documents are non-resource URLs that every authenticated user may read (system:discovery), so
+ * they need no resource RBAC pre-check.
+ */
+import { Effect, Schema } from "effect"
+import type { ClusterHandle } from "../cluster/handle.js"
+import { type KubeError, NotFound } from "../errors.js"
+import { decodeAnswer } from "./call.js"
+
+export interface GroupVersion {
+  /** "" = the core group. */
+  readonly group: string
+  readonly version: string
+}
+
+export interface ResourceInfo extends GroupVersion {
+  readonly kind: string
+  /** "v1" or "apps/v1". */
+  readonly apiVersion: string
+  /** The plural resource name used in paths and RBAC, e.g. "deployments". */
+  readonly resource: string
+  readonly namespaced: boolean
+  readonly verbs: ReadonlyArray<string>
+  /** e.g. ["scale", "status"]. */
+  readonly subresources: ReadonlyArray<string>
+  readonly singular: string
+  readonly shortNames: ReadonlyArray<string>
+}
+
+const APIResource = Schema.Struct({
+  name: Schema.String,
+  singularName: Schema.optional(Schema.String),
+  namespaced: Schema.Boolean,
+  kind: Schema.String,
+  verbs: Schema.Array(Schema.String),
+  shortNames: Schema.optional(Schema.Array(Schema.String))
+})
+const APIResourceList = Schema.Struct({ resources: Schema.Array(APIResource) })
+const APIGroup = Schema.Struct({ versions: Schema.Array(Schema.Struct({ version: Schema.String })) })
+const APIVersions = Schema.Struct({ versions: Schema.Array(Schema.String) })
+const APIGroupList = Schema.Struct({ groups: Schema.Array(Schema.Struct({ name: Schema.String })) })
+
+/** DNS subdomain, or "" for the core group. */
+export const GROUP_PATTERN = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?$/
+/** DNS label, as Kubernetes requires of API versions (v1, v2beta1). */
+export const VERSION_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
+
+export const apiVersionOf = ({ group, version }: GroupVersion): string => (group === "" ? version : `${group}/${version}`)
+
+/** "apps/v1" → { group: "apps", version: "v1" }; "v1" → the core group. */
+export const parseApiVersion = (apiVersion: string): GroupVersion => {
+  const slash = apiVersion.indexOf("/")
+  return slash < 0 ? { group: "", version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) }
+}
+
+/** The group as users write it: "", omitted and "core" all mean the core group. */
+export const normalizeGroup = (group: string | undefined): string => {
+  const g = (group ?? "").trim()
+  return g === "core" ? "" : g
+}
+
+const gvPath = (gv: GroupVersion): string => (gv.group === "" ? `/api/${gv.version}` : `/apis/${gv.group}/${gv.version}`)
+
+/** kubectl's way to name a resource type: "deployment.apps", "pod". */
+export const typeName = (info: Pick<ResourceInfo, "kind" | "group">): string =>
+  `${info.kind.toLowerCase()}${info.group !== "" ? `.${info.group}` : ""}`
+
+interface Entry {
+  readonly resources: ReadonlyArray<ResourceInfo>
+}
+
+const cache = new WeakMap<ClusterHandle, Map<string, Entry>>()
+
+const entriesOf = (cluster: ClusterHandle): Map<string, Entry> => {
+  const existing = cache.get(cluster)
+  if (existing !== undefined) return existing
+  const fresh = new Map<string, Entry>()
+  cache.set(cluster, fresh)
+  return fresh
+}
+
+const toInfos = (gv: GroupVersion, list: typeof APIResourceList.Type): ReadonlyArray<ResourceInfo> => {
+  const subresources = new Map<string, Array<string>>()
+  for (const r of list.resources) {
+    const [parent, sub] = r.name.split("/", 2)
+    if (parent !== undefined && sub !== undefined) subresources.set(parent, [...(subresources.get(parent) ?? []), sub])
+  }
+  return list.resources
+    .filter((r) => !r.name.includes("/"))
+    .map((r) => ({
+      group: gv.group,
+      version: gv.version,
+      apiVersion: apiVersionOf(gv),
+      kind: r.kind,
+      resource: r.name,
+      namespaced: r.namespaced,
+      verbs: r.verbs,
+      subresources: subresources.get(r.name) ?? [],
+      singular: r.singularName !== undefined && r.singularName !== "" ? r.singularName : r.kind.toLowerCase(),
+      shortNames: r.shortNames ?? []
+    }))
+}
+
+/** Exact kind first; then, leniently, the kind in any case, the plural, the singular or a short name. */
+const findKind = (resources: ReadonlyArray<ResourceInfo>, kind: string): ResourceInfo | undefined => {
+  const exact = resources.find((r) => r.kind === kind)
+  if (exact !== undefined) return exact
+  const k = kind.toLowerCase()
+  return resources.find((r) => r.kind.toLowerCase() === k) ??
+    resources.find((r) => r.resource === k || r.singular === k || r.shortNames.includes(k))
+}
+
+/** Why a group-version answered 404: which versions the group serves, or that the group is not served. */
+const notServed = (cluster: ClusterHandle, gv: GroupVersion): Effect.Effect<never, KubeError> => {
+  const context = cluster.info.name
+  const versions: Effect.Effect<ReadonlyArray<string>, KubeError> = gv.group === ""
+    ? cluster.json({ path: "/api" }).pipe(Effect.flatMap(decodeAnswer(APIVersions, cluster, "/api")), Effect.map((a) => a.versions))
+    : cluster.json({ path: `/apis/${gv.group}` }).pipe(
+      Effect.flatMap(decodeAnswer(APIGroup, cluster, `/apis/${gv.group}`)),
+      Effect.map((g) => g.versions.map((v) => v.version))
+    )
+  return versions.pipe(
+    Effect.catchTag("NotFound", () => Effect.succeed<ReadonlyArray<string>>([])),
+    Effect.flatMap((served) =>
+      served.length > 0
+        ? Effect.fail(
+          new NotFound({
+            context,
+            message: `API version ${apiVersionOf(gv)} is not served by context "${context}"`,
+            details: `The ${gv.group === "" ? "core group" : `group "${gv.group}"`} serves: ${served.join(", ")}.`
+          })
+        )
+        : cluster.json({ path: "/apis" }).pipe(
+          Effect.flatMap(decodeAnswer(APIGroupList, cluster, "/apis")),
+          Effect.map((l) => l.groups.map((g) => g.name).sort()),
+          Effect.orElseSucceed((): ReadonlyArray<string> => []),
+          Effect.flatMap((groups) =>
+            Effect.fail(
+              new NotFound({
+                context,
+                message: `API group "${gv.group}" is not served by context "${context}"`,
+                details: groups.length > 0
+                  ? `Served groups: "" (core), ${groups.join(", ")}. A CRD's group is served once the CRD is established.`
+                  : "A CRD's group is served once the CRD is established."
+              })
+            )
+          )
+        )
+    )
+  )
+}
+
+/** Fetches one group-version's resources and caches them. */
+export const refreshGroupVersion = (cluster: ClusterHandle, gv: GroupVersion): Effect.Effect<ReadonlyArray<ResourceInfo>, KubeError> =>
+  cluster.json({ path: gvPath(gv) }).pipe(
+    Effect.flatMap(decodeAnswer(APIResourceList, cluster, gvPath(gv))),
+    Effect.map((list) => toInfos(gv, list)),
+    Effect.tap((resources) => Effect.sync(() => entriesOf(cluster).set(apiVersionOf(gv), { resources }))),
+    Effect.catchTag("NotFound", () => {
+      entriesOf(cluster).delete(apiVersionOf(gv))
+      return notServed(cluster, gv)
+    })
+  )
+
+/**
+ * The resource behind (group, version, kind) on this context. A miss in the cache refreshes that
+ * group-version once; still missing → NotFound listing the kinds the group-version has.
+ */
+export const resolveKind = (
+  cluster: ClusterHandle,
+  gvk: GroupVersion & { readonly kind: string }
+): Effect.Effect<ResourceInfo, KubeError> =>
+  Effect.gen(function*() {
+    const gv = { group: normalizeGroup(gvk.group), version: gvk.version.trim() }
+    // names come from manifests too: never let them shape the request path
+    if (!GROUP_PATTERN.test(gv.group) || !VERSION_PATTERN.test(gv.version)) {
+      return yield* new NotFound({
+        context: cluster.info.name,
+        message: `"${apiVersionOf(gv)}" is not a valid API version`,
+        details: "An API version is \"v1\" (core group) or \"<group>/<version>\", e.g. \"apps/v1\"."
+      })
+    }
+    const cached = entriesOf(cluster).get(apiVersionOf(gv))
+    const hit = cached !== undefined ? findKind(cached.resources, gvk.kind) : undefined
+    if (hit !== undefined) return hit
+    const resources = yield* refreshGroupVersion(cluster, gv)
+    const found = findKind(resources, gvk.kind)
+    if (found !== undefined) return found
+    const kinds = [...new Set(resources.map((r) => r.kind))].sort()
+    return yield* new NotFound({
+      context: cluster.info.name,
+      message: `Kind "${gvk.kind}" is not served in ${apiVersionOf(gv)} by context "${cluster.info.name}"`,
+      details: kinds.length > 0 ? `${apiVersionOf(gv)} serves: ${kinds.join(", ")}.` : `${apiVersionOf(gv)} serves no kinds.`
+    })
+  })
+
+/** API path of a resource collection or object: /api/v1/namespaces/ns/pods/name/log. */
+export const resourcePath = (
+  info: ResourceInfo,
+  opts: { readonly namespace?: string | undefined; readonly name?: string | undefined; readonly subresource?: string | undefined } = {}
+): string => {
+  const base = gvPath(info)
+  const ns = info.namespaced && opts.namespace !== undefined && opts.namespace !== "" ? `/namespaces/${encodeURIComponent(opts.namespace)}` : ""
+  const name = opts.name !== undefined ? `/${encodeURIComponent(opts.name)}` : ""
+  const sub = opts.name !== undefined && opts.subresource !== undefined ? `/${opts.subresource}` : ""
+  return `${base}${ns}/${info.resource}${name}${sub}`
+}

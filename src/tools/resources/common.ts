@@ -1,0 +1,163 @@
+/** What the resources_* tools share: the group/version/kind parameters, object views, scope and verb checks. */
+import { Effect, Option, Schema } from "effect"
+import type { ClusterHandle } from "../../cluster/handle.js"
+import { GROUP_PATTERN, type ResourceInfo, resolveKind, typeName, VERSION_PATTERN } from "../../kube/discovery.js"
+import {
+  AlreadyExists,
+  ApiError,
+  Conflict,
+  Forbidden,
+  Invalid,
+  InvalidInput,
+  type KubeError,
+  MetricsUnavailable,
+  NotFound,
+  Timeout,
+  Unauthorized,
+  Unavailable
+} from "../../errors.js"
+
+export const Group = Schema.String.pipe(Schema.maxLength(253), Schema.pattern(GROUP_PATTERN)).annotations({
+  description: "API group, e.g. \"apps\", \"batch\", \"networking.k8s.io\" or a CRD's group; \"\" or omitted for the core group (Pod, Service, ConfigMap, Secret, ...)"
+})
+export const Version = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(63), Schema.pattern(VERSION_PATTERN)).annotations({
+  description: "API version within the group, e.g. \"v1\""
+})
+export const Kind = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(100), Schema.pattern(/^[A-Za-z][A-Za-z0-9]*$/)).annotations({
+  description: "kind, e.g. \"Deployment\" (the plural \"deployments\" or a short name such as \"deploy\" also works)"
+})
+export const DryRun = Schema.Boolean.annotations({
+  description: "validate and run admission on the server without persisting anything (dryRun=All); the result shows what would happen"
+})
+export const FieldManager = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(128)).annotations({
+  description: "field manager name recorded for server-side apply (default \"kube-mcp\")"
+})
+export const Force = Schema.Boolean.annotations({
+  description: "take ownership of fields another field manager owns instead of failing with a Conflict"
+})
+/** A manifest: one object, an array of objects, or YAML/JSON text with one or many documents. */
+export const Manifest = Schema.Union(
+  Schema.String.pipe(Schema.minLength(1), Schema.maxLength(1024 * 1024)).annotations({
+    description: "YAML or JSON text; several YAML documents separated by ---"
+  }),
+  Schema.Record({ key: Schema.String, value: Schema.Unknown }).annotations({ description: "one Kubernetes object" }),
+  Schema.Array(Schema.Record({ key: Schema.String, value: Schema.Unknown })).pipe(Schema.maxItems(200)).annotations({
+    description: "several Kubernetes objects"
+  })
+).annotations({
+  description: "the object(s) to apply: a JSON object with apiVersion, kind and metadata.name, an array of them, " +
+    "or YAML/JSON text with one or many documents (a kind: List is expanded)"
+})
+
+export const DEFAULT_FIELD_MANAGER = "kube-mcp"
+
+/** Any object the API server returns, kept whole for output. */
+export const KubeObject = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+export type KubeObject = typeof KubeObject.Type
+
+export const OwnerReference = Schema.Struct({
+  apiVersion: Schema.String,
+  kind: Schema.String,
+  name: Schema.String,
+  uid: Schema.optional(Schema.String),
+  controller: Schema.optional(Schema.Boolean)
+})
+export type OwnerReference = typeof OwnerReference.Type
+
+/** The metadata fields the tools read (decoded from a copy; the object itself stays whole). */
+const MetaView = Schema.Struct({
+  name: Schema.optional(Schema.String),
+  namespace: Schema.optional(Schema.String),
+  uid: Schema.optional(Schema.String),
+  resourceVersion: Schema.optional(Schema.String),
+  generation: Schema.optional(Schema.Number),
+  creationTimestamp: Schema.optional(Schema.String),
+  deletionTimestamp: Schema.optional(Schema.String),
+  labels: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+  annotations: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+  finalizers: Schema.optional(Schema.Array(Schema.String)),
+  ownerReferences: Schema.optional(Schema.Array(OwnerReference))
+})
+export type MetaView = typeof MetaView.Type
+const ObjectView = Schema.Struct({
+  apiVersion: Schema.optional(Schema.String),
+  kind: Schema.optional(Schema.String),
+  metadata: Schema.optional(MetaView)
+})
+const decodeView = Schema.decodeUnknownOption(ObjectView)
+
+export const metaOf = (obj: unknown): MetaView => {
+  const view = decodeView(obj)
+  return Option.isSome(view) ? view.value.metadata ?? {} : {}
+}
+export const typeOf = (obj: unknown): { apiVersion?: string | undefined; kind?: string | undefined } => {
+  const view = decodeView(obj)
+  return Option.isSome(view) ? { apiVersion: view.value.apiVersion, kind: view.value.kind } : {}
+}
+
+export interface GvkInput {
+  readonly group?: string | undefined
+  readonly version: string
+  readonly kind: string
+}
+
+export const resolveInput = (cluster: ClusterHandle, input: GvkInput) =>
+  resolveKind(cluster, { group: input.group ?? "", version: input.version, kind: input.kind })
+
+/** The namespace a namespaced resource is addressed in (omitted → the context's); undefined for cluster scope. */
+export const namespaceFor = (info: ResourceInfo, cluster: ClusterHandle, namespace: string | undefined): string | undefined =>
+  info.namespaced ? (namespace !== undefined && namespace !== "" ? namespace : cluster.info.namespace) : undefined
+
+/** Refuses a verb the resource does not offer (discovery lists them) before any request is made. */
+export const requireVerb = (info: ResourceInfo, verb: string, tool: string): Effect.Effect<void, InvalidInput> =>
+  info.verbs.includes(verb)
+    ? Effect.void
+    : Effect.fail(
+      new InvalidInput({
+        message: `${typeName(info)} does not support "${verb}" (its verbs: ${info.verbs.join(", ") || "none"}), so ${tool} cannot act on it`,
+        issues: [{ path: "kind", message: `${info.kind} does not support ${verb}` }]
+      })
+    )
+
+/** kubectl's reference to an object: deployment.apps/web. */
+export const refOf = (info: Pick<ResourceInfo, "kind" | "group">, name: string): string => `${typeName(info)}/${name}`
+
+export const where = (namespace: string | undefined): string => (namespace !== undefined ? ` in namespace "${namespace}"` : "")
+
+/** Same error with a prefix on its message (which object of a manifest) and extra details. */
+export const withPrefix = (e: KubeError | InvalidInput, prefix: string, extra?: string): KubeError | InvalidInput => {
+  const message = `${prefix}${e.message}`
+  const details = [e.details, extra].filter((d) => d !== undefined && d !== "").join(" — ")
+  const d = details !== "" ? { details } : {}
+  switch (e._tag) {
+    case "InvalidInput":
+      return new InvalidInput({ message, issues: e.issues, ...d })
+    case "Forbidden":
+      return new Forbidden({
+        context: e.context,
+        message,
+        ...d,
+        ...(e.verb !== undefined ? { verb: e.verb } : {}),
+        ...(e.resource !== undefined ? { resource: e.resource } : {}),
+        ...(e.namespace !== undefined ? { namespace: e.namespace } : {})
+      })
+    case "Invalid":
+      return new Invalid({ context: e.context, message, causes: e.causes, ...d })
+    case "ApiError":
+      return new ApiError({ context: e.context, message, code: e.code, ...d, ...(e.reason !== undefined ? { reason: e.reason } : {}) })
+    case "NotFound":
+      return new NotFound({ context: e.context, message, ...d })
+    case "AlreadyExists":
+      return new AlreadyExists({ context: e.context, message, ...d })
+    case "Conflict":
+      return new Conflict({ context: e.context, message, ...d })
+    case "Timeout":
+      return new Timeout({ context: e.context, message, ...d })
+    case "Unavailable":
+      return new Unavailable({ context: e.context, message, ...d })
+    case "Unauthorized":
+      return new Unauthorized({ context: e.context, message, ...d })
+    case "MetricsUnavailable":
+      return new MetricsUnavailable({ context: e.context, message, ...d })
+  }
+}

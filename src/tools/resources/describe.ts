@@ -1,0 +1,185 @@
+/**
+ * resources_describe: what a person reads in `kubectl describe`: the object's essentials, the chain of its
+ * controllers (Pod → ReplicaSet → Deployment) and its events, newest first; then the rest of the object.
+ * The parts that matter most come first, so a cut at the byte budget loses the long tail, not the events.
+ */
+import { Effect, Schema } from "effect"
+import { access, type ClusterHandle } from "../../cluster/handle.js"
+import { callJson } from "../../kube/call.js"
+import { parseApiVersion, type ResourceInfo, resolveKind } from "../../kube/discovery.js"
+import { age } from "../../kube/meta.js"
+import { optionsOf, sanitizeObject } from "../../kube/sanitize.js"
+import { renderTable } from "../../mcp/budget.js"
+import { type Reply, text } from "../../mcp/reply.js"
+import { clusterTool } from "../../mcp/tool.js"
+import { Name, NamespaceParam } from "../params.js"
+import { Group, Kind, metaOf, namespaceFor, type OwnerReference, refOf, requireVerb, resolveInput, Version } from "./common.js"
+import { toYaml } from "./compare.js"
+import { getObject, statusLines } from "./get.js"
+
+const Params = Schema.Struct({
+  group: Schema.optional(Group),
+  version: Version,
+  kind: Kind,
+  name: Name,
+  namespace: Schema.optional(NamespaceParam)
+})
+
+const Event = Schema.Struct({
+  metadata: Schema.optional(Schema.Struct({ creationTimestamp: Schema.optional(Schema.String) })),
+  type: Schema.optional(Schema.String),
+  reason: Schema.optional(Schema.String),
+  message: Schema.optional(Schema.String),
+  count: Schema.optional(Schema.Number),
+  firstTimestamp: Schema.optional(Schema.NullOr(Schema.String)),
+  lastTimestamp: Schema.optional(Schema.NullOr(Schema.String)),
+  eventTime: Schema.optional(Schema.NullOr(Schema.String)),
+  series: Schema.optional(Schema.Struct({ count: Schema.optional(Schema.Number), lastObservedTime: Schema.optional(Schema.String) })),
+  source: Schema.optional(Schema.Struct({ component: Schema.optional(Schema.String) })),
+  reportingComponent: Schema.optional(Schema.String)
+})
+const EventList = Schema.Struct({ items: Schema.Array(Event) })
+type Event = typeof Event.Type
+
+export interface EventRow {
+  readonly type: string
+  readonly reason: string
+  readonly age: string
+  readonly from: string
+  readonly count: number
+  readonly message: string
+}
+
+const lastSeen = (e: Event): string | undefined =>
+  e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? undefined
+
+const MAX_EVENTS = 30
+
+/** Events about the object with this uid (core v1, field selector on involvedObject.uid), newest first. */
+export const eventsFor = (cluster: ClusterHandle, uid: string, namespace: string | undefined) =>
+  callJson(
+    cluster,
+    access({ verb: "list", resource: "events", namespace }),
+    {
+      path: namespace !== undefined ? `/api/v1/namespaces/${encodeURIComponent(namespace)}/events` : "/api/v1/events",
+      query: { fieldSelector: `involvedObject.uid=${uid}` }
+    },
+    EventList
+  ).pipe(
+    Effect.map((list) => {
+      const now = Date.now()
+      // the server lists oldest first; reversed, a stable sort keeps the later of equal timestamps first
+      return [...list.items]
+        .reverse()
+        .sort((a, b) => Date.parse(lastSeen(b) ?? "") - Date.parse(lastSeen(a) ?? "") || 0)
+        .map((e): EventRow => ({
+          type: e.type ?? "",
+          reason: e.reason ?? "",
+          age: age(lastSeen(e), now),
+          from: e.source?.component ?? e.reportingComponent ?? "",
+          count: e.series?.count ?? e.count ?? 1,
+          message: (e.message ?? "").trim()
+        }))
+    })
+  )
+
+interface OwnerLink {
+  readonly ref: string
+  readonly note?: string
+}
+
+/** Follows controller references upwards; an owner that cannot be read ends the chain with a note. */
+const ownerChain = (cluster: ClusterHandle, start: ReadonlyArray<OwnerReference> | undefined, namespace: string | undefined) =>
+  Effect.gen(function*() {
+    const chain: Array<OwnerLink> = []
+    let refs = start ?? []
+    const seen = new Set<string>()
+    while (chain.length < 10) {
+      const owner = refs.find((r) => r.controller === true) ?? refs[0]
+      if (owner === undefined || (owner.uid !== undefined && seen.has(owner.uid))) break
+      if (owner.uid !== undefined) seen.add(owner.uid)
+      const next = yield* resolveKind(cluster, { ...parseApiVersion(owner.apiVersion), kind: owner.kind }).pipe(
+        Effect.flatMap((info: ResourceInfo) =>
+          getObject(cluster, info, owner.name, namespaceFor(info, cluster, namespace)).pipe(
+            Effect.map((obj) => ({ link: { ref: refOf(info, owner.name) }, refs: metaOf(obj).ownerReferences ?? [] }))
+          )
+        ),
+        Effect.catchAll((e) =>
+          Effect.succeed({ link: { ref: `${owner.kind}/${owner.name}`, note: `${e._tag}: ${e.message}` }, refs: [] })
+        )
+      )
+      chain.push(next.link)
+      refs = next.refs
+    }
+    return chain
+  })
+
+const kv = (record: Readonly<Record<string, string>> | undefined): string =>
+  record === undefined || Object.keys(record).length === 0
+    ? "<none>"
+    : Object.entries(record).map(([k, v]) => `${k}=${v.length > 120 ? `${v.slice(0, 117)}...` : v}`).join(`\n${" ".repeat(16)}`)
+
+const field = (label: string, value: string) => `${`${label}:`.padEnd(16)}${value}`
+
+export const resourcesDescribe = clusterTool({
+  name: "resources_describe",
+  description: "Describe one object of any kind as kubectl describe does: name, namespace, labels, annotations, age, " +
+    "status conditions, its owner chain (e.g. Pod → ReplicaSet → Deployment) and its events (newest first, with counts), " +
+    "then the rest of the object (spec/status, Secret values masked). Use it to find out why something is not working.",
+  params: Params,
+  annotations: { title: "Describe a resource", readOnlyHint: true, idempotentHint: true, openWorldHint: true },
+  run: (input, cluster) =>
+    Effect.gen(function*() {
+      const info = yield* resolveInput(cluster, input)
+      yield* requireVerb(info, "get", "resources_describe")
+      const namespace = namespaceFor(info, cluster, input.namespace)
+      const obj = sanitizeObject(yield* getObject(cluster, info, input.name, namespace), optionsOf(cluster), info.kind)
+      const m = metaOf(obj)
+      const owners = yield* ownerChain(cluster, m.ownerReferences, namespace)
+      const events = m.uid !== undefined
+        ? yield* eventsFor(cluster, m.uid, namespace).pipe(
+          Effect.map((rows) => ({ rows, note: undefined })),
+          Effect.catchAll((e) => Effect.succeed({ rows: [], note: `not readable (${e._tag}: ${e.message})` }))
+        )
+        : { rows: [], note: undefined }
+      const status = statusLines(obj)
+      const { metadata: _meta, ...rest } = obj
+      const lines = [
+        field("Name", m.name ?? input.name),
+        ...(m.namespace !== undefined ? [field("Namespace", m.namespace)] : []),
+        field("Kind", `${info.kind} (${info.apiVersion})`),
+        field("Created", m.creationTimestamp !== undefined ? `${m.creationTimestamp} (${age(m.creationTimestamp)} ago)` : "<unknown>"),
+        field("Labels", kv(m.labels)),
+        field("Annotations", kv(m.annotations)),
+        ...(m.deletionTimestamp !== undefined ? [field("Deleting", `since ${m.deletionTimestamp}; finalizers: ${(m.finalizers ?? []).join(", ") || "none"}`)] : []),
+        field("Controlled by", owners.length === 0 ? "<none>" : owners.map((o) => `${o.ref}${o.note !== undefined ? ` (${o.note})` : ""}`).join(" → ")),
+        ...(status.phase !== undefined ? [field("Phase", status.phase)] : []),
+        ...(status.conditions !== undefined ? ["Conditions:", ...status.conditions.map((c) => `  ${c}`)] : []),
+        "",
+        `Events${events.note !== undefined ? `: ${events.note}` : events.rows.length === 0 ? ": <none>" : ` (newest first${events.rows.length > MAX_EVENTS ? `, ${MAX_EVENTS} of ${events.rows.length}` : ""}):`}`,
+        ...(events.rows.length > 0
+          ? [renderTable(
+            ["type", "reason", "age", "from", "count", "message"],
+            events.rows.slice(0, MAX_EVENTS).map((e) => [e.type, e.reason, e.age, e.from, String(e.count), e.message])
+          ).split("\n").map((l) => `  ${l}`).join("\n")]
+          : []),
+        "",
+        "Object (without metadata):",
+        toYaml(rest).trimEnd()
+      ]
+      const reply: Reply = text({
+        text: lines.join("\n"),
+        data: {
+          kind: info.kind,
+          apiVersion: info.apiVersion,
+          name: m.name ?? input.name,
+          ...(m.namespace !== undefined ? { namespace: m.namespace } : {}),
+          owners: owners.map((o) => o.ref),
+          ...(status.conditions !== undefined ? { conditions: status.conditions } : {}),
+          events: events.rows.slice(0, MAX_EVENTS).map((e) => `${e.type} ${e.reason} (${e.age}, x${e.count}): ${e.message}`.slice(0, 300))
+        },
+        narrow: "resources_get with output yaml for the whole object, or events_list for all events"
+      })
+      return reply
+    })
+})

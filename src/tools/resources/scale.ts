@@ -1,0 +1,102 @@
+/** resources_scale: read or set replicas through the /scale subresource of any scalable kind (CRDs included). */
+import { Effect, Schema } from "effect"
+import { access } from "../../cluster/handle.js"
+import { InvalidInput } from "../../errors.js"
+import { callJson } from "../../kube/call.js"
+import { resourcePath, typeName } from "../../kube/discovery.js"
+import { type Reply, text } from "../../mcp/reply.js"
+import { clusterTool } from "../../mcp/tool.js"
+import { Name, NamespaceParam } from "../params.js"
+import { DEFAULT_FIELD_MANAGER, DryRun, Group, Kind, namespaceFor, refOf, resolveInput, Version, where } from "./common.js"
+
+const Scale = Schema.Struct({
+  metadata: Schema.optional(Schema.Struct({ resourceVersion: Schema.optional(Schema.String) })),
+  spec: Schema.optional(Schema.Struct({ replicas: Schema.optional(Schema.Number) })),
+  status: Schema.optional(Schema.Struct({ replicas: Schema.optional(Schema.Number), selector: Schema.optional(Schema.String) }))
+})
+
+const Params = Schema.Struct({
+  group: Schema.optional(Group),
+  version: Version,
+  kind: Kind,
+  name: Name,
+  namespace: Schema.optional(NamespaceParam),
+  replicas: Schema.optional(Schema.Number.pipe(Schema.int(), Schema.between(0, 1_000_000)).annotations({
+    description: "desired replica count; omit to read the current scale"
+  })),
+  dry_run: Schema.optional(DryRun)
+})
+
+export const resourcesScale = clusterTool({
+  name: "resources_scale",
+  description: "Read or set the replicas of a scalable object (Deployment, StatefulSet, ReplicaSet, or a CRD with a scale " +
+    "subresource) through its /scale subresource. Without replicas: desired and current replicas and the selector. " +
+    "With replicas: the change from the previous count and the resulting resourceVersion; dry_run checks without persisting.",
+  params: Params,
+  annotations: { title: "Scale a resource", readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  run: (input, cluster) =>
+    Effect.gen(function*() {
+      const info = yield* resolveInput(cluster, input)
+      if (!info.subresources.includes("scale")) {
+        return yield* new InvalidInput({
+          message: `${typeName(info)} has no /scale subresource, so it cannot be scaled (scalable kinds include Deployment, StatefulSet, ReplicaSet)`,
+          issues: [{ path: "kind", message: `${info.kind} is not scalable` }]
+        })
+      }
+      const namespace = namespaceFor(info, cluster, input.namespace)
+      const path = resourcePath(info, { namespace, name: input.name, subresource: "scale" })
+      const base = { group: info.group, resource: info.resource, subresource: "scale", namespace, name: input.name }
+      const current = yield* callJson(cluster, access({ verb: "get", ...base }), { path }, Scale)
+      const ref = refOf(info, input.name)
+      const desired = current.spec?.replicas ?? 0
+      const ready = current.status?.replicas ?? 0
+      if (input.replicas === undefined) {
+        const reply: Reply = text({
+          text: `${ref}${where(namespace)}: ${desired} desired, ${ready} current${
+            current.status?.selector !== undefined ? ` (selector ${current.status.selector})` : ""
+          }`,
+          data: {
+            kind: info.kind,
+            name: input.name,
+            ...(namespace !== undefined ? { namespace } : {}),
+            replicas: desired,
+            current_replicas: ready,
+            ...(current.status?.selector !== undefined ? { selector: current.status.selector } : {}),
+            resourceVersion: current.metadata?.resourceVersion ?? ""
+          }
+        })
+        return reply
+      }
+      const dryRun = input.dry_run === true
+      const updated = desired === input.replicas ? current : yield* callJson(
+        cluster,
+        access({ verb: "patch", ...base }),
+        {
+          method: "PATCH",
+          path,
+          query: { fieldManager: DEFAULT_FIELD_MANAGER, dryRun: dryRun ? "All" : undefined },
+          body: { spec: { replicas: input.replicas } },
+          contentType: "application/merge-patch+json"
+        },
+        Scale
+      )
+      const rv = updated.metadata?.resourceVersion ?? ""
+      const action = desired === input.replicas ? "unchanged" : "scaled"
+      const reply: Reply = text({
+        text: `${dryRun ? "Dry run: nothing was persisted.\n" : ""}${ref}${where(namespace)} ${
+          action === "scaled" ? `scaled from ${desired} to ${input.replicas} replicas` : `unchanged (already ${desired} replicas)`
+        } (resourceVersion ${rv})`,
+        data: {
+          kind: info.kind,
+          name: input.name,
+          ...(namespace !== undefined ? { namespace } : {}),
+          action,
+          dry_run: dryRun,
+          previous_replicas: desired,
+          replicas: input.replicas,
+          resourceVersion: rv
+        }
+      })
+      return reply
+    })
+})
