@@ -1,0 +1,255 @@
+/**
+ * Writes docs/tools.md from the registered tools: every tool's name, title, description, annotations and
+ * parameters come from the same Effect Schemas the server publishes in tools/list, so the reference cannot
+ * drift from the code (test/docs.test.ts fails when the file is stale).
+ *
+ *   npx tsx scripts/gen-tools-doc.ts           # rewrite docs/tools.md
+ */
+import { writeFileSync } from "node:fs"
+import { resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+import { KEYS } from "../src/config/settings.js"
+import * as errors from "../src/errors.js"
+import { type AnyTool, ContextParam, toJsonSchema } from "../src/mcp/tool.js"
+import { allTools } from "../src/tools/index.js"
+
+export const DOC_PATH = resolve(import.meta.dirname, "../docs/tools.md")
+export const REGENERATE = "npx tsx scripts/gen-tools-doc.ts"
+
+type Json = Record<string, unknown>
+
+const isJson = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v)
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined)
+const num = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined)
+
+/** One line per error type; every tagged error exported by src/errors.ts must have one (checked below). */
+const ERROR_DOCS: Readonly<Record<string, string>> = {
+  UnknownContext: "`context` names no known context; `available` lists the contexts that exist.",
+  Forbidden:
+    "the context's user may not do this; `verb`, `resource` and `namespace` say what was refused (by the RBAC pre-check when `require_rbac` is on, else by the API server).",
+  NotFound: "the object, or its kind/API, does not exist on that cluster.",
+  AlreadyExists: "an object with that name already exists.",
+  Conflict: "another field manager owns the fields (server-side apply without `force`) or the object changed meanwhile.",
+  Invalid: "the API server rejected the object; `causes` lists the field errors.",
+  Timeout: "the API server did not answer within the context's timeout (`kubernetes.timeout`).",
+  Unavailable: "the cluster could not be reached (connection refused, DNS, TLS) or answered 503.",
+  Unauthorized: "the context's credentials were rejected (expired token, wrong certificate); log in again.",
+  MetricsUnavailable: "the cluster does not serve metrics.k8s.io (no metrics-server), or its backend does not answer.",
+  ApiError: "any other failed answer of the API server (e.g. 429, 500); `code` and `reason` carry its status.",
+  ReadOnly: "the tool can change a cluster and read-only mode (global or for that context) forbids it.",
+  InvalidInput: "the arguments do not match the tool's input schema (unknown parameter, wrong type, out of range); `issues` lists path and message."
+}
+const INTERNAL_ERROR = "a bug in kube-mcp; the server log (stderr) has the details."
+
+/**
+ * The tags of the error classes src/errors.ts exports (Schema.TaggedError classes have `fields._tag`), in
+ * ERROR_DOCS order: module namespace order differs between loaders (tsx sorts, vitest keeps source order).
+ */
+export const errorTags = (): Array<string> => {
+  const order = Object.keys(ERROR_DOCS)
+  const rank = (t: string) => (order.includes(t) ? order.indexOf(t) : order.length)
+  return Object.values(errors)
+    .flatMap((v) =>
+      typeof v === "function" && "fields" in v && isJson(v.fields) && "_tag" in v.fields && "identifier" in v && typeof v.identifier === "string"
+        ? [v.identifier]
+        : []
+    )
+    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
+}
+
+/** Markdown table cell: no line breaks, pipes escaped. */
+const cell = (s: string): string => s.replace(/\s*\n\s*/g, " ").replace(/\|/g, "\\|")
+const code = (s: string): string => `\`${s}\``
+
+const typeOf = (js: Json): string => {
+  const anyOf = js["anyOf"]
+  if (Array.isArray(anyOf)) return anyOf.filter(isJson).map(typeOf).join(" or ")
+  if (js["const"] !== undefined) return code(JSON.stringify(js["const"]))
+  const ref = str(js["$ref"])
+  if (ref !== undefined) return ref.split("/").pop() ?? ref
+  const type = js["type"]
+  if (type === "array") return `${isJson(js["items"]) ? typeOf(js["items"]) : "any"}[]`
+  if (Array.isArray(type)) return type.map(String).join(" or ")
+  return str(type) ?? "any"
+}
+
+const range = (lo: number | undefined, hi: number | undefined, unit: string): string | undefined =>
+  lo !== undefined && hi !== undefined
+    ? `${lo}–${hi}${unit}`
+    : lo !== undefined
+    ? `≥ ${lo}${unit}`
+    : hi !== undefined
+    ? `≤ ${hi}${unit}`
+    : undefined
+
+/** Constraints a caller must respect, as JSON Schema states them. */
+const constraintsOf = (js: Json): Array<string> => {
+  const out: Array<string> = []
+  const anyOf = js["anyOf"]
+  if (Array.isArray(anyOf)) {
+    for (const member of anyOf.filter(isJson)) {
+      const c = constraintsOf(member)
+      if (c.length > 0) out.push(`${typeOf(member)}: ${c.join(", ")}`)
+    }
+  }
+  const values = js["enum"]
+  if (Array.isArray(values)) out.push(`one of ${values.map((v) => code(String(v))).join(", ")}`)
+  const numeric = range(num(js["minimum"]), num(js["maximum"]), "")
+  if (numeric !== undefined) out.push(numeric)
+  const exMin = num(js["exclusiveMinimum"])
+  if (exMin !== undefined) out.push(`> ${exMin}`)
+  const exMax = num(js["exclusiveMaximum"])
+  if (exMax !== undefined) out.push(`< ${exMax}`)
+  const length = range(num(js["minLength"]), num(js["maxLength"]), " chars")
+  if (length !== undefined) out.push(`length ${length}`)
+  const pattern = str(js["pattern"])
+  if (pattern !== undefined) out.push(`pattern ${code(pattern)}`)
+  const items = range(num(js["minItems"]), num(js["maxItems"]), " items")
+  if (items !== undefined) out.push(items)
+  if (isJson(js["items"])) {
+    const c = constraintsOf(js["items"])
+    if (c.length > 0) out.push(`each item: ${c.join(", ")}`)
+  }
+  if (js["default"] !== undefined) out.push(`default ${code(JSON.stringify(js["default"]))}`)
+  return out
+}
+
+export interface ParamDoc {
+  readonly name: string
+  readonly type: string
+  readonly required: boolean
+  readonly description: string
+  readonly constraints: ReadonlyArray<string>
+}
+
+/** The tool's own parameters (the common `context` is documented once, in the header). */
+export const paramsOf = (tool: AnyTool): Array<ParamDoc> => {
+  const props = tool.inputSchema["properties"]
+  const required = tool.inputSchema["required"]
+  const requiredNames = new Set(Array.isArray(required) ? required.map(String) : [])
+  if (!isJson(props)) return []
+  return Object.entries(props).flatMap(([name, js]) =>
+    name === "context" && tool.clusterScoped || !isJson(js)
+      ? []
+      : [{
+        name,
+        type: typeOf(js),
+        required: requiredNames.has(name),
+        description: str(js["description"]) ?? "",
+        constraints: constraintsOf(js)
+      }]
+  )
+}
+
+const annotationLine = (tool: AnyTool): string => {
+  const a = tool.annotations
+  return [
+    a.readOnlyHint ? "read-only" : "changes the cluster (hidden in read-only mode)",
+    ...(a.destructiveHint === true ? ["destructive"] : []),
+    ...(a.idempotentHint === true ? ["idempotent"] : []),
+    ...(a.openWorldHint === true ? ["open world (talks to a cluster)"] : [])
+  ].join(" · ")
+}
+
+export const toolHeading = (name: string): string => `### ${code(name)}`
+
+export const renderTool = (tool: AnyTool): string => {
+  const params = paramsOf(tool)
+  const lines = [
+    toolHeading(tool.name),
+    "",
+    `**${tool.annotations.title}** — ${annotationLine(tool)}`,
+    "",
+    tool.description,
+    ""
+  ]
+  if (params.length === 0) {
+    lines.push(tool.clusterScoped ? "Parameters: only the common `context`." : "No parameters.")
+  } else {
+    lines.push(
+      "| Parameter | Type | Required | Description | Constraints |",
+      "| --- | --- | --- | --- | --- |",
+      ...params.map((p) =>
+        `| ${code(p.name)} | ${cell(p.type)} | ${p.required ? "yes" : "no"} | ${cell(p.description)} | ${cell(p.constraints.join("; "))} |`
+      )
+    )
+    if (tool.clusterScoped) lines.push("", "Also takes the common `context` parameter.")
+  }
+  return lines.join("\n")
+}
+
+const setting = (path: string): { readonly default: string; readonly flag?: string } => {
+  const key = KEYS.find((k) => k.path.join(".") === path)
+  if (key === undefined) throw new Error(`gen-tools-doc: no configuration key ${path} in src/config/settings.ts`)
+  return key
+}
+
+const header = (tools: ReadonlyArray<AnyTool>): string => {
+  const missing = errorTags().filter((t) => ERROR_DOCS[t] === undefined)
+  if (missing.length > 0) {
+    throw new Error(`gen-tools-doc: describe these error types of src/errors.ts in ERROR_DOCS: ${missing.join(", ")}`)
+  }
+  const maxBytes = setting("output.max_bytes")
+  const readOnly = setting("security.read_only")
+  const reveal = setting("security.reveal_secrets")
+  const contextDescription = str(toJsonSchema(ContextParam)["description"]) ?? ""
+  const clusterTools = tools.filter((t) => t.clusterScoped).length
+  const mutating = tools.filter((t) => !t.annotations.readOnlyHint).map((t) => code(t.name))
+  const flag = (f: string | undefined) => (f !== undefined ? ` (flag ${code(`--${f}`)})` : "")
+  return [
+    "# Tool reference",
+    "",
+    `<!-- Generated by scripts/gen-tools-doc.ts from the tool schemas. Do not edit; run: ${REGENERATE} -->`,
+    "",
+    `kube-mcp offers ${tools.length} tools. Parameters, types and constraints below are the ones the server publishes in`,
+    "`tools/list` (one Effect Schema per tool); arguments that do not match, including unknown parameters, fail with",
+    "`InvalidInput` before anything reaches a cluster.",
+    "",
+    "| Tool | Title | Kind |",
+    "| --- | --- | --- |",
+    ...tools.map((t) => `| [${code(t.name)}](#${t.name}) | ${cell(t.annotations.title)} | ${t.annotations.readOnlyHint ? "read" : "write"} |`),
+    "",
+    "## The `context` parameter",
+    "",
+    `${clusterTools} of the ${tools.length} tools talk to a cluster and take an optional \`context\` (string, ≤ 253 chars): ${contextDescription}`,
+    "Every call names its own context, so one session can work on several clusters; the answer and any error",
+    "name the context they concern. For namespaced tools an omitted `namespace` means the context's namespace",
+    "(from the kubeconfig, else `default`); list tools take `all_namespaces: true` for every namespace.",
+    "",
+    "## Output budget",
+    "",
+    "Results are compact by default (the columns a person reads, not raw objects) and capped at `output.max_bytes`",
+    `(default ${maxBytes.default} bytes). A longer result is cut — tables keep whole rows, text is cut at a line — and ends`,
+    "with a note saying what was cut and which parameters narrow the answer. Lists take `limit` and return a `continue`",
+    "token when more items exist. Where offered, `output: yaml|json`",
+    "returns the full object, still budgeted. `metadata.managedFields` and the last-applied-configuration annotation are",
+    `always removed, and Secret values are masked (keys and sizes kept) unless \`security.reveal_secrets\` is set (default ${reveal.default}).`,
+    "Results carry `structuredContent` (tables as `{ columns, rows, count, continue? }`) and a text rendering.",
+    "",
+    "## Errors",
+    "",
+    "A failed call is a tool result with `isError: true`; its structured content is",
+    "`{ \"error\": { \"type\", \"message\", \"details\", \"cluster\", \"tool\", ... } }` and its text says the same in a line or two.",
+    "Types:",
+    "",
+    ...errorTags().map((t) => `- ${code(t)}: ${ERROR_DOCS[t] ?? ""}`),
+    `- ${code("InternalError")}: ${INTERNAL_ERROR}`,
+    "",
+    "## Read-only mode",
+    "",
+    `With \`security.read_only = true\`${flag(readOnly.flag)} or \`[contexts."name"] read_only = true\`, tools that can change a cluster`,
+    "are not listed (global mode) and a call to one is refused with `ReadOnly` before any request is made; a per-context",
+    `read_only refuses them for that context only. Tools that change a cluster: ${mutating.length > 0 ? mutating.join(", ") : "none"}.`,
+    "",
+    "## Tools"
+  ].join("\n")
+}
+
+export const renderToolsDoc = (tools: ReadonlyArray<AnyTool>): string =>
+  `${[header(tools), ...tools.map(renderTool)].join("\n\n")}\n`
+
+const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)
+if (invokedDirectly) {
+  writeFileSync(DOC_PATH, renderToolsDoc(allTools))
+  process.stdout.write(`wrote ${DOC_PATH} (${allTools.length} tools)\n`)
+}
