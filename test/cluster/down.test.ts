@@ -1,7 +1,7 @@
 // `stop` / `npm run cluster:down` semantics, on throwaway state dirs (the shared plane stays up):
 // every pid recorded in state.json is gone afterwards, nothing else is touched.
 import { execFile } from "node:child_process"
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
@@ -97,6 +97,28 @@ describe("stop", () => {
     const after = await cli(["status"], dir)
     expect(after.code).toBe(3)
     expect(after.stdout).toContain("not running")
+  })
+
+  it("a failed start names the component and its log, and stops what it had started", async () => {
+    const dir = tempDir()
+    // A bin dir whose kube-apiserver dies at once; the real etcd starts first and must be cleaned up.
+    const bin = join(dir, "bin")
+    mkdirSync(bin)
+    for (const b of ["etcd", "kube-controller-manager", "kube-scheduler", "kwok"]) symlinkSync(join(info.binDir, b), join(bin, b))
+    writeFileSync(join(bin, "kube-apiserver"), "#!/bin/sh\necho 'E0000 fake apiserver: cannot start' >&2\nexit 1\n", { mode: 0o755 })
+    const error = await start({ stateDir: dir, binDir: bin, workload: false, build: false, log: () => {} }).then(
+      () => undefined,
+      (e: unknown) => (e instanceof Error ? e : new Error(String(e)))
+    )
+    expect(error?.message).toMatch(/(dev|prod)-apiserver \(pid \d+\) exited; log .*apiserver\.log/)
+    expect(error?.message).toContain("fake apiserver: cannot start")
+    expect(existsSync(join(dir, "state.json"))).toBe(false)
+    // events.log records which pids the failed start stopped: etcd and the apiserver that outlived its twin.
+    const line = /start failed \(attempt 1\).*; stopped pids ([\d,-]+); survivors -$/m.exec(readFileSync(join(dir, "events.log"), "utf8"))
+    expect(line).not.toBeNull()
+    const stopped = (line?.[1] ?? "").split(",").map(Number).filter((n) => n > 0)
+    expect(stopped.length).toBeGreaterThanOrEqual(1)
+    expect(leftoverPids(stopped)).toEqual([])
   })
 
   it("a full API-tier plane (etcd + two apiservers) leaves no process behind", { timeout: 150_000 }, async () => {

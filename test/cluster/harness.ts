@@ -69,7 +69,10 @@ export interface ClusterEndpoint {
 }
 
 export interface WorkloadInfo {
-  /** The kwok fake node on dev-cluster (pods of any Deployment land there; it has no taints). */
+  /**
+   * The kwok fake node on dev-cluster (pods of any Deployment land there; it has no taints).
+   * Everything in WorkloadInfo assumes the workload tier; start({ workload: false }) creates no node.
+   */
   kwokNode: string
   /** Exactly what reading any pod's log on dev-cluster returns (kwok ClusterLogs). */
   logText: string
@@ -307,28 +310,25 @@ interface TlsClient {
   key: string
 }
 
-const httpGet = (url: string, tls: TlsClient | undefined, timeoutMs = 2_000): Promise<{ status: number; body: string }> =>
-  new Promise((res, rej) => {
+/** GET with a short timeout. HTTPS with our CA + client cert, or (tls undefined) without verification. */
+const httpGet = (url: string, tls: TlsClient | undefined, timeoutMs = 2_000): Promise<{ status: number; body: string }> => {
+  if (url.startsWith("http:")) {
+    // Plain HTTP (etcd's /health): fetch is enough.
+    return fetch(url, { signal: AbortSignal.timeout(timeoutMs) }).then(async (r) => ({ status: r.status, body: await r.text() }))
+  }
+  return new Promise((res, rej) => {
     const opts = tls === undefined ? { timeout: timeoutMs, rejectUnauthorized: false } : { timeout: timeoutMs, ...tls }
-    const req = url.startsWith("https:")
-      ? request(url, opts, (r) => {
-          let body = ""
-          r.setEncoding("utf8")
-          r.on("data", (c: string) => (body += c))
-          r.on("end", () => res({ status: r.statusCode ?? 0, body }))
-        })
-      : undefined
-    if (req === undefined) {
-      // Plain HTTP (etcd): fetch is enough there.
-      fetch(url, { signal: AbortSignal.timeout(timeoutMs) })
-        .then(async (r) => res({ status: r.status, body: await r.text() }))
-        .catch(rej)
-      return
-    }
+    const req = request(url, opts, (r) => {
+      let body = ""
+      r.setEncoding("utf8")
+      r.on("data", (c: string) => (body += c))
+      r.on("end", () => res({ status: r.statusCode ?? 0, body }))
+    })
     req.on("timeout", () => req.destroy(new Error(`timeout after ${timeoutMs} ms`)))
     req.on("error", rej)
     req.end()
   })
+}
 
 /**
  * Polls `probe` until it returns true. Fails early when one of `procs` exits, and on timeout, with the
@@ -529,7 +529,7 @@ const createIgnoringConflict = async (fn: () => Promise<unknown>): Promise<void>
   }
 }
 
-const bootstrapDev = async (kc: KubeConfig, metrics: { port: number; caPem: string } | undefined): Promise<void> => {
+const bootstrapDev = async (kc: KubeConfig, workload: { metrics: { port: number; caPem: string } | undefined } | undefined): Promise<void> => {
   const core = kc.makeApiClient(CoreV1Api)
   const rbac = kc.makeApiClient(RbacAuthorizationV1Api)
   await createIgnoringConflict(() => core.createNamespace({ body: { metadata: { name: RESTRICTED_NAMESPACE } } }))
@@ -547,6 +547,7 @@ const bootstrapDev = async (kc: KubeConfig, metrics: { port: number; caPem: stri
   }
   await createIgnoringConflict(() => rbac.createNamespacedRole({ namespace: RESTRICTED_NAMESPACE, body: role }))
   await createIgnoringConflict(() => rbac.createNamespacedRoleBinding({ namespace: RESTRICTED_NAMESPACE, body: binding }))
+  if (workload === undefined) return
 
   // The fake node follows kwok's conventions (kwokctl's node template): annotation kwok.x-k8s.io/node=fake
   // (kwok manages nodes matching it), type=kwok label, metrics path annotation for metrics-server.
@@ -591,6 +592,7 @@ const bootstrapDev = async (kc: KubeConfig, metrics: { port: number; caPem: stri
   }
   await createIgnoringConflict(() => core.createNode({ body: node }))
 
+  const metrics = workload.metrics
   if (metrics !== undefined) {
     // The aggregator resolves an ExternalName service to <externalName>:<APIService port>; metrics-server
     // runs on this host, so "localhost" (kwokctl's trick for its binary runtime).
@@ -681,29 +683,35 @@ export const start = async (opts: StartOptions = {}): Promise<StartResult> => {
     }
     const binDir = await ensureBinaries(opts.binDir ?? defaultBinDir(), opts.build ?? true, log)
     const owner: Owner = { kind: opts.owner ?? "test", pid: process.pid }
-    const state: StateFile = { version: 1, owner, createdAt: new Date().toISOString(), ready: false, processes: [] }
     const p = paths(stateDir)
-    // Fresh data every start: tests rely on a clean cluster; certificates are kept (fast restarts).
-    rmSync(p.etcdData, { recursive: true, force: true })
-    rmSync(p.logs, { recursive: true, force: true })
-    rmSync(p.kubeconfig, { force: true })
-    for (const d of [p.logs, p.kwok, p.pki]) mkdirSync(d, { recursive: true })
-    writeState(stateDir, state)
-    const launcher = new Launcher(stateDir, state, binDir, p.logs)
-    try {
-      const info = await bringUp(p, binDir, launcher, workload, log)
-      state.ready = true
-      state.info = info
-      state.readyAfterMs = Date.now() - t0
+    // Ports are picked free, then bound by the children a moment later; another process can grab one in
+    // between. That (and only that) is worth one more attempt.
+    for (let attempt = 1; ; attempt++) {
+      const state: StateFile = { version: 1, owner, createdAt: new Date().toISOString(), ready: false, processes: [] }
+      // Fresh data every start: tests rely on a clean cluster; certificates are kept (fast restarts).
+      rmSync(p.etcdData, { recursive: true, force: true })
+      rmSync(p.logs, { recursive: true, force: true })
+      rmSync(p.kubeconfig, { force: true })
+      for (const d of [p.logs, p.kwok, p.pki]) mkdirSync(d, { recursive: true })
       writeState(stateDir, state)
-      event(stateDir, `started (${opts.owner ?? "test"}) in ${state.readyAfterMs} ms: pids ${info.pids.join(",")}`)
-      return { info, reused: false, owner, owned: true, elapsedMs: Date.now() - t0 }
-    } catch (e) {
-      log(`start failed; stopping the ${launcher.records.length} processes started so far (logs stay in ${p.logs})`)
-      event(stateDir, `start failed: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`)
-      await terminate(launcher.records)
-      rmSync(p.state, { force: true })
-      throw e
+      const launcher = new Launcher(stateDir, state, binDir, p.logs)
+      try {
+        const info = await bringUp(p, binDir, launcher, workload, log)
+        state.ready = true
+        state.info = info
+        state.readyAfterMs = Date.now() - t0
+        writeState(stateDir, state)
+        event(stateDir, `started (${owner.kind}) in ${state.readyAfterMs} ms: pids ${info.pids.join(",")}`)
+        return { info, reused: false, owner, owned: true, elapsedMs: Date.now() - t0 }
+      } catch (e) {
+        const message = e instanceof Error ? e.message : String(e)
+        log(`start failed; stopping the ${launcher.records.length} processes started so far (logs stay in ${p.logs})`)
+        const stopped = await terminate(launcher.records)
+        event(stateDir, `start failed (attempt ${attempt}): ${message.split("\n")[0]}; stopped pids ${stopped.stopped.join(",") || "-"}; survivors ${stopped.survivors.join(",") || "-"}`)
+        rmSync(p.state, { force: true })
+        if (attempt >= 2 || !/address already in use/i.test(message)) throw e
+        log("a port was taken meanwhile; retrying with new ports")
+      }
     }
   })
 }
@@ -971,7 +979,7 @@ leaderElection:
   step("controllers, scheduler, kwok started")
 
   await Promise.all([
-    bootstrapDev(devKc, metrics ? { port: ports.metricsServer, caPem: readFileSync(pki.dev.ca.cert, "utf8") } : undefined),
+    bootstrapDev(devKc, { metrics: metrics ? { port: ports.metricsServer, caPem: readFileSync(pki.dev.ca.cert, "utf8") } : undefined }),
     createIgnoringConflict(() => prodKc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: "production" } } }))
   ])
   step("namespaces, RBAC, kwok node created")
