@@ -119,6 +119,8 @@ describe("events_list", () => {
     expect((await list({ involved_kind: "Deployment" })).rows.map(key)).toEqual(["Deployment/web ScalingReplicaSet"])
     expect((await list({ involved_name: "db-0" })).rows.map(key)).toEqual(["Pod/db-0 Started", "Pod/db-0 FailedMount"])
     expect((await list({ involved_kind: "Pod", involved_name: "web-1" })).rows.map(key)).toEqual(["Pod/web-1 BackOff", "Pod/web-1 Pulled"])
+    // a value is escaped, so it cannot add selector terms
+    expect((await list({ involved_name: "web-1,type=Normal" })).rows).toEqual([])
   })
 
   it("filters by since", async () => {

@@ -1,11 +1,12 @@
 /** nodes_summary and nodes_top through the MCP client against the test control plane. */
-import { CoreV1Api, type V1Node } from "@kubernetes/client-node"
+import { CoreV1Api, RbacAuthorizationV1Api, type V1Node } from "@kubernetes/client-node"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { adminKubeConfig, statusOf, waitForMetrics } from "../cluster/harness.js"
-import { call, clusterInfo, rowsOf, type StdioServer, startStdio } from "../support/mcp.js"
+import { adminKubeConfig, mintServiceAccountToken, statusOf, waitForMetrics } from "../cluster/harness.js"
+import { call, clusterInfo, rowsOf, type StdioServer, startStdio, writeTemp } from "../support/mcp.js"
 
 const info = clusterInfo()
 const dev = adminKubeConfig(info, "dev").makeApiClient(CoreV1Api)
+const rbac = adminKubeConfig(info, "dev").makeApiClient(RbacAuthorizationV1Api)
 const kwokNode = info.workload.kwokNode
 const suffix = Math.random().toString(36).slice(2, 8)
 const namespace = `kmcp-ev-nodes-${suffix}`
@@ -15,6 +16,9 @@ const PODS = 3
  * on it. It exists only while this file runs and lets the test see non-nominal conditions and taints.
  */
 const sickNode = `kmcp-ev-sick-${suffix}`
+/** A ClusterRole that may read nodes but not pods. */
+const nodeReader = `kmcp-ev-node-reader-${suffix}`
+const nodeReaderSa = "node-reader"
 
 const retry = async <T>(f: () => Promise<T>, what: string, timeoutMs = 30_000): Promise<T> => {
   const deadline = Date.now() + timeoutMs
@@ -74,6 +78,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close()
+  await rbac.deleteClusterRoleBinding({ name: `${namespace}-${nodeReaderSa}-${nodeReader}` }).catch(() => undefined)
+  await rbac.deleteClusterRole({ name: nodeReader }).catch(() => undefined)
   await dev.deleteNode({ name: sickNode }).catch((e: unknown) => {
     if (statusOf(e) !== 404) throw e
   })
@@ -141,6 +147,38 @@ describe("nodes_summary", () => {
     expect(types).toContain("MemoryPressure")
     expect(types).not.toContain("DiskPressure")
     expect(r.text).toContain("low memory")
+  })
+
+  it("still answers when the user may read nodes but not pods (pod counts unknown)", async () => {
+    await rbac.createClusterRole({
+      body: { metadata: { name: nodeReader }, rules: [{ apiGroups: [""], resources: ["nodes"], verbs: ["get", "list"] }] }
+    })
+    const sa = await mintServiceAccountToken(info, "dev", { namespace, name: nodeReaderSa, bind: { clusterRole: nodeReader, scope: "cluster" } })
+    const kubeconfig = writeTemp(
+      "kubeconfig",
+      JSON.stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name: "dev", cluster: { server: sa.server, "certificate-authority-data": sa.caData } }],
+        users: [{ name: "reader", user: { token: sa.token } }],
+        contexts: [{ name: "node-reader", context: { cluster: "dev", user: "reader" } }],
+        "current-context": "node-reader"
+      })
+    )
+    const reader = await startStdio({ kubeconfig })
+    try {
+      const r = await call(reader.client, "nodes_summary", {})
+      expect(r.isError, r.text).toBe(false)
+      const kwok = rowsOf(r).find((row) => row["name"] === kwokNode)
+      expect(kwok?.["pods"]).toBe("?/1000")
+      expect(kwok?.["ready"]).toBe("True")
+      expect(r.text).toContain("pod counts unknown")
+      const one = await call(reader.client, "nodes_summary", { name: kwokNode })
+      expect(one.isError, one.text).toBe(false)
+      expect(String(one.structured?.["pods"])).toContain("pod counts unknown")
+    } finally {
+      await reader.close()
+    }
   })
 
   it("says plainly that a cluster has no nodes", async () => {

@@ -52,6 +52,9 @@ const Duration = Schema.String.pipe(
   Schema.pattern(/^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$|^\d+$/)
 ).annotations({ description: "only events seen within this duration, e.g. 90s, 10m, 1h, 1h30m (a bare number is seconds)" })
 
+/** A field selector value as the API server parses it (fields.EscapeValue): a value cannot add terms. */
+const selectorValue = (v: string): string => v.replace(/[\\,=]/g, (c) => `\\${c}`)
+
 /** The newest time an event was seen: its last repeat, else when it was first recorded. */
 const lastSeen = (e: Event): string | undefined =>
   e.lastTimestamp ?? e.series?.lastObservedTime ?? e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp
@@ -132,8 +135,8 @@ export const eventsList = clusterTool({
       }
       const namespace = all ? "" : input.namespace ?? cluster.info.namespace
       const fieldSelector = [
-        ...(input.involved_kind !== undefined ? [`involvedObject.kind=${input.involved_kind}`] : []),
-        ...(input.involved_name !== undefined ? [`involvedObject.name=${input.involved_name}`] : []),
+        ...(input.involved_kind !== undefined ? [`involvedObject.kind=${selectorValue(input.involved_kind)}`] : []),
+        ...(input.involved_name !== undefined ? [`involvedObject.name=${selectorValue(input.involved_name)}`] : []),
         ...(input.type !== undefined ? [`type=${input.type}`] : [])
       ].join(",")
       const { complete, items } = yield* readAllPages(

@@ -1,7 +1,7 @@
 /** nodes_summary: the health and size of nodes at a glance, one node in depth. */
 import { Effect, Schema } from "effect"
 import { access, type ClusterHandle } from "../../cluster/handle.js"
-import type { KubeError } from "../../errors.js"
+import { ApiError, type KubeError } from "../../errors.js"
 import { callJson } from "../../kube/call.js"
 import { quantityValue } from "../../kube/metrics.js"
 import { age, ListMeta, ObjectMeta } from "../../kube/meta.js"
@@ -82,6 +82,9 @@ const countPods = (cluster: ClusterHandle, node: string | undefined): Effect.Eff
         PodTable
       )
       const column = page.columnDefinitions.findIndex((c) => c.name === "Node")
+      if (column < 0) {
+        return yield* new ApiError({ context: cluster.info.name, code: 200, message: "The API server's pod table has no Node column; cannot count pods per node" })
+      }
       for (const row of page.rows) {
         const name = row.cells[column]
         if (typeof name === "string" && name !== "" && name !== "<none>") counts.set(name, (counts.get(name) ?? 0) + 1)
