@@ -169,9 +169,20 @@ const awaitCrdServed = (cluster: ClusterHandle, crd: Record<string, unknown>): E
   if (Option.isNone(view)) return Effect.succeed(false)
   const { group, names, versions } = view.value.spec
   const served = versions.filter((v) => v.served)
+  // Served in discovery first; then the first list may still answer 429 "storage is (re)initializing" while
+  // the new resource's watch cache fills, so one list (limit 1) must succeed too. A list this user may not
+  // make is no reason to wait.
   const check = Effect.forEach(served, (v) =>
     refreshGroupVersion(cluster, { group, version: v.name }).pipe(
-      Effect.flatMap((resources) => (resources.some((r) => r.kind === names.kind) ? Effect.void : Effect.fail("not yet")))
+      Effect.flatMap((resources): Effect.Effect<unknown, KubeError | string> => {
+        const info = resources.find((r) => r.kind === names.kind)
+        return info === undefined ? Effect.fail("not yet served") : callJson(
+          cluster,
+          access({ verb: "list", group: info.group, resource: info.resource }),
+          { path: resourcePath(info), query: { limit: 1 } },
+          KubeObject
+        ).pipe(Effect.catchTag("Forbidden", () => Effect.void))
+      })
     ))
   return check.pipe(
     Effect.retry(Schedule.spaced("200 millis").pipe(Schedule.upTo("15 seconds"))),
