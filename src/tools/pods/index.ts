@@ -1,4 +1,10 @@
+/** The pods_* tools, in the order tools/list shows them. */
 import type { AnyTool } from "../../mcp/tool.js"
+import { podsDelete } from "./delete.js"
+import { podsExec } from "./exec.js"
+import { podsGet } from "./get.js"
+import { podsList } from "./list.js"
+import { podsLogs } from "./logs.js"
+import { podsTop } from "./top.js"
 
-/** pods_* tools (filled by the pods toolset). */
-export const podTools: ReadonlyArray<AnyTool> = []
+export const podTools: ReadonlyArray<AnyTool> = [podsList, podsGet, podsLogs, podsTop, podsExec, podsDelete]

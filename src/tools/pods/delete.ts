@@ -1,0 +1,81 @@
+/** pods_delete: delete one pod (optionally as a server-side dry run) and say exactly what happened. */
+import { Effect, Schema } from "effect"
+import { access } from "../../cluster/handle.js"
+import { callJson } from "../../kube/call.js"
+import { document } from "../../mcp/reply.js"
+import { clusterTool } from "../../mcp/tool.js"
+import { Name, NamespaceParam } from "../params.js"
+import { namespaceOf, podPath } from "./schema.js"
+
+/** DELETE answers with the pod as it now is (deletionTimestamp set while it terminates) or a Status. */
+const DeleteAnswer = Schema.Struct({
+  kind: Schema.optional(Schema.String),
+  metadata: Schema.optional(Schema.Struct({
+    resourceVersion: Schema.optional(Schema.String),
+    deletionTimestamp: Schema.optional(Schema.String),
+    deletionGracePeriodSeconds: Schema.optional(Schema.Number),
+    finalizers: Schema.optional(Schema.Array(Schema.String))
+  }))
+})
+
+const DeleteResult = Schema.Struct({
+  result: Schema.Literal("deleted", "deleted (dry run)"),
+  name: Schema.String,
+  namespace: Schema.String,
+  resource_version: Schema.optional(Schema.String),
+  terminating: Schema.optional(Schema.String)
+})
+
+export const podsDelete = clusterTool({
+  name: "pods_delete",
+  description:
+    "Delete a pod. Its controller (Deployment, Job, ...) may create a replacement. Reports \"deleted\" or \"deleted (dry run)\" and the resulting resourceVersion; a pod with a grace period keeps terminating for up to that many seconds.",
+  params: Schema.Struct({
+    name: Name.annotations({ description: "pod name" }),
+    namespace: Schema.optional(NamespaceParam),
+    grace_period_seconds: Schema.optional(
+      Schema.Number.pipe(Schema.int(), Schema.between(0, 86_400)).annotations({
+        description: "seconds the pod gets to shut down; 0 deletes immediately; omit for the pod's own terminationGracePeriodSeconds"
+      })
+    ),
+    dry_run: Schema.optional(Schema.Boolean.annotations({ description: "validate the deletion on the server without deleting" }))
+  }),
+  output: DeleteResult,
+  annotations: { title: "Delete a pod", readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  run: (input, cluster) =>
+    Effect.gen(function*() {
+      const namespace = namespaceOf(input.namespace, cluster.info.namespace)
+      const dryRun = input.dry_run === true
+      const answer = yield* callJson(
+        cluster,
+        access({ verb: "delete", resource: "pods", namespace, name: input.name }),
+        {
+          method: "DELETE",
+          path: podPath(namespace, input.name),
+          body: {
+            apiVersion: "v1",
+            kind: "DeleteOptions",
+            ...(input.grace_period_seconds !== undefined ? { gracePeriodSeconds: input.grace_period_seconds } : {}),
+            ...(dryRun ? { dryRun: ["All"] } : {})
+          }
+        },
+        DeleteAnswer
+      )
+      const meta = answer.kind === "Status" ? undefined : answer.metadata
+      const grace = meta?.deletionGracePeriodSeconds
+      const result: typeof DeleteResult.Type = {
+        result: dryRun ? "deleted (dry run)" : "deleted",
+        name: input.name,
+        namespace,
+        ...(meta?.resourceVersion !== undefined ? { resource_version: meta.resourceVersion } : {}),
+        ...(dryRun
+          ? {}
+          : meta?.deletionTimestamp !== undefined && grace !== undefined && grace > 0
+          ? { terminating: `the pod shuts down within ${grace}s (deletion requested at ${meta.deletionTimestamp})` }
+          : meta?.finalizers !== undefined && meta.finalizers.length > 0
+          ? { terminating: `the pod is removed once its finalizers are done: ${meta.finalizers.join(", ")}` }
+          : {})
+      }
+      return document(result, "yaml")
+    })
+})

@@ -1,0 +1,165 @@
+/** pods_get: a pod's essentials as a person reads them, or the whole object as yaml/json. */
+import { Effect, Schema } from "effect"
+import { access, type ClusterHandle } from "../../cluster/handle.js"
+import { callJson } from "../../kube/call.js"
+import { age, ObjectMeta } from "../../kube/meta.js"
+import { optionsOf, sanitizeObject } from "../../kube/sanitize.js"
+import { document } from "../../mcp/reply.js"
+import { clusterTool } from "../../mcp/tool.js"
+import { Name, NamespaceParam, Output } from "../params.js"
+import { podStatus } from "./podStatus.js"
+import { type ContainerState, type ContainerStatus, namespaceOf, Pod, podPath } from "./schema.js"
+
+/** Events shown in the summary: the newest few are what explains a pod's state. */
+const MAX_EVENTS = 10
+
+const Event = Schema.Struct({
+  metadata: ObjectMeta,
+  type: Schema.optional(Schema.String),
+  reason: Schema.optional(Schema.String),
+  message: Schema.optional(Schema.String),
+  count: Schema.optional(Schema.Number),
+  firstTimestamp: Schema.optionalWith(Schema.String, { nullable: true }),
+  lastTimestamp: Schema.optionalWith(Schema.String, { nullable: true }),
+  eventTime: Schema.optionalWith(Schema.String, { nullable: true }),
+  series: Schema.optional(Schema.Struct({ count: Schema.optional(Schema.Number), lastObservedTime: Schema.optionalWith(Schema.String, { nullable: true }) }))
+})
+type Event = typeof Event.Type
+const EventList = Schema.Struct({ items: Schema.Array(Event) })
+
+const AnyObject = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+
+const lastSeen = (e: Event): string | undefined =>
+  e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp
+
+/** Only the set fields, so the summary stays short. */
+const compact = (o: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== ""))
+
+const stateOf = (s: ContainerState | undefined): Record<string, unknown> | undefined => {
+  if (s?.running !== undefined) return compact({ state: "running", started_at: s.running.startedAt })
+  if (s?.waiting !== undefined) return compact({ state: "waiting", reason: s.waiting.reason, message: s.waiting.message })
+  if (s?.terminated !== undefined) {
+    const t = s.terminated
+    return compact({
+      state: "terminated",
+      reason: t.reason,
+      exit_code: t.exitCode,
+      signal: t.signal !== 0 ? t.signal : undefined,
+      message: t.message,
+      started_at: t.startedAt,
+      finished_at: t.finishedAt
+    })
+  }
+  return undefined
+}
+
+const containerSummary = (name: string, image: string | undefined, st: ContainerStatus | undefined) =>
+  compact({
+    name,
+    image: st?.image ?? image,
+    ready: st?.ready ?? false,
+    restarts: st?.restartCount ?? 0,
+    state: stateOf(st?.state) ?? "not started",
+    last_state: stateOf(st?.lastState)
+  })
+
+/** Recent events of this pod (this incarnation: matched by uid), newest first; a denial does not fail the get. */
+const recentEvents = (cluster: ClusterHandle, pod: Pod, namespace: string, now: number) => {
+  const selector = [
+    `involvedObject.kind=Pod`,
+    `involvedObject.name=${pod.metadata.name}`,
+    ...(pod.metadata.uid !== undefined ? [`involvedObject.uid=${pod.metadata.uid}`] : [])
+  ].join(",")
+  return callJson(
+    cluster,
+    access({ verb: "list", resource: "events", namespace }),
+    { path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`, query: { fieldSelector: selector } },
+    EventList
+  ).pipe(
+    Effect.map((list): unknown =>
+      [...list.items]
+        .sort((a, b) => (Date.parse(lastSeen(b) ?? "") || 0) - (Date.parse(lastSeen(a) ?? "") || 0))
+        .slice(0, MAX_EVENTS)
+        .map((e) => {
+          const count = e.series?.count ?? e.count ?? 1
+          return compact({
+            last_seen: `${age(lastSeen(e), now)} ago`,
+            type: e.type,
+            reason: e.reason,
+            message: e.message,
+            count: count > 1 ? count : undefined
+          })
+        })
+    ),
+    Effect.catchTags({
+      Forbidden: (e) => Effect.succeed(`not shown: ${e.message}`),
+      ApiError: (e) => Effect.succeed(`not shown: ${e.message}`)
+    })
+  )
+}
+
+export const summarize = (pod: Pod, events: unknown, now: number) => {
+  const s = podStatus(pod, now)
+  const st = pod.status
+  const owner = (pod.metadata.ownerReferences ?? []).find((o) => o.controller === true) ?? pod.metadata.ownerReferences?.[0]
+  const ips = (st?.podIPs ?? []).map((i) => i.ip)
+  const statusesBy = (list: ReadonlyArray<ContainerStatus> | undefined) => new Map((list ?? []).map((c) => [c.name, c]))
+  const main = statusesBy(st?.containerStatuses)
+  const init = statusesBy(st?.initContainerStatuses)
+  const initContainers = pod.spec?.initContainers ?? []
+  return compact({
+    name: pod.metadata.name,
+    namespace: pod.metadata.namespace,
+    status: s.status,
+    phase: st?.phase,
+    ready: s.ready,
+    restarts: s.restarts,
+    reason: st?.reason,
+    message: st?.message,
+    node: pod.spec?.nodeName ?? (st?.nominatedNodeName !== undefined ? `<none> (nominated ${st.nominatedNodeName})` : "<none>"),
+    ip: st?.podIP,
+    ips: ips.length > 1 ? ips : undefined,
+    host_ip: st?.hostIP,
+    qos: st?.qosClass,
+    owner: owner !== undefined ? `${owner.kind}/${owner.name}` : undefined,
+    age: age(pod.metadata.creationTimestamp, now),
+    started_at: st?.startTime,
+    deletion_requested_at: pod.metadata.deletionTimestamp,
+    labels: pod.metadata.labels,
+    conditions: (st?.conditions ?? []).map((c) =>
+      compact({ type: c.type, status: c.status, reason: c.reason, message: c.message, since: c.lastTransitionTime })
+    ),
+    init_containers: initContainers.length > 0
+      ? initContainers.map((c) => ({ ...containerSummary(c.name, c.image, init.get(c.name)), ...(c.restartPolicy === "Always" ? { sidecar: true } : {}) }))
+      : undefined,
+    containers: (pod.spec?.containers ?? []).map((c) => containerSummary(c.name, c.image, main.get(c.name))),
+    events
+  })
+}
+
+export const podsGet = clusterTool({
+  name: "pods_get",
+  description:
+    "Show one pod. summary (default): status as kubectl shows it, phase, conditions, each container's image, readiness, restarts, state and last state (reason, exit code), node, IPs, owner, QoS class and the pod's most recent events (newest first). output yaml/json: the whole object (managedFields and the last-applied annotation removed).",
+  params: Schema.Struct({
+    name: Name.annotations({ description: "pod name" }),
+    namespace: Schema.optional(NamespaceParam),
+    output: Schema.optional(Output)
+  }),
+  annotations: { title: "Get a pod", readOnlyHint: true, idempotentHint: true, openWorldHint: true },
+  run: (input, cluster) =>
+    Effect.gen(function*() {
+      const namespace = namespaceOf(input.namespace, cluster.info.namespace)
+      const check = access({ verb: "get", resource: "pods", namespace, name: input.name })
+      const request = { path: podPath(namespace, input.name) }
+      if (input.output === "yaml" || input.output === "json") {
+        const obj = yield* callJson(cluster, check, request, AnyObject)
+        return document(sanitizeObject(obj, optionsOf(cluster), "Pod"), input.output, "output summary")
+      }
+      const pod = yield* callJson(cluster, check, request, Pod)
+      const now = Date.now()
+      const events = yield* recentEvents(cluster, pod, namespace, now)
+      return document(summarize(pod, events, now), "yaml", "output summary, or pods_logs / events_list for details")
+    })
+})

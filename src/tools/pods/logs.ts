@@ -1,0 +1,200 @@
+/** pods_logs: a container's log, narrowed on the server (tail, since, bytes) and by a regex here. */
+import { Effect, Schema } from "effect"
+import { access, type ClusterHandle } from "../../cluster/handle.js"
+import { parseDurationMs } from "../../config/duration.js"
+import { InvalidInput, type KubeError } from "../../errors.js"
+import { callJson } from "../../kube/call.js"
+import { text } from "../../mcp/reply.js"
+import { clusterTool } from "../../mcp/tool.js"
+import { Name, NamespaceParam } from "../params.js"
+import { pickContainer } from "./containers.js"
+import { allContainerNames, namespaceOf, Pod, podPath } from "./schema.js"
+
+const regexError = (pattern: string): string | undefined => {
+  try {
+    new RegExp(pattern)
+    return undefined
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e)
+  }
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/
+
+const ContainerName = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(253))
+
+export const LogsParams = Schema.Struct({
+  name: Name.annotations({ description: "pod name" }),
+  namespace: Schema.optional(NamespaceParam),
+  container: Schema.optional(ContainerName.annotations({
+    description: "container to read; required when the pod has several containers (unless all_containers), the answer lists them"
+  })),
+  all_containers: Schema.optional(Schema.Boolean.annotations({
+    description: "read every container (init, regular, ephemeral); each line is prefixed with [container]"
+  })),
+  tail_lines: Schema.optional(Schema.Number.pipe(Schema.int(), Schema.between(0, 100_000)).annotations({
+    description: "only the last N lines (with grep: the last N matching lines)"
+  })),
+  since: Schema.optional(
+    Schema.String.pipe(
+      Schema.maxLength(32),
+      Schema.filter((s) => {
+        const ms = parseDurationMs(s)
+        return ms !== undefined && ms > 0 ? true : `not a positive duration such as 30s, 5m, 1h or 2h30m`
+      })
+    ).annotations({ description: "only lines newer than this duration, e.g. 30s, 5m, 1h, 2h30m (sent as sinceSeconds)" })
+  ),
+  since_time: Schema.optional(
+    Schema.String.pipe(
+      Schema.maxLength(64),
+      Schema.filter((s) => RFC3339.test(s) && !Number.isNaN(Date.parse(s)) ? true : "not an RFC 3339 time such as 2026-01-15T10:00:00Z")
+    ).annotations({ description: "only lines at or after this RFC 3339 time, e.g. 2026-01-15T10:00:00Z (not with since)" })
+  ),
+  previous: Schema.optional(Schema.Boolean.annotations({
+    description: "the log of the previous (crashed or restarted) instance of the container"
+  })),
+  timestamps: Schema.optional(Schema.Boolean.annotations({ description: "prefix each line with the runtime's RFC 3339 timestamp" })),
+  grep: Schema.optional(
+    Schema.String.pipe(
+      Schema.minLength(1),
+      Schema.maxLength(1024),
+      Schema.filter((s) => {
+        const e = regexError(s)
+        return e === undefined ? true : `invalid regular expression: ${e}`
+      })
+    ).annotations({ description: "JavaScript regular expression; only lines matching it are returned, e.g. ERROR|WARN" })
+  ),
+  limit_bytes: Schema.optional(Schema.Number.pipe(Schema.int(), Schema.between(1, 100 * 1024 * 1024)).annotations({
+    description: "read at most this many bytes of the log from the server (its beginning, after since/tail)"
+  }))
+})
+type LogsInput = typeof LogsParams.Type
+
+interface ContainerLog {
+  readonly container: string
+  readonly lines: ReadonlyArray<string>
+  /** Set when this container's log could not be read (all_containers keeps going). */
+  readonly error?: string
+}
+
+const splitLines = (body: string): Array<string> => {
+  if (body === "") return []
+  const lines = body.split("\n")
+  if (lines[lines.length - 1] === "") lines.pop()
+  return lines
+}
+
+const readLog = (cluster: ClusterHandle, namespace: string, pod: string, container: string, input: LogsInput) => {
+  const sinceMs = input.since !== undefined ? parseDurationMs(input.since) : undefined
+  return cluster.text({
+    path: `${podPath(namespace, pod)}/log`,
+    accept: "text/plain, */*",
+    query: {
+      container,
+      // with grep the tail counts matching lines, so it is applied here after filtering
+      tailLines: input.grep === undefined ? input.tail_lines : undefined,
+      sinceSeconds: sinceMs !== undefined ? Math.max(1, Math.ceil(sinceMs / 1000)) : undefined,
+      sinceTime: input.since_time,
+      previous: input.previous === true ? true : undefined,
+      timestamps: input.timestamps === true ? true : undefined,
+      limitBytes: input.limit_bytes
+    }
+  })
+}
+
+const narrowLines = (lines: ReadonlyArray<string>, input: LogsInput): ReadonlyArray<string> => {
+  if (input.grep === undefined) return lines
+  const re = new RegExp(input.grep)
+  const matching = lines.filter((l) => re.test(l))
+  return input.tail_lines !== undefined ? matching.slice(Math.max(0, matching.length - input.tail_lines)) : matching
+}
+
+const filtersOf = (input: LogsInput): string => {
+  const parts = [
+    input.previous === true ? "previous instance" : undefined,
+    input.since !== undefined ? `since ${input.since}` : undefined,
+    input.since_time !== undefined ? `since ${input.since_time}` : undefined,
+    input.grep !== undefined ? `matching /${input.grep}/` : undefined,
+    input.tail_lines !== undefined ? `last ${input.tail_lines}` : undefined,
+    input.limit_bytes !== undefined ? `first ${input.limit_bytes} bytes` : undefined
+  ].filter((p) => p !== undefined)
+  return parts.length > 0 ? ` (${parts.join(", ")})` : ""
+}
+
+const errorText = (e: KubeError): string => `${e._tag}: ${e.message}`
+
+export const podsLogs = clusterTool({
+  name: "pods_logs",
+  description:
+    "Read a pod container's log, newest lines kept when the output is cut. Narrow it on the server with tail_lines, since / since_time and limit_bytes, and by line with grep (a regex). A pod with several containers needs container (the error lists them) or all_containers.",
+  params: LogsParams,
+  annotations: { title: "Pod logs", readOnlyHint: true, idempotentHint: true, openWorldHint: true },
+  run: (input, cluster) =>
+    Effect.gen(function*() {
+      if (input.container !== undefined && input.all_containers === true) {
+        return yield* new InvalidInput({
+          message: "Pass either container or all_containers, not both",
+          issues: [{ path: "all_containers", message: "not allowed together with container" }]
+        })
+      }
+      if (input.since !== undefined && input.since_time !== undefined) {
+        return yield* new InvalidInput({
+          message: "Pass either since or since_time, not both",
+          issues: [{ path: "since_time", message: "not allowed together with since" }]
+        })
+      }
+      const namespace = namespaceOf(input.namespace, cluster.info.namespace)
+      const pod = yield* callJson(
+        cluster,
+        access({ verb: "get", resource: "pods", namespace, name: input.name }),
+        { path: podPath(namespace, input.name) },
+        Pod
+      )
+      yield* cluster.authorize(access({ verb: "get", resource: "pods", subresource: "log", namespace, name: input.name }))
+      const narrow = "tail_lines, since, grep or limit_bytes"
+
+      if (input.all_containers === true) {
+        const logs: ReadonlyArray<ContainerLog> = yield* Effect.forEach(
+          allContainerNames(pod),
+          (container) =>
+            readLog(cluster, namespace, input.name, container, input).pipe(
+              Effect.map((body): ContainerLog => ({ container, lines: narrowLines(splitLines(body), input) })),
+              // one container that cannot be read (not started yet, no previous instance) does not hide the others
+              Effect.catchAll((e) => Effect.succeed<ContainerLog>({ container, lines: [], error: errorText(e) }))
+            ),
+          { concurrency: 4 }
+        )
+        const lines = logs.flatMap((l) => [...l.lines.map((line) => `[${l.container}] ${line}`), ...(l.error !== undefined ? [`[${l.container}] (${l.error})`] : [])])
+        return text({
+          text: lines.length > 0 ? lines.join("\n") : `(no log lines in any container${filtersOf(input)})`,
+          data: {
+            pod: input.name,
+            namespace,
+            containers: logs.map((l) => ({ name: l.container, lines: l.lines.length, ...(l.error !== undefined ? { error: l.error } : {}) }))
+          },
+          keepTail: true,
+          narrow: `${narrow}, or one container`
+        })
+      }
+
+      const picked = yield* pickContainer(pod, input.container, {
+        tool: "pods_logs",
+        fallbackToFirst: false,
+        allHint: "all_containers: true"
+      })
+      const body = yield* readLog(cluster, namespace, input.name, picked.name, input)
+      const lines = narrowLines(splitLines(body), input)
+      return text({
+        text: lines.length > 0 ? lines.join("\n") : `(no log lines${filtersOf(input)})`,
+        data: {
+          pod: input.name,
+          namespace,
+          container: picked.name,
+          lines: lines.length,
+          ...(picked.defaulted !== undefined ? { defaulted: picked.defaulted } : {})
+        },
+        keepTail: true,
+        narrow
+      })
+    })
+})

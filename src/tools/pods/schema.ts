@@ -1,0 +1,109 @@
+/** The Pod fields the pods_* tools read (decoding keeps only these). */
+import { Schema } from "effect"
+import { ObjectMeta } from "../../kube/meta.js"
+
+const Str = Schema.optional(Schema.String)
+/** metav1.Time fields serialize a zero time as null. */
+const Time = Schema.optionalWith(Schema.String, { nullable: true })
+
+const Waiting = Schema.Struct({ reason: Str, message: Str })
+const Running = Schema.Struct({ startedAt: Time })
+const Terminated = Schema.Struct({
+  exitCode: Schema.optional(Schema.Number),
+  signal: Schema.optional(Schema.Number),
+  reason: Str,
+  message: Str,
+  startedAt: Time,
+  finishedAt: Time
+})
+export const ContainerState = Schema.Struct({
+  waiting: Schema.optional(Waiting),
+  running: Schema.optional(Running),
+  terminated: Schema.optional(Terminated)
+})
+export type ContainerState = typeof ContainerState.Type
+
+export const ContainerStatus = Schema.Struct({
+  name: Schema.String,
+  image: Str,
+  ready: Schema.optional(Schema.Boolean),
+  started: Schema.optional(Schema.Boolean),
+  restartCount: Schema.optional(Schema.Number),
+  state: Schema.optional(ContainerState),
+  lastState: Schema.optional(ContainerState)
+})
+export type ContainerStatus = typeof ContainerStatus.Type
+
+export const Container = Schema.Struct({
+  name: Schema.String,
+  image: Str,
+  /** "Always" on an init container makes it a sidecar (restartable init container). */
+  restartPolicy: Str
+})
+export type Container = typeof Container.Type
+
+export const PodCondition = Schema.Struct({
+  type: Schema.String,
+  status: Schema.String,
+  reason: Str,
+  message: Str,
+  lastTransitionTime: Time
+})
+
+export const OwnerReference = Schema.Struct({
+  kind: Schema.String,
+  name: Schema.String,
+  controller: Schema.optional(Schema.Boolean)
+})
+
+export const Pod = Schema.Struct({
+  metadata: Schema.Struct({
+    ...ObjectMeta.fields,
+    uid: Str,
+    deletionTimestamp: Time,
+    annotations: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+    ownerReferences: Schema.optional(Schema.Array(OwnerReference))
+  }),
+  spec: Schema.optional(Schema.Struct({
+    nodeName: Str,
+    containers: Schema.optionalWith(Schema.Array(Container), { default: () => [] }),
+    initContainers: Schema.optional(Schema.Array(Container)),
+    ephemeralContainers: Schema.optional(Schema.Array(Container))
+  })),
+  status: Schema.optional(Schema.Struct({
+    phase: Str,
+    reason: Str,
+    message: Str,
+    podIP: Str,
+    podIPs: Schema.optional(Schema.Array(Schema.Struct({ ip: Schema.String }))),
+    hostIP: Str,
+    qosClass: Str,
+    startTime: Time,
+    nominatedNodeName: Str,
+    conditions: Schema.optional(Schema.Array(PodCondition)),
+    containerStatuses: Schema.optional(Schema.Array(ContainerStatus)),
+    initContainerStatuses: Schema.optional(Schema.Array(ContainerStatus)),
+    ephemeralContainerStatuses: Schema.optional(Schema.Array(ContainerStatus))
+  }))
+})
+export type Pod = typeof Pod.Type
+
+/** The annotation kubectl honours to pick a pod's container when none is named. */
+export const DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container"
+
+export const podPath = (namespace: string, name?: string): string =>
+  `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods${name !== undefined ? `/${encodeURIComponent(name)}` : ""}`
+
+/** The namespace rule of TOOLS.md: omitted (or empty) → the context's namespace. */
+export const namespaceOf = (namespace: string | undefined, contextNamespace: string): string =>
+  namespace !== undefined && namespace !== "" ? namespace : contextNamespace
+
+/** Names of the regular containers, in spec order. */
+export const containerNames = (pod: Pod): Array<string> => (pod.spec?.containers ?? []).map((c) => c.name)
+
+/** Every container a pod declares (init, regular, ephemeral), for messages and validation. */
+export const allContainerNames = (pod: Pod): Array<string> => [
+  ...(pod.spec?.initContainers ?? []).map((c) => c.name),
+  ...containerNames(pod),
+  ...(pod.spec?.ephemeralContainers ?? []).map((c) => c.name)
+]
