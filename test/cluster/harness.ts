@@ -106,7 +106,8 @@ export interface Owner {
   pid: number
 }
 
-interface StateFile {
+/** Shape of <stateDir>/state.json. */
+export interface StateFile {
   version: 1
   owner: Owner
   createdAt: string
