@@ -16,9 +16,9 @@ import { InvalidInput } from "../../errors.js"
  * YAML 1.2 core types (what Kubernetes' YAML→JSON conversion yields: no timestamps turned into dates, no
  * yes/no booleans) plus merge keys (`<<: *anchor`), which manifests do use.
  */
-const MANIFEST_SCHEMA = CORE_SCHEMA.extend(
-  new Type("tag:yaml.org,2002:merge", { kind: "scalar", resolve: (data: unknown) => data === "<<" || data === null })
-)
+const MANIFEST_SCHEMA = CORE_SCHEMA.extend({
+  implicit: [new Type("tag:yaml.org,2002:merge", { kind: "scalar", resolve: (data: unknown) => data === "<<" || data === null })]
+})
 
 export interface ManifestDoc {
   /** Position in the manifest (1-based), for messages. */
