@@ -1,0 +1,48 @@
+// Bundles the server into dist/ for the published bin and the container image: one ESM entry
+// (dist/main.js) plus chunks that are loaded on first use (dynamic imports in src: the Kubernetes client,
+// the HTTP stack), so a stdio cold start parses only what `initialize` needs. Type checking is `tsc`'s job
+// (npm run build runs it first); this only bundles.
+//
+//   node scripts/build.mjs [--outdir dist] [--minify keep-names|full|none] [--external] [--no-splitting] [--meta file] [--entry file]
+import { build } from "esbuild"
+import { rmSync } from "node:fs"
+import { parseArgs } from "node:util"
+
+const { values } = parseArgs({
+  options: {
+    outdir: { type: "string", default: "dist" },
+    // whitespace + syntax only: identifiers stay readable in stack traces in the logs
+    minify: { type: "string", default: "keep-names" },
+    // measurement switches (bench/RESULTS.md); the published build uses the defaults
+    external: { type: "boolean", default: false },
+    "no-splitting": { type: "boolean", default: false },
+    meta: { type: "string" },
+    entry: { type: "string", default: "src/main.ts" }
+  }
+})
+
+rmSync(values.outdir, { recursive: true, force: true })
+const result = await build({
+  entryPoints: { main: values.entry },
+  outdir: values.outdir,
+  bundle: true,
+  splitting: !values["no-splitting"],
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  chunkNames: "chunks/[name]-[hash]",
+  minifyWhitespace: values.minify !== "none",
+  minifySyntax: values.minify !== "none",
+  minifyIdentifiers: values.minify === "full",
+  sourcemap: "linked",
+  packages: values.external ? "external" : "bundle",
+  // CommonJS dependencies call require() for Node built-ins; an ESM bundle has no require of its own.
+  banner: { js: "import { createRequire as __kubeMcpCreateRequire } from \"node:module\";\nconst require = __kubeMcpCreateRequire(import.meta.url);" },
+  legalComments: "linked",
+  metafile: true,
+  logLevel: "warning"
+})
+const outputs = Object.entries(result.metafile.outputs).filter(([f]) => f.endsWith(".js"))
+const total = outputs.reduce((n, [, o]) => n + o.bytes, 0)
+if (values.meta !== undefined) (await import("node:fs")).writeFileSync(values.meta, JSON.stringify(result.metafile))
+process.stderr.write(`bundled ${outputs.length} file(s), ${(total / 1024 / 1024).toFixed(1)} MiB into ${values.outdir}/\n`)
