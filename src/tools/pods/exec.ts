@@ -8,7 +8,9 @@
 import { Exec } from "@kubernetes/client-node"
 import { Effect, Schema } from "effect"
 import { Writable } from "node:stream"
+import { transportError } from "../../cluster/apiStatus.js"
 import { access, type ClusterHandle } from "../../cluster/handle.js"
+import { AppSettings } from "../../config/appSettings.js"
 import {
   ApiError,
   Forbidden,
@@ -16,14 +18,11 @@ import {
   type KubeError,
   NotFound,
   Timeout,
-  Unauthorized,
-  Unavailable
+  Unauthorized
 } from "../../errors.js"
-import { transportError } from "../../cluster/apiStatus.js"
 import { callJson } from "../../kube/call.js"
 import { text } from "../../mcp/reply.js"
 import { clusterTool } from "../../mcp/tool.js"
-import { AppSettings } from "../../config/appSettings.js"
 import { Name, NamespaceParam } from "../params.js"
 import { pickContainer } from "./containers.js"
 import { namespaceOf, Pod, podPath } from "./schema.js"
@@ -208,6 +207,23 @@ const section = (label: string, tail: Tail, room: number): string => {
   return `${header}\n${kept.replace(/\n$/, "")}`
 }
 
+/** Why the container cannot take an exec now, when the pod's status says so; undefined when it runs (or is unknown). */
+const notRunningReason = (pod: Pod, container: string): string | undefined => {
+  if (pod.spec?.nodeName === undefined || pod.spec.nodeName === "") return "the pod is not scheduled to a node yet"
+  const status = [
+    ...(pod.status?.containerStatuses ?? []),
+    ...(pod.status?.initContainerStatuses ?? []),
+    ...(pod.status?.ephemeralContainerStatuses ?? [])
+  ].find((c) => c.name === container)
+  const state = status?.state
+  if (state === undefined || state.running !== undefined) return undefined
+  if (state.waiting !== undefined) return `the container is waiting${state.waiting.reason !== undefined ? ` (${state.waiting.reason})` : ""}`
+  if (state.terminated !== undefined) {
+    return `the container has terminated${state.terminated.reason !== undefined ? ` (${state.terminated.reason})` : ""}`
+  }
+  return undefined
+}
+
 export const ExecParams = Schema.Struct({
   name: Name.annotations({ description: "pod name" }),
   namespace: Schema.optional(NamespaceParam),
@@ -246,6 +262,16 @@ export const podsExec = clusterTool({
         })
       }
       const picked = yield* pickContainer(pod, input.container, { tool: "pods_exec", fallbackToFirst: true })
+      // the refused upgrade would only say "HTTP 400": name the reason while we still can
+      const notRunning = notRunningReason(pod, picked.name)
+      if (notRunning !== undefined) {
+        return yield* new Invalid({
+          context: cluster.info.name,
+          message: `Cannot exec into ${namespace}/${input.name} container "${picked.name}": ${notRunning}`,
+          details: "Wait until the container runs (pods_get shows its state), or pick another container.",
+          causes: []
+        })
+      }
       yield* cluster.authorize(access({ verb: "create", resource: "pods", subresource: "exec", namespace, name: input.name }))
       const timeoutMs = (input.timeout ?? DEFAULT_TIMEOUT_S) * 1000
       const done = yield* runExec(cluster, namespace, input.name, picked.name, input.command, timeoutMs)

@@ -42,13 +42,19 @@ export const LogsParams = Schema.Struct({
         const ms = parseDurationMs(s)
         return ms !== undefined && ms > 0 ? true : `not a positive duration such as 30s, 5m, 1h or 2h30m`
       })
-    ).annotations({ description: "only lines newer than this duration, e.g. 30s, 5m, 1h, 2h30m (sent as sinceSeconds)" })
+    ).annotations({
+      description: "only lines newer than this duration, e.g. 30s, 5m, 1h, 2h30m (sent as sinceSeconds)",
+      jsonSchema: { pattern: "^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$|^[0-9]+$" }
+    })
   ),
   since_time: Schema.optional(
     Schema.String.pipe(
       Schema.maxLength(64),
       Schema.filter((s) => RFC3339.test(s) && !Number.isNaN(Date.parse(s)) ? true : "not an RFC 3339 time such as 2026-01-15T10:00:00Z")
-    ).annotations({ description: "only lines at or after this RFC 3339 time, e.g. 2026-01-15T10:00:00Z (not with since)" })
+    ).annotations({
+      description: "only lines at or after this RFC 3339 time, e.g. 2026-01-15T10:00:00Z (not with since)",
+      jsonSchema: { format: "date-time" }
+    })
   ),
   previous: Schema.optional(Schema.Boolean.annotations({
     description: "the log of the previous (crashed or restarted) instance of the container"
@@ -62,7 +68,10 @@ export const LogsParams = Schema.Struct({
         const e = regexError(s)
         return e === undefined ? true : `invalid regular expression: ${e}`
       })
-    ).annotations({ description: "JavaScript regular expression; only lines matching it are returned, e.g. ERROR|WARN" })
+    ).annotations({
+      description: "JavaScript regular expression; only lines matching it are returned, e.g. ERROR|WARN (case-sensitive; [Ee]rror for both)",
+      jsonSchema: {}
+    })
   ),
   limit_bytes: Schema.optional(Schema.Number.pipe(Schema.int(), Schema.between(1, 100 * 1024 * 1024)).annotations({
     description: "read at most this many bytes of the log from the server (its beginning, after since/tail)"
