@@ -139,7 +139,7 @@ export const resourcesGet = clusterTool({
       const reply: Reply = document(
         sanitizeObject(obj, optionsOf(cluster), info.kind),
         output,
-        `output "summary", or resources_list with a label_selector to find a smaller object than ${refOf(info, input.name)}`
+        `output "summary" for a compact view of ${refOf(info, input.name)}`
       )
       return reply
     })

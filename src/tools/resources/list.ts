@@ -90,8 +90,8 @@ export const resourcesList = clusterTool({
       const check = access({ verb: "list", group: info.group, resource: info.resource, namespace })
       const output = input.output ?? "summary"
       return output === "summary"
-        ? yield* summary(cluster, info, namespace, check, request)
-        : yield* items(cluster, info, check, request, output)
+        ? yield* summary(cluster, info, namespace, check, request, input.limit)
+        : yield* items(cluster, info, check, request, output, input.limit)
     })
 })
 
@@ -103,7 +103,20 @@ interface ListRequest {
 
 const narrowHint = "limit and continue, label_selector, field_selector or a namespace"
 
-const summary = (cluster: ClusterHandle, info: ResourceInfo, namespace: string | undefined, check: Check, request: ListRequest) =>
+/** Some aggregated APIs (metrics.k8s.io) ignore limit and return everything: cap here, and say so. */
+const capped = <A>(all: ReadonlyArray<A>, limit: number | undefined): { kept: ReadonlyArray<A>; note: string } =>
+  limit !== undefined && all.length > limit
+    ? { kept: all.slice(0, limit), note: ` (showing ${limit} of ${all.length}: this API ignores limit/continue; narrow with a namespace or label_selector)` }
+    : { kept: all, note: "" }
+
+const summary = (
+  cluster: ClusterHandle,
+  info: ResourceInfo,
+  namespace: string | undefined,
+  check: Check,
+  request: ListRequest,
+  limit: number | undefined
+) =>
   Effect.gen(function*() {
     const answer = yield* callJson(cluster, check, { ...request, accept: TABLE_ACCEPT }, KubeObject)
     const showNamespace = info.namespaced && namespace === undefined
@@ -133,12 +146,15 @@ const summary = (cluster: ClusterHandle, info: ResourceInfo, namespace: string |
       cont = list.metadata?.continue
       remaining = list.metadata?.remainingItemCount
     }
+    const { kept, note } = capped(rows, limit)
     const reply: Reply = table({
       columns,
-      rows,
+      rows: kept,
       continue: cont,
       narrow: narrowHint,
-      summary: `${rows.length} ${info.resource}${info.group !== "" ? `.${info.group}` : ""}${scopeLabel(info, namespace)}${remaining !== undefined && remaining > 0 ? ` (${remaining} more)` : ""}`
+      summary: `${kept.length} ${info.resource}${info.group !== "" ? `.${info.group}` : ""}${scopeLabel(info, namespace)}${
+        remaining !== undefined && remaining > 0 ? ` (${remaining} more)` : ""
+      }${note}`
     })
     return reply
   })
@@ -148,12 +164,15 @@ const items = (
   info: ResourceInfo,
   check: Check,
   request: ListRequest,
-  format: "yaml" | "json"
+  format: "yaml" | "json",
+  limit: number | undefined
 ) =>
   Effect.gen(function*() {
     const list = yield* callJson(cluster, check, request, PlainList)
     const opts = optionsOf(cluster)
+    const { kept, note } = capped(list.items, limit)
     const meta = {
+      ...(note !== "" ? { note: note.trim().replace(/^\(|\)$/g, "") } : {}),
       ...(list.metadata?.continue !== undefined && list.metadata.continue !== "" ? { continue: list.metadata.continue } : {}),
       ...(list.metadata?.remainingItemCount !== undefined ? { remainingItemCount: list.metadata.remainingItemCount } : {})
     }
@@ -162,7 +181,7 @@ const items = (
       apiVersion: info.apiVersion,
       kind: `${info.kind}List`,
       metadata: meta,
-      items: list.items.map((item) => sanitizeObject({ apiVersion: info.apiVersion, kind: info.kind, ...item }, opts))
+      items: kept.map((item) => sanitizeObject({ apiVersion: info.apiVersion, kind: info.kind, ...item }, opts))
     }
     const reply: Reply = document(data, format, narrowHint)
     return reply
