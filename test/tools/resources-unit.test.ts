@@ -91,6 +91,7 @@ describe("parseManifest", () => {
       [{ apiVersion: "../../v1", kind: "ConfigMap", metadata: { name: "a" } }, "manifest.apiVersion"],
       [{ kind: "ConfigMap", metadata: { name: "a" } }, "manifest.apiVersion"],
       ["---\n", "manifest"],
+      [{ apiVersion: "v1", kind: "Secret", metadata: { name: "s" }, data: { pw: "<masked: 7 bytes>" } }, "manifest.data.pw"],
       ["a: [", "manifest"]
     ]
     for (const [m, path] of cases) {

@@ -20,6 +20,9 @@ const MANIFEST_SCHEMA = CORE_SCHEMA.extend({
   implicit: [new Type("tag:yaml.org,2002:merge", { kind: "scalar", resolve: (data: unknown) => data === "<<" || data === null })]
 })
 
+/** What kube/sanitize.ts puts in place of a Secret value. */
+const MASKED = /^<masked: \d+ bytes?(, [a-z ]+)?>$/
+
 export interface ManifestDoc {
   /** Position in the manifest (1-based), for messages. */
   readonly index: number
@@ -66,6 +69,19 @@ const checkDoc = (doc: unknown, index: number, total: number): Effect.Effect<Man
   const namespace = isRecord(metadata) && typeof metadata["namespace"] === "string" && metadata["namespace"] !== ""
     ? metadata["namespace"]
     : undefined
+  // a Secret copied from this server's own (masked) output would overwrite the real values with placeholders
+  if (kind === "Secret" && apiVersion === "v1") {
+    for (const field of ["data", "stringData"]) {
+      const values = doc[field]
+      const placeholder = isRecord(values) ? Object.entries(values).find(([, v]) => typeof v === "string" && MASKED.test(v)) : undefined
+      if (placeholder !== undefined) {
+        return Effect.fail(bad(
+          `${path}.${field}.${placeholder[0]}`,
+          `${which} (Secret ${name}) holds the masked placeholder "${String(placeholder[1])}" instead of a value; give the real value (or leave the key out)`
+        ))
+      }
+    }
+  }
   return Effect.succeed({ index, apiVersion, kind, name, namespace, object: doc })
 }
 
