@@ -1,0 +1,164 @@
+/**
+ * Cold start: time from spawning the server to its first `initialize` response over stdio, the way an
+ * MCP client launches it. Every run is a fresh `node` process (the OS file cache is warm after run 1,
+ * as it is for a user who starts their assistant twice).
+ *
+ *   npx tsx bench/coldstart.ts [--runs 25] [--entry dist/main.js] [--kubeconfig <file>] [--json] [--skip-baseline]
+ *
+ * Without --kubeconfig a throw-away kubeconfig with two unreachable contexts is used: `initialize`
+ * never talks to a cluster, so the control plane is not needed and its load cannot skew the numbers.
+ */
+import { spawn } from "node:child_process"
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { cpus, tmpdir, totalmem } from "node:os"
+import { join, resolve } from "node:path"
+import { parseArgs } from "node:util"
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: "string", default: "25" },
+    entry: { type: "string", default: "dist/main.js" },
+    kubeconfig: { type: "string" },
+    json: { type: "boolean", default: false },
+    "skip-baseline": { type: "boolean", default: false }
+  }
+})
+
+const runs = Number(values.runs)
+if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs must be a positive integer")
+const entry = resolve(values.entry)
+statSync(entry) // fail early with ENOENT rather than 25 spawn failures
+
+const fakeKubeconfig = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), "kube-mcp-bench-"))
+  const file = join(dir, "kubeconfig")
+  const cluster = (name: string, port: number) => `- name: ${name}\n  cluster:\n    server: https://127.0.0.1:${port}\n`
+  const context = (name: string) => `- name: ${name}\n  context:\n    cluster: ${name}\n    user: u\n    namespace: default\n`
+  writeFileSync(
+    file,
+    `apiVersion: v1\nkind: Config\ncurrent-context: a\nclusters:\n${cluster("a", 1)}${cluster("b", 2)}` +
+      `contexts:\n${context("a")}${context("b")}users:\n- name: u\n  user:\n    token: bench\n`
+  )
+  return file
+}
+const kubeconfig = values.kubeconfig ?? fakeKubeconfig()
+
+const INITIALIZE = JSON.stringify({
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "coldstart-bench", version: "0" } }
+}) + "\n"
+
+/**
+ * CPU time (user + system, ms) the process has used so far, from /proc (Linux; 10 ms ticks). Wall time
+ * on a shared machine mostly measures the neighbours; CPU time is what the start itself costs.
+ */
+const cpuMs = (pid: number | undefined): number => {
+  if (pid === undefined) return Number.NaN
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+    // fields[0] is field 3 (state): utime and stime are fields 14 and 15
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK
+  } catch {
+    return Number.NaN
+  }
+}
+const CLK_TCK = 100
+
+interface Sample {
+  readonly wall: number
+  readonly cpu: number
+}
+
+/** One cold start: wall and CPU ms until a JSON-RPC line with id 1 arrives on stdout. */
+const once = (args: ReadonlyArray<string>, expectReply: boolean): Promise<Sample> =>
+  new Promise((ok, fail) => {
+    const env = { ...process.env }
+    for (const k of Object.keys(env)) if (k.startsWith("KUBE_MCP_")) delete env[k]
+    const t0 = process.hrtime.bigint()
+    const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"], env })
+    let out = ""
+    let err = ""
+    let done = false
+    const finish = (wall: number) => {
+      if (done) return
+      done = true
+      const cpu = cpuMs(child.pid)
+      child.stdin.end()
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5000)
+      child.once("exit", () => {
+        clearTimeout(timer)
+        ok({ wall, cpu })
+      })
+    }
+    child.stderr.on("data", (d: Buffer) => {
+      err += d.toString()
+    })
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString()
+      for (const line of out.split("\n").slice(0, -1)) {
+        if (line.includes(`"id":1`) && line.includes(`"result"`)) finish(Number(process.hrtime.bigint() - t0) / 1e6)
+      }
+    })
+    if (!expectReply) {
+      // CPU time of an exited child is gone from /proc: the baseline reports wall time only
+      child.once("exit", () => {
+        done = true
+        ok({ wall: Number(process.hrtime.bigint() - t0) / 1e6, cpu: Number.NaN })
+      })
+    }
+    child.once("exit", (code) => {
+      if (!expectReply) return
+      if (!done) fail(new Error(`server exited (${code}) before answering initialize:\n${err.slice(-2000)}`))
+    })
+    // clients write initialize right after spawn; the server must buffer it until it is ready
+    if (expectReply) child.stdin.write(INITIALIZE)
+    else child.stdin.end()
+  })
+
+const quantile = (sorted: ReadonlyArray<number>, q: number): number => {
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))
+  return sorted[i] ?? Number.NaN
+}
+
+const measure = async (label: string, args: ReadonlyArray<string>, expectReply: boolean) => {
+  await once(args, expectReply) // warm the OS file cache; not counted
+  const samples: Array<Sample> = []
+  for (let i = 0; i < runs; i++) samples.push(await once(args, expectReply))
+  const wall = samples.map((s) => s.wall).sort((a, b) => a - b)
+  const cpu = samples.map((s) => s.cpu).sort((a, b) => a - b)
+  return {
+    label,
+    runs,
+    median: quantile(wall, 0.5),
+    p90: quantile(wall, 0.9),
+    min: wall[0] ?? Number.NaN,
+    max: wall[wall.length - 1] ?? Number.NaN,
+    cpuMedian: quantile(cpu, 0.5)
+  }
+}
+
+const results = [
+  ...(!values["skip-baseline"] ? [await measure("node -e 0 (baseline)", ["-e", "0"], false)] : []),
+  await measure(`node ${values.entry} → initialize`, [entry, "--kubeconfig", kubeconfig], true)
+]
+
+const machine = {
+  date: new Date().toISOString().slice(0, 10),
+  node: process.version,
+  cpus: `${cpus().length} × ${cpus()[0]?.model ?? "?"}`,
+  memory: `${Math.round(totalmem() / 2 ** 30)} GiB`
+}
+
+if (values.json) {
+  process.stdout.write(`${JSON.stringify({ machine, results }, null, 2)}\n`)
+} else {
+  process.stdout.write(`${machine.date}  node ${machine.node}  ${machine.cpus}  ${machine.memory}\n`)
+  process.stdout.write("| what | runs | median ms | p90 ms | min ms | max ms | CPU median ms |\n|---|---|---|---|---|---|---|\n")
+  const f = (n: number) => (Number.isNaN(n) ? "–" : n.toFixed(0))
+  for (const r of results) {
+    process.stdout.write(`| ${r.label} | ${r.runs} | ${f(r.median)} | ${f(r.p90)} | ${f(r.min)} | ${f(r.max)} | ${f(r.cpuMedian)} |\n`)
+  }
+}
