@@ -44,7 +44,9 @@ export interface ClusterHandle {
   readonly kubeConfig: KubeConfig
   /** Rate-limited, timed-out call returning the body text. */
   readonly text: (req: ApiRequest) => Effect.Effect<string, KubeError>
-  /** Same, parsed as JSON. */
+  /** The context's rate limiter, for calls that do not go through `text` (exec WebSockets). */
+  readonly throttle: <A, E>(effect: Effect.Effect<A, E>) => Effect.Effect<A, E>
+  /** Same as `text`, parsed as JSON. */
   readonly json: (req: ApiRequest) => Effect.Effect<unknown, KubeError>
   /** With require_rbac: a cached SelfSubjectAccessReview; a denial fails before any request is made. */
   readonly authorize: (check: AccessCheck) => Effect.Effect<void, KubeError>
@@ -129,5 +131,5 @@ export const makeHandle = (
           ))
         : Effect.void
 
-    return { info, settings, server: client.server, kubeConfig, text, json, authorize, close: client.close }
+    return { info, settings, server: client.server, kubeConfig, text, json, throttle: limit, authorize, close: client.close }
   })

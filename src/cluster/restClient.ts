@@ -29,6 +29,8 @@ export interface RestClient {
   readonly close: Effect.Effect<void>
 }
 
+const MAX_ATTEMPTS = 4
+
 export const buildPath = (req: ApiRequest): string => {
   const params = new URLSearchParams()
   for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined && v !== "") params.set(k, String(v))
@@ -100,7 +102,7 @@ export const makeRestClient = (context: string, kc: KubeConfig, timeoutMs: numbe
             ? { "content-type": req.contentType ?? "application/json", "content-length": Buffer.byteLength(payload) }
             : {})
         }
-        const result = yield* Effect.async<{ status: number; body: string }, KubeError>((resume) => {
+        const once = Effect.async<{ status: number; body: string; retryAfter: string | undefined }, KubeError>((resume) => {
           const transport = secure ? https : http
           const r = transport.request({
             protocol: base.protocol,
@@ -114,14 +116,30 @@ export const makeRestClient = (context: string, kc: KubeConfig, timeoutMs: numbe
           }, (res) => {
             const chunks: Array<Buffer> = []
             res.on("data", (c: Buffer) => chunks.push(c))
-            res.on("end", () => resume(Effect.succeed({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") })))
+            res.on("end", () =>
+              resume(Effect.succeed({
+                status: res.statusCode ?? 0,
+                body: Buffer.concat(chunks).toString("utf8"),
+                retryAfter: res.headers["retry-after"]
+              })))
             res.on("error", (e) => resume(Effect.fail(transportError(context, server, e))))
           })
           r.on("error", (e) => resume(Effect.fail(transportError(context, server, e))))
           if (payload !== undefined) r.write(payload)
           r.end()
           return Effect.sync(() => r.destroy())
-        }).pipe(
+        })
+        // 429 is the API server's "retry later" (priority & fairness, storage initialising): honour
+        // Retry-After a few times, as client-go does, all within the one call timeout
+        const withRetries = Effect.gen(function*() {
+          for (let attempt = 1;; attempt++) {
+            const answer = yield* once
+            if (answer.status !== 429 || attempt >= MAX_ATTEMPTS) return answer
+            const seconds = Number(answer.retryAfter ?? "1")
+            yield* Effect.sleep(Math.min(Number.isFinite(seconds) && seconds > 0 ? seconds : 1, 5) * 1000)
+          }
+        })
+        const result = yield* withRetries.pipe(
           Effect.timeoutFail({
             duration: timeoutMs,
             onTimeout: () =>

@@ -24,6 +24,30 @@ export interface ListedTool {
 
 const objectSchema = (js: Record<string, unknown>): { [key: string]: unknown; type: "object" } => ({ ...js, type: "object" })
 
+/** SDK clients validate error results against a tool's outputSchema too: every outputSchema also admits the error shape. */
+const ERROR_RESULT_SCHEMA = {
+  type: "object",
+  required: ["error"],
+  properties: {
+    error: {
+      type: "object",
+      required: ["type", "message", "details", "cluster", "tool"],
+      properties: {
+        type: { type: "string" },
+        message: { type: "string" },
+        details: { type: "string" },
+        cluster: { type: "string" },
+        tool: { type: "string" }
+      }
+    }
+  }
+}
+
+const outputSchemaOf = (js: Record<string, unknown>): { [key: string]: unknown; type: "object" } => ({
+  type: "object",
+  anyOf: [js, ERROR_RESULT_SCHEMA]
+})
+
 export const listTools = (tools: ReadonlyArray<AnyTool>, readOnly: boolean): Array<ListedTool> =>
   tools
     .filter((t) => !readOnly || t.annotations.readOnlyHint)
@@ -31,7 +55,7 @@ export const listTools = (tools: ReadonlyArray<AnyTool>, readOnly: boolean): Arr
       name: t.name,
       description: t.description,
       inputSchema: objectSchema(t.inputSchema),
-      ...(t.outputSchema !== undefined ? { outputSchema: objectSchema(t.outputSchema) } : {}),
+      ...(t.outputSchema !== undefined ? { outputSchema: outputSchemaOf(t.outputSchema) } : {}),
       annotations: t.annotations
     }))
 
@@ -68,20 +92,26 @@ const decodeArgs = (tool: AnyTool, args: Record<string, unknown>) =>
     }
     // Schema.Struct({}) accepts any object, so unknown parameters are also checked against the published schema
     const known = tool.inputSchema["properties"]
-    const unknown = Object.keys(args).filter((k) => typeof known !== "object" || known === null || !(k in known))
-    if (unknown.length > 0) {
-      return yield* invalidInput(tool.name, unknown.map((k) => ({ path: k, message: "unknown parameter" })))
-    }
+    const issues: Array<InputIssue> = Object.keys(args)
+      .filter((k) => typeof known !== "object" || known === null || !(k in known))
+      .map((k) => ({ path: k, message: "unknown parameter" }))
     const { context, ...rest } = args
     let ctx: string | undefined
     if (tool.clusterScoped && context !== undefined) {
-      ctx = yield* Schema.decodeUnknown(ContextParam)(context).pipe(
-        Effect.mapError((e) => invalidInput(tool.name, issuesOf(e).map((i) => ({ ...i, path: "context" }))))
-      )
+      const decoded = yield* Effect.either(Schema.decodeUnknown(ContextParam)(context))
+      if (decoded._tag === "Left") issues.push(...issuesOf(decoded.left).map((i) => ({ ...i, path: "context" })))
+      else ctx = decoded.right
     }
-    const input = yield* Schema.decodeUnknown(tool.parameters, { errors: "all", onExcessProperty: "error" })(
-      tool.clusterScoped ? rest : args
-    ).pipe(Effect.mapError((e) => invalidInput(tool.name, issuesOf(e))))
+    const decoded = yield* Effect.either(
+      Schema.decodeUnknown(tool.parameters, { errors: "all", onExcessProperty: "error" })(tool.clusterScoped ? rest : args)
+    )
+    if (decoded._tag === "Left") {
+      for (const issue of issuesOf(decoded.left)) {
+        if (!issues.some((i) => i.path === issue.path && i.message === issue.message)) issues.push(issue)
+      }
+    }
+    if (issues.length > 0 || decoded._tag === "Left") return yield* invalidInput(tool.name, issues)
+    const input = decoded.right
     return { input, context: ctx === "" ? undefined : ctx }
   })
 

@@ -53,6 +53,9 @@ describe("tools/list", () => {
       expect(r.text).not.toMatch(/\n\s+at /) // no stack traces
       expect(r.bytes).toBeLessThan(4096)
     })
+    const both = await call(server.client, "namespaces_list", { limit: -1, bogus: 1, context: 7 })
+    const reported = JSON.stringify(both.error?.["issues"])
+    for (const path of ["bogus", "context", "limit"]) expect(reported).toContain(`"path":"${path}"`)
     const good = await call(server.client, "namespaces_list", { limit: 2 })
     expect(good.isError).toBe(false)
     await expect(server.client.callTool({ name: "no_such_tool", arguments: {} })).rejects.toThrow(/Unknown tool/)

@@ -5,7 +5,7 @@
  * client-node has no SPDY client, so there is no SPDY fallback: a server or proxy that refuses the
  * WebSocket upgrade is reported as such (see upgradeError).
  */
-import { Exec } from "@kubernetes/client-node"
+import { clientNode } from "../../kube/clientNode.js"
 import { Effect, Schema } from "effect"
 import { Writable } from "node:stream"
 import { transportError } from "../../cluster/apiStatus.js"
@@ -156,11 +156,13 @@ const runExec = (
         })
       ))
     }, timeoutMs)
-    new Exec(cluster.kubeConfig)
-      .exec(namespace, pod, container, [...command], stdout, stderr, null, false, (s) => {
-        const decoded = decodeStatus(s)
-        status = decoded._tag === "Some" ? decoded.value : { status: "Unknown" }
-      })
+    clientNode()
+      .then(({ Exec }) =>
+        new Exec(cluster.kubeConfig).exec(namespace, pod, container, [...command], stdout, stderr, null, false, (s) => {
+          const decoded = decodeStatus(s)
+          status = decoded._tag === "Some" ? decoded.value : { status: "Unknown" }
+        })
+      )
       .then(
         (ws: ExecSocket) => {
           socket = ws
@@ -274,7 +276,7 @@ export const podsExec = clusterTool({
       }
       yield* cluster.authorize(access({ verb: "create", resource: "pods", subresource: "exec", namespace, name: input.name }))
       const timeoutMs = (input.timeout ?? DEFAULT_TIMEOUT_S) * 1000
-      const done = yield* runExec(cluster, namespace, input.name, picked.name, input.command, timeoutMs)
+      const done = yield* cluster.throttle(runExec(cluster, namespace, input.name, picked.name, input.command, timeoutMs))
       const exitCode = exitCodeOf(done.status)
       if (exitCode === undefined && done.status !== undefined && done.status.status !== "Success") {
         // the runtime could not run the command at all (e.g. executable not found): no exit code to report
