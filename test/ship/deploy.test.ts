@@ -1,0 +1,213 @@
+/**
+ * deploy/ against the real control plane (dev-cluster): every manifest passes `kubectl apply
+ * --dry-run=server`, and the in-cluster provider, run with a token of the deploy/ ServiceAccount and the
+ * RBAC those manifests grant (really applied), reads but cannot write; with deploy/write/ it can.
+ */
+import { CoreV1Api } from "@kubernetes/client-node"
+import { execFileSync } from "node:child_process"
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { adminKubeConfig, mintServiceAccountToken } from "../cluster/harness.js"
+import { call, clusterInfo, connectHttp, type HttpServerProcess, REPO, rowsOf, startHttp } from "../support/mcp.js"
+
+const DEPLOY = join(REPO, "deploy")
+const NAMESPACE = "kube-mcp"
+const SERVICE_ACCOUNT = "kube-mcp"
+/** The objects the in-cluster test applies for real (not the Deployment: nothing would run its image). */
+const IDENTITY = ["00-namespace.yaml", "10-serviceaccount.yaml", "20-rbac-read-only.yaml"].map((f) => join(DEPLOY, f))
+const WRITE = join(DEPLOY, "write", "rbac-write.yaml")
+
+const kubectl = (...args: Array<string>): string => {
+  const info = clusterInfo()
+  return execFileSync(join(info.binDir, "kubectl"), ["--kubeconfig", info.kubeconfig, "--context", "dev-cluster", ...args], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    timeout: 60_000
+  })
+}
+
+const manifests = (dir: string): Array<string> =>
+  readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(dir, f))
+
+/** config.toml as the ConfigMap mounts it at /etc/kube-mcp/config.toml. */
+const configMapToml = (): string => {
+  const text = readFileSync(join(DEPLOY, "30-configmap.yaml"), "utf8")
+  const start = text.indexOf("  config.toml: |\n")
+  expect(start).toBeGreaterThan(0)
+  return text.slice(start).split("\n").slice(1).filter((l) => l.startsWith("    ") || l === "").map((l) => l.slice(4)).join("\n")
+}
+
+const cleanup = () => {
+  kubectl("delete", "--ignore-not-found", "--wait=false", "-f", WRITE, ...IDENTITY.flatMap((f) => ["-f", f]))
+}
+
+describe("deploy/ manifests", () => {
+  let podDir = ""
+
+  beforeAll(() => {
+    cleanup()
+    // the namespace first: a server-side dry run of namespaced objects needs it to exist
+    kubectl("apply", ...IDENTITY.flatMap((f) => ["-f", f]))
+  })
+
+  afterAll(() => {
+    cleanup()
+    if (podDir !== "") rmSync(podDir, { recursive: true, force: true })
+  })
+
+  it("every manifest passes kubectl apply --dry-run=server", () => {
+    const files = [...manifests(DEPLOY), ...manifests(join(DEPLOY, "write"))]
+    expect(files.map((f) => f.slice(DEPLOY.length + 1))).toEqual([
+      "00-namespace.yaml",
+      "10-serviceaccount.yaml",
+      "20-rbac-read-only.yaml",
+      "30-configmap.yaml",
+      "40-deployment.yaml",
+      "50-service.yaml",
+      "60-hpa.yaml",
+      "write/rbac-write.yaml"
+    ])
+    const out = kubectl("apply", "--dry-run=server", ...files.flatMap((f) => ["-f", f]))
+    for (const kind of ["namespace", "serviceaccount", "clusterrole", "clusterrolebinding", "configmap", "deployment", "service", "horizontalpodautoscaler"]) {
+      expect(out).toMatch(new RegExp(`^${kind}[./]`, "m"))
+    }
+    expect(out).not.toMatch(/error/i)
+    // `kubectl apply -f deploy/` must not pick up the opt-in write role
+    expect(manifests(DEPLOY).some((f) => f.includes("write"))).toBe(false)
+  })
+
+  it("the Deployment runs non-root on a read-only root filesystem with probes and resources", () => {
+    const deployment = JSON.parse(kubectl("apply", "--dry-run=server", "-o", "json", "-f", join(DEPLOY, "40-deployment.yaml"))) as {
+      spec: { template: { spec: { securityContext: Record<string, unknown>; containers: Array<Record<string, unknown>> } } }
+    }
+    const pod = deployment.spec.template.spec
+    expect(pod.securityContext["runAsNonRoot"]).toBe(true)
+    const container = pod.containers[0] ?? {}
+    expect(container["securityContext"]).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false })
+    expect(container["livenessProbe"]).toMatchObject({ httpGet: { path: "/healthz" } })
+    expect(container["readinessProbe"]).toMatchObject({ httpGet: { path: "/readyz" } })
+    expect(container["resources"]).toMatchObject({ requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } })
+  })
+
+  describe("the in-cluster provider as the deploy/ ServiceAccount", () => {
+    const servers: Array<HttpServerProcess> = []
+
+    /** What the pod would have mounted: a bound token, the cluster CA and the namespace. */
+    const mountServiceAccount = async (): Promise<string> => {
+      const sa = await mintServiceAccountToken(clusterInfo(), "dev", { namespace: NAMESPACE, name: SERVICE_ACCOUNT, expirationSeconds: 600 })
+      const dir = mkdtempSync(join(tmpdir(), "kube-mcp-sa-"))
+      writeFileSync(join(dir, "token"), sa.token)
+      writeFileSync(join(dir, "ca.crt"), sa.caPem)
+      writeFileSync(join(dir, "namespace"), NAMESPACE)
+      return dir
+    }
+
+    /** The ConfigMap's config.toml unchanged; env supplies what a pod's environment would. */
+    const start = async (env: Record<string, string> = {}) => {
+      const server = await startHttp({
+        config: configMapToml(),
+        kubeconfig: "",
+        env: {
+          KUBERNETES_SERVICE_HOST: "127.0.0.1",
+          KUBERNETES_SERVICE_PORT: String(clusterInfo().clusters.dev.port),
+          KUBE_MCP_KUBERNETES_IN_CLUSTER_DIR: podDir,
+          ...env
+        }
+      })
+      servers.push(server)
+      return connectHttp(server.url)
+    }
+
+    beforeAll(async () => {
+      podDir = await mountServiceAccount()
+      // a pod to try deleting (it never needs to run)
+      const core = adminKubeConfig(clusterInfo(), "dev").makeApiClient(CoreV1Api)
+      await core.createNamespacedPod({
+        namespace: NAMESPACE,
+        body: {
+          metadata: { name: "victim" },
+          spec: {
+            securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } },
+            containers: [{
+              name: "c",
+              image: "busybox",
+              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } }
+            }]
+          }
+        }
+      })
+    })
+
+    afterAll(async () => {
+      await Promise.all(servers.map((s) => s.stop()))
+    })
+
+    it("as configured (read_only, require_rbac): reads work, mutating tools are hidden and refused", async () => {
+      const client = await start()
+      try {
+        const { tools } = await client.listTools()
+        const names = tools.map((t) => t.name)
+        expect(names).toContain("namespaces_list")
+        expect(names).not.toContain("pods_delete")
+        expect(names).not.toContain("resources_apply")
+
+        const contexts = await call(client, "config_contexts_list")
+        expect(contexts.structured).toMatchObject({ current_context: "in-cluster", contexts: [{ name: "in-cluster", namespace: NAMESPACE }] })
+
+        const namespaces = await call(client, "namespaces_list")
+        expect(namespaces.isError).toBe(false)
+        expect(rowsOf(namespaces).map((r) => r["name"])).toEqual(expect.arrayContaining([NAMESPACE, "team-a", "kube-system"]))
+
+        const pods = await call(client, "pods_list")
+        expect(pods.isError).toBe(false)
+        expect(rowsOf(pods).map((r) => r["name"])).toContain("victim")
+
+        const refused = await call(client, "pods_delete", { name: "victim" })
+        expect(refused.error?.type).toBe("ReadOnly")
+      } finally {
+        await client.close()
+      }
+    })
+
+    it("with read_only off, the read-only RBAC refuses writes with Forbidden", async () => {
+      const client = await start({ KUBE_MCP_SECURITY_READ_ONLY: "false" })
+      try {
+        const names = (await client.listTools()).tools.map((t) => t.name)
+        expect(names).toContain("pods_delete")
+
+        const del = await call(client, "pods_delete", { name: "victim" })
+        expect(del.isError).toBe(true)
+        expect(del.error).toMatchObject({ type: "Forbidden", cluster: "in-cluster", tool: "pods_delete", verb: "delete", namespace: NAMESPACE })
+
+        const apply = await call(client, "resources_apply", {
+          manifest: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "kube-mcp-ship-test", namespace: NAMESPACE }, data: { a: "b" } }
+        })
+        expect(apply.isError).toBe(true)
+        expect(apply.error?.type).toBe("Forbidden")
+
+        // the Secret of another namespace is not readable either: the default role leaves Secrets out
+        const secret = await call(client, "resources_get", { version: "v1", kind: "Secret", name: "anything", namespace: "default" })
+        expect(secret.error?.type).toBe("Forbidden")
+      } finally {
+        await client.close()
+      }
+      const core = adminKubeConfig(clusterInfo(), "dev").makeApiClient(CoreV1Api)
+      expect((await core.readNamespacedPod({ namespace: NAMESPACE, name: "victim" })).metadata?.name).toBe("victim")
+    })
+
+    it("with the opt-in write role applied, the same call goes through", async () => {
+      kubectl("apply", "-f", WRITE)
+      const client = await start({ KUBE_MCP_SECURITY_READ_ONLY: "false" })
+      try {
+        const dryRun = await call(client, "pods_delete", { name: "victim", dry_run: true })
+        expect(dryRun.isError, dryRun.text).toBe(false)
+        const del = await call(client, "pods_delete", { name: "victim", grace_period_seconds: 0 })
+        expect(del.isError, del.text).toBe(false)
+      } finally {
+        await client.close()
+      }
+    })
+  })
+})
