@@ -1,0 +1,1163 @@
+/**
+ * Side-by-side benchmark (issue #6): kube-mcp against kubernetes-mcp-server (Go) and mcp-server-kubernetes
+ * (TypeScript driving kubectl), on the same control plane, with the MCP SDK `Client`.
+ *
+ *   npm run bench [-- --quick] [--cold-runs 20] [--calls 200] [--tp-seconds 10] [--tp-rounds 3]
+ *                 [--only kube-mcp,kms,kms-qps,msk] [--no-build] [--keep] [--no-write] [--profile]
+ *
+ * Steps: install the peers with npm into bench/.peers (git-ignored), make sure kubectl exists (the
+ * control-plane build makes it), build kube-mcp (`npm run build`), start or reuse the test control plane,
+ * seed it (namespaces kmcp-bench-0..4: 500 pods on the kwok node, 200 ConfigMaps, events), measure, write
+ * the "Peers" section of bench/RESULTS.md (only the text between its markers), delete the namespaces.
+ *
+ * Interleaving: every phase goes round-robin over the servers run by run (cold start: one spawn of each
+ * server per round; warm latency: one call of each server per step; throughput: one window of each server
+ * per round, starting order rotated), so drift of a shared, loaded machine hits all servers alike.
+ */
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js"
+import { CallToolResultSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js"
+import { CoreV1Api, type KubeConfig, type V1ConfigMap, type V1Pod, type CoreV1Event } from "@kubernetes/client-node"
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process"
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { createServer } from "node:net"
+import { cpus, loadavg, totalmem } from "node:os"
+import { dirname, join } from "node:path"
+import { performance } from "node:perf_hooks"
+import { fileURLToPath } from "node:url"
+import { parseArgs } from "node:util"
+import { adminKubeConfig, defaultBinDir, start, statusOf, type ClusterInfo } from "../test/cluster/harness.js"
+
+const HERE = dirname(fileURLToPath(import.meta.url))
+const REPO = join(HERE, "..")
+const PEERS_DIR = join(HERE, ".peers")
+const RESULTS_MD = join(HERE, "RESULTS.md")
+
+const { values: opts } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    "cold-runs": { type: "string" },
+    calls: { type: "string" },
+    "tp-seconds": { type: "string" },
+    "tp-rounds": { type: "string" },
+    only: { type: "string" },
+    "no-build": { type: "boolean", default: false },
+    keep: { type: "boolean", default: false },
+    "no-write": { type: "boolean", default: false },
+    profile: { type: "boolean", default: false }
+  }
+})
+
+const intOpt = (v: string | undefined, full: number, quick: number): number => {
+  const n = v === undefined ? (opts.quick ? quick : full) : Number(v)
+  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive integer, got ${String(v)}`)
+  return n
+}
+const COLD_RUNS = intOpt(opts["cold-runs"], 20, 3)
+const CALLS = intOpt(opts.calls, 200, 10)
+const TP_SECONDS = intOpt(opts["tp-seconds"], 10, 3)
+const TP_ROUNDS = intOpt(opts["tp-rounds"], 3, 1)
+const IN_FLIGHT = 8
+const WARMUP_CALLS = 3
+
+const log = (line: string): void => {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`)
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Statistics
+
+const sorted = (xs: ReadonlyArray<number>): Array<number> => [...xs].sort((a, b) => a - b)
+/** Nearest-rank percentile (p in 0..100); NaN for no samples. */
+const percentile = (xs: ReadonlyArray<number>, p: number): number => {
+  if (xs.length === 0) return Number.NaN
+  const s = sorted(xs)
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? Number.NaN
+}
+const median = (xs: ReadonlyArray<number>): number => {
+  if (xs.length === 0) return Number.NaN
+  const s = sorted(xs)
+  const mid = Math.floor(s.length / 2)
+  return s.length % 2 === 1 ? (s[mid] ?? Number.NaN) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Processes: memory from /proc (Linux)
+
+interface Mem {
+  /** VmRSS, KiB */
+  readonly rss: number
+  /** VmHWM (peak RSS over the process's life), KiB */
+  readonly hwm: number
+}
+
+const readMem = (pid: number): Mem | undefined => {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8")
+    const field = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN)
+    return { rss: field("VmRSS"), hwm: field("VmHWM") }
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * CPU time (ms) the process used, plus what its reaped children used (cutime/cstime: the kubectl
+ * processes mcp-server-kubernetes runs with spawnSync). Clock ticks of 10 ms; used over many calls.
+ */
+const readCpuMs = (pid: number): number => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+    // fields 14-17 of proc(5): utime stime cutime cstime; f[0] is field 3
+    return [11, 12, 13, 14].reduce((sum, i) => sum + Number(f[i] ?? 0), 0) * (1000 / CLK_TCK)
+  } catch {
+    return Number.NaN
+  }
+}
+const CLK_TCK = (() => {
+  const n = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout)
+  return Number.isFinite(n) && n > 0 ? n : 100
+})()
+
+/** pid and all its descendants (children of every thread, recursively). */
+const processTree = (pid: number): Array<number> => {
+  const out = [pid]
+  for (let i = 0; i < out.length; i++) {
+    const p = out[i]
+    if (p === undefined) continue
+    let tasks: Array<string> = []
+    try {
+      tasks = readdirSync(`/proc/${p}/task`)
+    } catch {
+      continue
+    }
+    for (const t of tasks) {
+      try {
+        for (const c of readFileSync(`/proc/${p}/task/${t}/children`, "utf8").split(" ")) if (c.trim() !== "") out.push(Number(c))
+      } catch {
+        // the task ended meanwhile
+      }
+    }
+  }
+  return out
+}
+
+const treeRss = (pid: number): number => processTree(pid).reduce((sum, p) => sum + (readMem(p)?.rss ?? 0), 0)
+
+const freePort = (): Promise<number> =>
+  new Promise((ok, fail) => {
+    const s = createServer()
+    s.once("error", fail)
+    s.listen(0, "127.0.0.1", () => {
+      const a = s.address()
+      const port = typeof a === "object" && a !== null ? a.port : 0
+      s.close(() => ok(port))
+    })
+  })
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+const stopChild = (child: ChildProcess): Promise<void> =>
+  new Promise((ok) => {
+    if (child.exitCode !== null || child.signalCode !== null) return ok()
+    const kill = setTimeout(() => child.kill("SIGKILL"), 5_000)
+    child.once("exit", () => {
+      clearTimeout(kill)
+      ok()
+    })
+    child.kill("SIGTERM")
+  })
+
+const run = (cmd: string, args: ReadonlyArray<string>, cwd = REPO): string => {
+  try {
+    return execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim()
+  } catch (e) {
+    return `unavailable (${e instanceof Error ? e.message.split("\n")[0] : String(e)})`
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Setup: peers, kubectl, our build, control plane
+
+const KMS_VERSION = "0.0.67"
+const MSK_VERSION = "4.1.7"
+const goTarget = (): { os: string; arch: string } => ({
+  os: process.platform === "win32" ? "windows" : process.platform,
+  arch: process.arch === "x64" ? "amd64" : process.arch
+})
+const KMS_PKG = `kubernetes-mcp-server-${goTarget().os}-${goTarget().arch}`
+const KMS_BIN = join(PEERS_DIR, "node_modules", KMS_PKG, "bin", `${KMS_PKG}${process.platform === "win32" ? ".exe" : ""}`)
+const MSK_MAIN = join(PEERS_DIR, "node_modules", "mcp-server-kubernetes", "dist", "index.js")
+
+const installedVersion = (pkg: string): string | undefined => {
+  try {
+    const json: unknown = JSON.parse(readFileSync(join(PEERS_DIR, "node_modules", pkg, "package.json"), "utf8"))
+    return typeof json === "object" && json !== null && "version" in json && typeof json.version === "string" ? json.version : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The peers come from npm into bench/.peers. The Go server is the platform package's binary run directly:
+ * the `kubernetes-mcp-server` Node wrapper adds a Node start (~100 ms) and prints to stdout on shutdown.
+ */
+const ensurePeers = (): void => {
+  if (installedVersion(KMS_PKG) === KMS_VERSION && installedVersion("mcp-server-kubernetes") === MSK_VERSION && existsSync(KMS_BIN)) return
+  mkdirSync(PEERS_DIR, { recursive: true })
+  writeFileSync(
+    join(PEERS_DIR, "package.json"),
+    JSON.stringify({ name: "kube-mcp-bench-peers", private: true, dependencies: { [KMS_PKG]: KMS_VERSION, "mcp-server-kubernetes": MSK_VERSION } }, null, 2) + "\n"
+  )
+  log(`installing ${KMS_PKG}@${KMS_VERSION} and mcp-server-kubernetes@${MSK_VERSION} into ${PEERS_DIR}`)
+  const r = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: PEERS_DIR, stdio: ["ignore", 2, 2] })
+  if (r.status !== 0 || !existsSync(KMS_BIN) || !existsSync(MSK_MAIN)) throw new Error(`npm install in ${PEERS_DIR} failed (exit ${String(r.status)})`)
+}
+
+/** mcp-server-kubernetes shells out to `kubectl`; the control-plane build (test/cluster/build.sh) makes it. */
+const ensureKubectl = (binDir: string): string => {
+  const kubectl = join(binDir, "kubectl")
+  if (existsSync(kubectl)) return kubectl
+  log(`no kubectl in ${binDir}; running test/cluster/build.sh (builds only what is missing)`)
+  const r = spawnSync("bash", [join(REPO, "test/cluster/build.sh")], { stdio: ["ignore", 2, 2], env: { ...process.env, KUBE_MCP_K8S_BIN: binDir } })
+  if (r.status !== 0 || !existsSync(kubectl)) throw new Error(`test/cluster/build.sh failed (exit ${String(r.status)}); kubectl missing`)
+  return kubectl
+}
+
+/**
+ * kube-mcp runs from a copy of dist/ taken right after the build: a concurrent `npm run build` (it empties
+ * dist/ first) must not pull the files away in the middle of a run. The bundle reads no files of its own.
+ */
+const OUR_DIST = join(PEERS_DIR, "kube-mcp-dist")
+const snapshotDist = (): void => {
+  rmSync(OUR_DIST, { recursive: true, force: true })
+  cpSync(join(REPO, "dist"), OUR_DIST, { recursive: true })
+}
+
+const buildOurs = (): string => {
+  const built = buildOnce()
+  snapshotDist()
+  return built
+}
+
+const buildOnce = (): string => {
+  if (opts["no-build"]) return "skipped (--no-build): the existing dist/ was measured"
+  log("npm run build")
+  const t0 = Date.now()
+  const r = spawnSync("npm", ["run", "-s", "build"], { cwd: REPO, stdio: ["ignore", 2, 2] })
+  if (r.status === 0) return "`npm run build` ok"
+  // Type errors in someone's half-finished file stop `npm run build` before it bundles; the bundle alone
+  // still shows what the code does. The report says so; a stale dist/ is never measured.
+  const main = join(REPO, "dist/main.js")
+  const bundler = join(REPO, "scripts/build.mjs")
+  if ((!existsSync(main) || statSync(main).mtimeMs < t0) && existsSync(bundler)) {
+    log("WARNING: npm run build failed; bundling without the type check (node scripts/build.mjs)")
+    spawnSync(process.execPath, [bundler], { cwd: REPO, stdio: ["ignore", 2, 2] })
+  }
+  if (!existsSync(main) || statSync(main).mtimeMs < t0) throw new Error(`npm run build failed (exit ${String(r.status)}) and dist/main.js is missing or stale`)
+  return `\`npm run build\` failed (exit ${String(r.status)}, type errors in files being edited); the bundle emitted without the type check was measured`
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Seed: 5 namespaces x 100 pods on the kwok node, 200 ConfigMaps, events
+
+const NAMESPACES = [0, 1, 2, 3, 4].map((i) => `kmcp-bench-${i}`)
+const NS0 = "kmcp-bench-0"
+const PODS_PER_NS = 100
+const CMS_PER_NS = 40
+const EVENTS = 60
+const pad = (i: number): string => String(i).padStart(3, "0")
+const podName = (ns: number, i: number): string => `bp-${ns}-${pad(i)}`
+const cmName = (ns: number, i: number): string => `bc-${ns}-${pad(i)}`
+const GET_POD = podName(0, 7)
+const GET_CM = cmName(0, 7)
+
+/** Runs fn over items with at most `limit` in flight. */
+const pool = async <T>(items: ReadonlyArray<T>, limit: number, fn: (item: T) => Promise<void>): Promise<void> => {
+  let next = 0
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < items.length; i = next++) {
+      const item = items[i]
+      if (item !== undefined) await fn(item)
+    }
+  }
+  await Promise.all(Array.from({ length: limit }, worker))
+}
+
+/** Create, treating "already exists" as done (a kept seed from an earlier --keep run). */
+const idempotent = async (create: () => Promise<unknown>): Promise<void> => {
+  try {
+    await create()
+  } catch (e) {
+    if (statusOf(e) !== 409) throw e
+  }
+}
+
+const podManifest = (ns: number, i: number, node: string): V1Pod => ({
+  metadata: {
+    name: podName(ns, i),
+    labels: { app: `bench-${i % 10}`, tier: i % 3 === 0 ? "frontend" : "backend", "kube-mcp/bench": "true" },
+    annotations: { "bench.kube-mcp.dev/seed": "peers" }
+  },
+  spec: {
+    nodeName: node,
+    containers: [
+      {
+        name: "app",
+        image: "registry.example.com/bench/app:1.4.2",
+        ports: [{ containerPort: 8080, name: "http" }],
+        env: [{ name: "LOG_LEVEL", value: "info" }],
+        resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } }
+      }
+    ]
+  }
+})
+
+const configMapManifest = (ns: number, i: number): V1ConfigMap => ({
+  metadata: { name: cmName(ns, i), labels: { "kube-mcp/bench": "true" } },
+  data: {
+    "app.properties": `service.name=bench-${ns}-${i}\nservice.port=8080\nfeature.flags=alpha,beta\ncache.ttl=300s\n`,
+    LOG_LEVEL: "info",
+    "config.yaml": `server:\n  port: 8080\n  timeout: 30s\ndatabase:\n  host: db-${ns}.internal\n  pool: 10\n`
+  }
+})
+
+const REASONS = [
+  { type: "Normal", reason: "Scheduled", message: (p: string) => `Successfully assigned ${NS0}/${p} to kwok-node-0` },
+  { type: "Normal", reason: "Pulled", message: () => `Container image "registry.example.com/bench/app:1.4.2" already present on machine` },
+  { type: "Normal", reason: "Started", message: () => "Started container app" },
+  { type: "Warning", reason: "BackOff", message: () => "Back-off restarting failed container app in pod" },
+  { type: "Warning", reason: "Unhealthy", message: () => "Readiness probe failed: HTTP probe failed with statuscode: 503" }
+] as const
+
+const eventManifest = (i: number): CoreV1Event => {
+  const kind = REASONS[i % REASONS.length] ?? REASONS[0]
+  const pod = podName(0, i % PODS_PER_NS)
+  const last = new Date(Date.now() - i * 7_000)
+  return {
+    metadata: { name: `${pod}.bench${pad(i)}`, namespace: NS0 },
+    involvedObject: { kind: "Pod", name: pod, namespace: NS0, apiVersion: "v1", fieldPath: "spec.containers{app}" },
+    type: kind.type,
+    reason: kind.reason,
+    message: kind.message(pod),
+    count: 1 + (i % 4),
+    firstTimestamp: new Date(last.getTime() - 60_000),
+    lastTimestamp: last,
+    source: { component: "kubelet", host: "kwok-node-0" },
+    reportingComponent: "kubelet",
+    reportingInstance: "kwok-node-0"
+  }
+}
+
+const waitNamespacesGone = async (api: CoreV1Api): Promise<void> => {
+  const deadline = Date.now() + 180_000
+  for (;;) {
+    const list = await api.listNamespace()
+    const terminating = list.items.filter((n) => NAMESPACES.includes(n.metadata?.name ?? "") && n.status?.phase === "Terminating")
+    if (terminating.length === 0) return
+    if (Date.now() > deadline) throw new Error(`namespaces still terminating: ${terminating.map((n) => n.metadata?.name).join(", ")}`)
+    await sleep(1_000)
+  }
+}
+
+const seed = async (kc: KubeConfig, node: string): Promise<{ pods: number; running: number; configMaps: number; events: number }> => {
+  const api = kc.makeApiClient(CoreV1Api)
+  await waitNamespacesGone(api)
+  const t0 = Date.now()
+  await pool(NAMESPACES, 5, (name) => idempotent(() => api.createNamespace({ body: { metadata: { name, labels: { "kube-mcp/bench": "true" } } } })))
+  const pods = NAMESPACES.flatMap((ns, n) => Array.from({ length: PODS_PER_NS }, (_, i) => ({ ns, body: podManifest(n, i, node) })))
+  const cms = NAMESPACES.flatMap((ns, n) => Array.from({ length: CMS_PER_NS }, (_, i) => ({ ns, body: configMapManifest(n, i) })))
+  await pool(pods, 16, ({ ns, body }) => idempotent(() => api.createNamespacedPod({ namespace: ns, body })))
+  await pool(cms, 16, ({ ns, body }) => idempotent(() => api.createNamespacedConfigMap({ namespace: ns, body })))
+  await pool(Array.from({ length: EVENTS }, (_, i) => i), 16, (i) => idempotent(() => api.createNamespacedEvent({ namespace: NS0, body: eventManifest(i) })))
+  // kwok turns the pods Running (IPs, container statuses); wait so every server lists the same state.
+  let running = 0
+  const deadline = Date.now() + 180_000
+  for (;;) {
+    running = 0
+    for (const ns of NAMESPACES) {
+      const list = await api.listNamespacedPod({ namespace: ns })
+      running += list.items.filter((p) => p.status?.phase === "Running").length
+    }
+    if (running >= pods.length || Date.now() > deadline) break
+    await sleep(2_000)
+  }
+  log(`seeded ${pods.length} pods (${running} Running), ${cms.length} ConfigMaps, ${EVENTS} events in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+  return { pods: pods.length, running, configMaps: cms.length, events: EVENTS }
+}
+
+const unseed = async (kc: KubeConfig): Promise<void> => {
+  const api = kc.makeApiClient(CoreV1Api)
+  await Promise.all(NAMESPACES.map((name) => api.deleteNamespace({ name }).catch((e: unknown) => (statusOf(e) === 404 ? undefined : Promise.reject(e)))))
+  log(`deleting namespaces ${NAMESPACES.join(", ")} (the namespace controller finishes in the background)`)
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The servers and their equivalent calls
+
+type CallKind = "podsAll" | "podsNs" | "podGet" | "eventsNs" | "cmGet" | "pods500"
+const CALL_KINDS: ReadonlyArray<CallKind> = ["podsAll", "podsNs", "podGet", "eventsNs", "cmGet"]
+/**
+ * Exactly the 500 seeded pods (all namespaces, label selector): the list-all call also shows whatever other
+ * engineers' tests run at that moment, so its bytes are compared on this stable list instead.
+ */
+const BYTES_KINDS: ReadonlyArray<CallKind> = ["pods500"]
+const BENCH_SELECTOR = "kube-mcp/bench=true"
+const BYTES_CALLS = 3
+const CALL_LABEL: Record<CallKind, string> = {
+  podsAll: "list all pods (all namespaces, ≥ 500)",
+  podsNs: `list pods in one namespace (${PODS_PER_NS})`,
+  podGet: "get one pod",
+  eventsNs: `list events in a namespace (${EVENTS})`,
+  cmGet: "get one ConfigMap",
+  pods500: "list the 500 seeded pods (all namespaces, label selector)"
+}
+const TP_KINDS: ReadonlyArray<CallKind> = ["podGet", "podsNs"]
+
+interface Call {
+  readonly tool: string
+  readonly args: Record<string, unknown>
+}
+
+interface Launch {
+  readonly command: string
+  readonly args: ReadonlyArray<string>
+  readonly env: Record<string, string>
+}
+
+type ServerId = "kube-mcp" | "kms" | "kms-qps" | "msk"
+
+interface ServerDef {
+  readonly id: ServerId
+  readonly title: string
+  readonly version: string
+  readonly settings: string
+  readonly stdio: Launch
+  /** Streamable HTTP: how to start it on a port, and the endpoint URL. */
+  readonly http: (port: number) => { launch: Launch; url: string }
+  readonly calls: Record<CallKind, Call>
+  /** Node process whose JS we can profile with --cpu-prof. */
+  readonly node: boolean
+}
+
+const baseEnv = (kubectlDir: string): Record<string, string> => {
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v === undefined || k.startsWith("KUBE_MCP_") || k === "KUBECONFIG" || k.startsWith("KUBE_CLIENT_") || k.startsWith("NODE_OPTIONS")) continue
+    env[k] = v
+  }
+  env["PATH"] = `${kubectlDir}:${env["PATH"] ?? ""}`
+  return env
+}
+
+const MSK_MAX_BUFFER = 64 * 2 ** 20
+
+/** Lifted client-go throttle for kubernetes-mcp-server (default rest.Config: QPS 5, burst 10). */
+const KMS_QPS = { KUBE_CLIENT_QPS: "1000", KUBE_CLIENT_BURST: "2000" }
+
+const serverDefs = (kubeconfig: string, kubectlDir: string, versions: { ours: string; kms: string; msk: string }): Array<ServerDef> => {
+  const env = baseEnv(kubectlDir)
+  const ourMain = join(OUR_DIST, "main.js")
+  const nodeFlags = (id: string, phase: string): Array<string> =>
+    opts.profile ? ["--cpu-prof", "--cpu-prof-dir", join(PEERS_DIR, "prof", `${id}-${phase}`)] : []
+  const ours: ServerDef = {
+    id: "kube-mcp",
+    title: "kube-mcp",
+    version: versions.ours,
+    settings: "`node dist/main.js --kubeconfig <kc>` (a copy of dist/ taken right after the build); defaults (QPS 100 / burst 200 per context, 64 KiB budget, all tools)",
+    node: true,
+    stdio: { command: process.execPath, args: [...nodeFlags("kube-mcp", "stdio"), ourMain, "--kubeconfig", kubeconfig], env },
+    http: (port) => ({
+      launch: {
+        command: process.execPath,
+        args: [...nodeFlags("kube-mcp", "http"), ourMain, "--kubeconfig", kubeconfig, "--transport", "http", "--http-address", `127.0.0.1:${port}`],
+        env
+      },
+      url: `http://127.0.0.1:${port}/mcp`
+    }),
+    calls: {
+      podsAll: { tool: "pods_list", args: { all_namespaces: true } },
+      podsNs: { tool: "pods_list", args: { namespace: NS0 } },
+      podGet: { tool: "pods_get", args: { name: GET_POD, namespace: NS0 } },
+      eventsNs: { tool: "events_list", args: { namespace: NS0 } },
+      cmGet: { tool: "resources_get", args: { group: "", version: "v1", kind: "ConfigMap", name: GET_CM, namespace: NS0 } },
+      pods500: { tool: "pods_list", args: { all_namespaces: true, label_selector: BENCH_SELECTOR } }
+    }
+  }
+  const kms = (lifted: boolean): ServerDef => {
+    const kenv = lifted ? { ...env, ...KMS_QPS } : env
+    return {
+      id: lifted ? "kms-qps" : "kms",
+      title: lifted ? "kubernetes-mcp-server (QPS lifted)" : "kubernetes-mcp-server",
+      version: versions.kms,
+      settings: lifted
+        ? `same binary, \`KUBE_CLIENT_QPS=${KMS_QPS.KUBE_CLIENT_QPS} KUBE_CLIENT_BURST=${KMS_QPS.KUBE_CLIENT_BURST}\``
+        : "platform binary `--kubeconfig <kc>`; defaults (toolsets core,config; list output table; client-go throttle QPS 5 / burst 10)",
+      node: false,
+      stdio: { command: KMS_BIN, args: ["--kubeconfig", kubeconfig], env: kenv },
+      http: (port) => ({
+        launch: { command: KMS_BIN, args: ["--kubeconfig", kubeconfig, "--port", String(port), "--bind-address", "127.0.0.1"], env: kenv },
+        url: `http://127.0.0.1:${port}/mcp`
+      }),
+      calls: {
+        podsAll: { tool: "pods_list", args: {} },
+        podsNs: { tool: "pods_list_in_namespace", args: { namespace: NS0 } },
+        podGet: { tool: "pods_get", args: { name: GET_POD, namespace: NS0 } },
+        eventsNs: { tool: "events_list", args: { namespace: NS0 } },
+        cmGet: { tool: "resources_get", args: { apiVersion: "v1", kind: "ConfigMap", name: GET_CM, namespace: NS0 } },
+        pods500: { tool: "pods_list", args: { labelSelector: BENCH_SELECTOR } }
+      }
+    }
+  }
+  // Its default spawn buffer (1 MiB) is too small for `kubectl get pods -A -o json` of 500 pods (ENOBUFS).
+  const mskEnv = { ...env, KUBECONFIG: kubeconfig, SPAWN_MAX_BUFFER: String(MSK_MAX_BUFFER) }
+  const msk: ServerDef = {
+    id: "msk",
+    title: "mcp-server-kubernetes",
+    version: versions.msk,
+    settings:
+      "`node dist/index.js`, `KUBECONFIG=<kc>`, kubectl 1.37.2 on PATH, `SPAWN_MAX_BUFFER=64MiB` (its 1 MiB default fails the 500-pod list with ENOBUFS); otherwise defaults (all tools, output json)",
+    node: true,
+    stdio: { command: process.execPath, args: [...nodeFlags("msk", "stdio"), MSK_MAIN], env: mskEnv },
+    http: (port) => ({
+      launch: {
+        command: process.execPath,
+        args: [...nodeFlags("msk", "http"), MSK_MAIN],
+        env: { ...mskEnv, ENABLE_UNSAFE_STREAMABLE_HTTP_TRANSPORT: "1", PORT: String(port), HOST: "127.0.0.1" }
+      },
+      url: `http://127.0.0.1:${port}/mcp`
+    }),
+    calls: {
+      podsAll: { tool: "kubectl_get", args: { resourceType: "pods", allNamespaces: true } },
+      podsNs: { tool: "kubectl_get", args: { resourceType: "pods", namespace: NS0 } },
+      podGet: { tool: "kubectl_get", args: { resourceType: "pods", name: GET_POD, namespace: NS0 } },
+      eventsNs: { tool: "kubectl_get", args: { resourceType: "events", namespace: NS0 } },
+      cmGet: { tool: "kubectl_get", args: { resourceType: "configmaps", name: GET_CM, namespace: NS0 } },
+      pods500: { tool: "kubectl_get", args: { resourceType: "pods", allNamespaces: true, labelSelector: BENCH_SELECTOR } }
+    }
+  }
+  const all = [ours, kms(false), kms(true), msk]
+  const only = opts.only?.split(",").map((s) => s.trim())
+  return only === undefined ? all : all.filter((d) => only.includes(d.id))
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Sessions
+
+interface Session {
+  readonly client: Client
+  readonly pid: number
+  readonly stderr: () => string
+  /**
+   * JSON bytes of the last JSON-RPC `result` as received (before the SDK's schema parsing), re-serialized
+   * compactly so Go's and Node's encodings compare. Meaningful when one request is in flight.
+   */
+  readonly lastResultBytes: () => number
+  readonly close: () => Promise<void>
+}
+
+/** Wraps the handler the Client installed on connect, to see each result before the SDK parses it. */
+const measureResponses = (transport: Transport): (() => number) => {
+  let last = Number.NaN
+  const inner = transport.onmessage
+  transport.onmessage = (message: JSONRPCMessage, extra) => {
+    if ("result" in message) last = Buffer.byteLength(JSON.stringify(message.result))
+    inner?.(message, extra)
+  }
+  return () => last
+}
+
+const newClient = (): Client => new Client({ name: "kube-mcp-bench", version: "0.0.0" })
+
+const openStdio = async (launch: Launch): Promise<Session & { readonly initMs: number }> => {
+  const transport = new StdioClientTransport({ command: launch.command, args: [...launch.args], env: launch.env, cwd: REPO, stderr: "pipe" })
+  let stderr = ""
+  transport.stderr?.on("data", (d: Buffer) => {
+    stderr += d.toString()
+    if (stderr.length > 100_000) stderr = stderr.slice(-50_000)
+  })
+  const client = newClient()
+  const t0 = performance.now()
+  await client.connect(transport)
+  const initMs = performance.now() - t0
+  const lastResultBytes = measureResponses(transport)
+  return { client, pid: transport.pid ?? -1, stderr: () => stderr, lastResultBytes, initMs, close: () => client.close() }
+}
+
+const openHttp = async (def: ServerDef): Promise<Session> => {
+  const port = await freePort()
+  const { launch, url } = def.http(port)
+  const child = spawn(launch.command, [...launch.args], { cwd: REPO, env: launch.env, stdio: ["ignore", "pipe", "pipe"] })
+  let output = ""
+  const keep = (d: Buffer): void => {
+    output += d.toString()
+    if (output.length > 100_000) output = output.slice(-50_000)
+  }
+  child.stdout?.on("data", keep)
+  child.stderr?.on("data", keep)
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${def.id} (http) exited early with ${String(child.exitCode)}: ${output.slice(-2_000)}`)
+    const client = newClient()
+    const transport = new StreamableHTTPClientTransport(new URL(url))
+    try {
+      await client.connect(transport)
+      const lastResultBytes = measureResponses(transport)
+      return {
+        client,
+        pid: child.pid ?? -1,
+        stderr: () => output,
+        lastResultBytes,
+        close: async () => {
+          await client.close().catch(() => undefined)
+          await stopChild(child)
+        }
+      }
+    } catch (e) {
+      await client.close().catch(() => undefined)
+      if (Date.now() > deadline) {
+        await stopChild(child)
+        throw new Error(`${def.id} (http) did not answer on ${url} within 60 s: ${e instanceof Error ? e.message : String(e)}; ${output.slice(-2_000)}`)
+      }
+      await sleep(100)
+    }
+  }
+}
+
+interface CallOutcome {
+  readonly ms: number
+  readonly ok: boolean
+  readonly text: string
+  /** JSON bytes of the whole CallToolResult as received (content + structuredContent + flags). */
+  readonly bytes: number
+  readonly textBytes: number
+  readonly structuredBytes: number
+  readonly error?: string
+}
+
+/**
+ * One tools/call. `client.request` with the plain result schema rather than `callTool`: callTool also
+ * validates structuredContent against the tool's outputSchema (only servers that publish one pay for it),
+ * which is client work, not server latency.
+ */
+const callOnce = async (s: Session, call: Call): Promise<CallOutcome> => {
+  const t0 = performance.now()
+  try {
+    const result = await s.client.request({ method: "tools/call", params: { name: call.tool, arguments: call.args } }, CallToolResultSchema, {
+      timeout: 120_000
+    })
+    const ms = performance.now() - t0
+    const text = result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n")
+    const structuredBytes = result.structuredContent === undefined ? 0 : Buffer.byteLength(JSON.stringify(result.structuredContent))
+    return {
+      ms,
+      ok: result.isError !== true,
+      text,
+      bytes: s.lastResultBytes(),
+      textBytes: Buffer.byteLength(text),
+      structuredBytes,
+      ...(result.isError === true ? { error: text.slice(0, 300) } : {})
+    }
+  } catch (e) {
+    return { ms: performance.now() - t0, ok: false, text: "", bytes: 0, textBytes: 0, structuredBytes: 0, error: e instanceof Error ? e.message : String(e) }
+  }
+}
+
+/** Names of seeded pods present in a response: the completeness check of the pod lists. */
+const seededPodsIn = (text: string): number => new Set(text.match(/\bbp-\d-\d{3}\b/g) ?? []).size
+
+/** A response is counted only when it is a success and holds what was asked for. */
+const looksRight = (kind: CallKind, o: CallOutcome): boolean => {
+  if (!o.ok) return false
+  switch (kind) {
+    case "podGet":
+      return o.text.includes(GET_POD)
+    case "cmGet":
+      return o.text.includes(GET_CM)
+    case "podsNs":
+      return seededPodsIn(o.text) > 0
+    case "podsAll":
+    case "pods500":
+      return seededPodsIn(o.text) > 0
+    case "eventsNs":
+      return o.text.includes("bp-0-")
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Phases
+
+interface ColdSample {
+  readonly initMs: number
+  readonly listMs: number
+  readonly toolsBytes: number
+  readonly tools: number
+  readonly rssKiB: number
+}
+
+const coldOnce = async (def: ServerDef): Promise<ColdSample> => {
+  const t0 = performance.now()
+  const s = await openStdio(def.stdio)
+  try {
+    const tools = await s.client.listTools()
+    const listMs = performance.now() - t0
+    const rssKiB = readMem(s.pid)?.rss ?? Number.NaN
+    return { initMs: s.initMs, listMs, toolsBytes: s.lastResultBytes(), tools: tools.tools.length, rssKiB }
+  } finally {
+    await s.close()
+  }
+}
+
+interface WarmResult {
+  samples: Record<CallKind, Array<number>>
+  errors: Record<CallKind, Array<string>>
+  first: Partial<Record<CallKind, CallOutcome>>
+  /** Bytes of every response of a kind (they can change between calls: ages, events). */
+  bytes: Record<CallKind, Array<number>>
+  /** Server CPU (ms, incl. reaped children) per measured call. */
+  cpuMsPerCall: Partial<Record<CallKind, number>>
+}
+
+const emptyByKind = <T>(make: () => T): Record<CallKind, T> => ({
+  podsAll: make(),
+  podsNs: make(),
+  podGet: make(),
+  eventsNs: make(),
+  cmGet: make(),
+  pods500: make()
+})
+
+interface TpSample {
+  readonly callsPerSec: number
+  readonly completed: number
+  readonly errors: number
+  readonly firstError?: string
+  readonly transport: "http" | "stdio"
+  readonly hwmKiB: number
+  readonly treePeakKiB: number
+  readonly rssBeforeKiB: number
+  /** Server CPU (ms, incl. reaped children) per completed call during the window. */
+  readonly cpuMsPerCall: number
+}
+
+/** 8 calls in flight for `seconds`; memory sampled every 25 ms (incl. children, e.g. kubectl). */
+const throughputWindow = async (s: Session, kind: CallKind, call: Call, seconds: number, transport: "http" | "stdio"): Promise<TpSample> => {
+  for (let i = 0; i < WARMUP_CALLS; i++) await callOnce(s, call)
+  const rssBeforeKiB = readMem(s.pid)?.rss ?? Number.NaN
+  let treePeak = treeRss(s.pid)
+  const sampler = setInterval(() => {
+    treePeak = Math.max(treePeak, treeRss(s.pid))
+  }, 25)
+  let completed = 0
+  let errors = 0
+  let firstError: string | undefined
+  const cpu0 = readCpuMs(s.pid)
+  const t0 = performance.now()
+  const end = t0 + seconds * 1000
+  const worker = async (): Promise<void> => {
+    while (performance.now() < end) {
+      const o = await callOnce(s, call)
+      if (looksRight(kind, o)) completed++
+      else {
+        errors++
+        firstError ??= o.error ?? `unexpected response: ${o.text.slice(0, 200)}`
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker))
+  const elapsed = (performance.now() - t0) / 1000
+  const cpuMs = readCpuMs(s.pid) - cpu0
+  clearInterval(sampler)
+  treePeak = Math.max(treePeak, treeRss(s.pid))
+  return {
+    callsPerSec: completed / elapsed,
+    completed,
+    errors,
+    ...(firstError !== undefined ? { firstError } : {}),
+    transport,
+    hwmKiB: readMem(s.pid)?.hwm ?? Number.NaN,
+    treePeakKiB: treePeak,
+    rssBeforeKiB,
+    cpuMsPerCall: cpuMs / Math.max(1, completed + errors)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Main
+
+interface Results {
+  date: string
+  /** `node -e 0`, spawn to exit: what any Node server pays before its first line of code. */
+  nodeFloorMs: number
+  machine: Record<string, string>
+  load: { before: string; afterCold: string; afterWarm: string; after: string }
+  seed: { pods: number; running: number; configMaps: number; events: number; podsInCluster: number }
+  build: string
+  servers: Array<{ id: ServerId; title: string; version: string; settings: string }>
+  cold: Record<string, Array<ColdSample>>
+  warm: Record<string, WarmResult>
+  tp: Record<string, Record<string, Array<TpSample>>>
+  notes: Array<string>
+}
+
+const loadStr = (): string => loadavg().map((x) => x.toFixed(2)).join(" / ")
+
+const main = async (): Promise<void> => {
+  const t0 = Date.now()
+  const notes: Array<string> = []
+  ensurePeers()
+  const binDir = defaultBinDir()
+  const kubectl = ensureKubectl(binDir)
+  const build = buildOurs()
+  const started = await start({ owner: "cli", log })
+  const info: ClusterInfo = started.info
+  log(started.reused ? "reusing the running control plane" : "started the control plane (left running; `npm run cluster:down` stops it)")
+  const admin = adminKubeConfig(info, "dev")
+
+  const ourVersion = (() => {
+    const pkg: unknown = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8"))
+    const v = typeof pkg === "object" && pkg !== null && "version" in pkg && typeof pkg.version === "string" ? pkg.version : "?"
+    const rev = run("git", ["rev-parse", "--short", "HEAD"])
+    const dirty = run("git", ["status", "--porcelain", "--", "src"]) !== "" ? " + uncommitted src changes" : ""
+    return `${v} (git ${rev}${dirty})`
+  })()
+  const versions = { ours: ourVersion, kms: run(KMS_BIN, ["--version"]), msk: installedVersion("mcp-server-kubernetes") ?? "?" }
+  const defs = serverDefs(info.kubeconfig, dirname(kubectl), versions)
+
+  const results: Results = {
+    date: new Date().toISOString(),
+    machine: {
+      cpus: `${cpus().length} × ${cpus()[0]?.model ?? "?"}`,
+      memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
+      kernel: run("uname", ["-sr"]),
+      node: process.version,
+      go: run("go", ["version"]),
+      "kubernetes-mcp-server built with": run("go", ["version", KMS_BIN]).split(": ").pop() ?? "?",
+      kubectl: run(kubectl, ["version", "--client"]).split("\n")[0] ?? "?",
+      "control plane": `kube-apiserver 1.37.2 (dev-cluster, ${info.clusters.dev.server}); kwok node ${info.workload.kwokNode}; shared with other engineers' test runs`
+    },
+    load: { before: loadStr(), afterCold: "", afterWarm: "", after: "" },
+    nodeFloorMs: Number.NaN,
+    seed: { pods: 0, running: 0, configMaps: 0, events: 0, podsInCluster: 0 },
+    build,
+    servers: defs.map((d) => ({ id: d.id, title: d.title, version: d.version, settings: d.settings })),
+    cold: {},
+    warm: {},
+    tp: {},
+    notes
+  }
+
+  let cleaned = false
+  const cleanup = async (): Promise<void> => {
+    if (cleaned || opts.keep) return
+    cleaned = true
+    await unseed(admin).catch((e: unknown) => log(`cleanup failed: ${String(e)}`))
+  }
+  process.once("SIGINT", () => {
+    void cleanup().finally(() => process.exit(130))
+  })
+
+  try {
+    const seeded = await seed(admin, info.workload.kwokNode)
+    const allPods = await admin.makeApiClient(CoreV1Api).listPodForAllNamespaces()
+    results.seed = { ...seeded, podsInCluster: allPods.items.length }
+    log(`load before: ${results.load.before}; ${defs.map((d) => d.id).join(", ")}; cold ${COLD_RUNS}, calls ${CALLS}, throughput ${TP_ROUNDS} × ${TP_SECONDS} s`)
+
+    // -- The Node floor: spawn → exit of an empty script (same spawn path as the servers).
+    const floor: Array<number> = []
+    for (let i = 0; i < Math.min(COLD_RUNS, 10); i++) {
+      const t = performance.now()
+      spawnSync(process.execPath, ["-e", "0"], { stdio: "ignore" })
+      floor.push(performance.now() - t)
+    }
+    results.nodeFloorMs = median(floor)
+
+    // -- Cold start: one spawn per server per round.
+    for (const d of defs) results.cold[d.id] = []
+    for (let r = 0; r < COLD_RUNS; r++) {
+      for (const d of defs) {
+        try {
+          results.cold[d.id]?.push(await coldOnce(d))
+        } catch (e) {
+          notes.push(`cold start of ${d.id} failed once: ${e instanceof Error ? e.message : String(e)}`)
+        }
+      }
+      if ((r + 1) % 5 === 0) log(`cold start: ${r + 1}/${COLD_RUNS}`)
+    }
+    results.load.afterCold = loadStr()
+
+    // -- Warm latency over stdio: one long-lived session per server; one call of each server per step.
+    const sessions = new Map<ServerId, Session>()
+    for (const d of defs) {
+      const s = await openStdio(d.stdio)
+      await s.client.listTools()
+      sessions.set(d.id, s)
+      results.warm[d.id] = { samples: emptyByKind(() => []), errors: emptyByKind(() => []), first: {}, bytes: emptyByKind(() => []), cpuMsPerCall: {} }
+    }
+    try {
+      for (const kind of CALL_KINDS) {
+        for (const d of defs) {
+          const s = sessions.get(d.id)
+          if (s === undefined) continue
+          for (let i = 0; i < WARMUP_CALLS; i++) {
+            const o = await callOnce(s, d.calls[kind])
+            const w = results.warm[d.id]
+            if (w !== undefined && i === 0) w.first[kind] = o
+          }
+        }
+        const cpu0 = new Map(defs.map((d) => [d.id, readCpuMs(sessions.get(d.id)?.pid ?? -1)]))
+        for (let i = 0; i < CALLS; i++) {
+          for (const d of defs) {
+            const s = sessions.get(d.id)
+            const w = results.warm[d.id]
+            if (s === undefined || w === undefined) continue
+            const o = await callOnce(s, d.calls[kind])
+            if (looksRight(kind, o)) {
+              w.samples[kind].push(o.ms)
+              w.bytes[kind].push(o.bytes)
+            } else if (w.errors[kind].length < 5) w.errors[kind].push(o.error ?? `unexpected: ${o.text.slice(0, 200)}`)
+            else w.errors[kind].push("")
+          }
+        }
+        for (const d of defs) {
+          const w = results.warm[d.id]
+          if (w !== undefined) w.cpuMsPerCall[kind] = (readCpuMs(sessions.get(d.id)?.pid ?? -1) - (cpu0.get(d.id) ?? Number.NaN)) / CALLS
+        }
+        log(`warm: ${kind} done (${defs.map((d) => `${d.id} p50 ${median(results.warm[d.id]?.samples[kind] ?? []).toFixed(1)} ms`).join(", ")})`)
+      }
+      for (const kind of BYTES_KINDS) {
+        for (let i = 0; i < BYTES_CALLS; i++) {
+          for (const d of defs) {
+            const s = sessions.get(d.id)
+            const w = results.warm[d.id]
+            if (s === undefined || w === undefined) continue
+            const o = await callOnce(s, d.calls[kind])
+            if (i === 0) w.first[kind] = o
+            if (looksRight(kind, o)) {
+              w.samples[kind].push(o.ms)
+              w.bytes[kind].push(o.bytes)
+            } else w.errors[kind].push(o.error ?? `unexpected: ${o.text.slice(0, 200)}`)
+          }
+        }
+      }
+    } finally {
+      for (const s of sessions.values()) await s.close().catch(() => undefined)
+    }
+    results.load.afterWarm = loadStr()
+
+    // -- Throughput: a fresh HTTP server per window (VmHWM then covers this window only), 8 in flight.
+    for (const d of defs) results.tp[d.id] = {}
+    const httpBroken = new Set<ServerId>()
+    for (let r = 0; r < TP_ROUNDS; r++) {
+      const order = defs.map((_, i) => defs[(i + r) % defs.length]).filter((d): d is ServerDef => d !== undefined)
+      for (const kind of TP_KINDS) {
+        for (const d of order) {
+          const useHttp = !httpBroken.has(d.id)
+          let s: Session | undefined
+          try {
+            s = useHttp ? await openHttp(d) : await openStdio(d.stdio)
+            await s.client.listTools()
+            const sample = await throughputWindow(s, kind, d.calls[kind], TP_SECONDS, useHttp ? "http" : "stdio")
+            const byKind = results.tp[d.id]
+            if (byKind !== undefined) (byKind[kind] ??= []).push(sample)
+            if (useHttp && sample.errors > sample.completed) {
+              httpBroken.add(d.id)
+              notes.push(`${d.id}: over HTTP ${sample.errors} of ${sample.errors + sample.completed} calls failed with ${IN_FLIGHT} in flight (first: ${sample.firstError ?? "?"}); its later throughput windows ran over stdio`)
+            }
+            log(`throughput ${kind} round ${r + 1}: ${d.id} ${sample.callsPerSec.toFixed(1)} calls/s over ${sample.transport} (${sample.errors} errors)`)
+          } catch (e) {
+            notes.push(`throughput ${kind} of ${d.id} round ${r + 1} failed: ${e instanceof Error ? e.message.slice(0, 500) : String(e)}`)
+            if (useHttp) httpBroken.add(d.id)
+          } finally {
+            await s?.close().catch(() => undefined)
+          }
+        }
+      }
+    }
+    results.load.after = loadStr()
+  } finally {
+    await cleanup()
+  }
+
+  mkdirSync(PEERS_DIR, { recursive: true })
+  writeFileSync(join(PEERS_DIR, "last-run.json"), JSON.stringify(results, null, 2))
+  const md = render(results)
+  process.stdout.write(md + "\n")
+  if (!opts["no-write"] && !opts.quick && opts.only === undefined) writeSection(md)
+  else log("not writing bench/RESULTS.md (--quick, --only or --no-write)")
+  log(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s; raw data in ${join(PEERS_DIR, "last-run.json")}`)
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Report
+
+const BEGIN = "<!-- peers:begin (written by bench/peers.ts; edit the script, not this section) -->"
+const END = "<!-- peers:end -->"
+
+/** Replaces only the Peers section of bench/RESULTS.md (other sections belong to other benchmarks). */
+const writeSection = (md: string): void => {
+  const block = `${BEGIN}\n${md}\n${END}`
+  const current = existsSync(RESULTS_MD) ? readFileSync(RESULTS_MD, "utf8") : "# Benchmark results\n"
+  const b = current.indexOf(BEGIN.slice(0, 20))
+  const e = current.indexOf(END)
+  const next = b >= 0 && e > b ? current.slice(0, b) + block + current.slice(e + END.length) : `${current.replace(/\n*$/, "\n\n")}${block}\n`
+  writeFileSync(RESULTS_MD, next)
+  log(`wrote the Peers section of ${RESULTS_MD}`)
+}
+
+const fmt = (x: number, digits = 1): string => (Number.isFinite(x) ? x.toFixed(digits) : "—")
+const mib = (kib: number): string => (Number.isFinite(kib) ? (kib / 1024).toFixed(1) : "—")
+const kb = (bytes: number): string => (Number.isFinite(bytes) ? bytes >= 10_000 ? `${(bytes / 1024).toFixed(1)} KiB` : `${bytes} B` : "—")
+
+const render = (r: Results): string => {
+  const ids = r.servers.map((s) => s.id)
+  const col = (f: (id: ServerId) => string): string => ids.map(f).join(" | ")
+  const header = `| metric | ${r.servers.map((s) => s.title).join(" | ")} |\n|---|${ids.map(() => "---:").join("|")}|`
+  const cold = (id: string, f: (c: ColdSample) => number): number => median((r.cold[id] ?? []).map(f))
+  const warm = (id: string, k: CallKind, p: number): number => percentile(r.warm[id]?.samples[k] ?? [], p)
+  const tp = (id: string, k: CallKind): number => median((r.tp[id]?.[k] ?? []).map((s) => s.callsPerSec))
+  const tpMem = (id: string, f: (s: TpSample) => number): number => Math.max(...Object.values(r.tp[id] ?? {}).flat().map(f))
+  const bytes = (id: string, k: CallKind): number => median(r.warm[id]?.bytes[k] ?? [])
+  const first = (id: string, k: CallKind): CallOutcome | undefined => r.warm[id]?.first[k]
+
+  // Absolute medians
+  const rows: Array<string> = []
+  const row = (name: string, f: (id: ServerId) => string): void => {
+    rows.push(`| ${name} | ${col(f)} |`)
+  }
+  row(`cold start → initialize result (ms, median of ${COLD_RUNS})`, (id) => fmt(cold(id, (c) => c.initMs)))
+  row("cold start → first tools/list result (ms)", (id) => fmt(cold(id, (c) => c.listMs)))
+  row("tools/list: tools / JSON bytes", (id) => `${fmt(cold(id, (c) => c.tools), 0)} / ${kb(cold(id, (c) => c.toolsBytes))}`)
+  row("RSS after start (MiB, VmRSS after tools/list)", (id) => mib(cold(id, (c) => c.rssKiB)))
+  for (const k of CALL_KINDS) row(`warm p50 / p95 (ms): ${CALL_LABEL[k]}`, (id) => `${fmt(warm(id, k, 50), 2)} / ${fmt(warm(id, k, 95), 2)}`)
+  for (const k of CALL_KINDS) row(`server CPU per warm call (ms): ${CALL_LABEL[k]}`, (id) => fmt(r.warm[id]?.cpuMsPerCall[k] ?? Number.NaN, 2))
+  for (const k of TP_KINDS) {
+    row(`throughput, ${IN_FLIGHT} in flight (calls/s, median of ${TP_ROUNDS} × ${TP_SECONDS} s): ${CALL_LABEL[k]}`, (id) => {
+      const samples = r.tp[id]?.[k] ?? []
+      const transports = [...new Set(samples.map((s) => s.transport))].join("+")
+      const errs = samples.reduce((n, s) => n + s.errors, 0)
+      return `${fmt(tp(id, k))} (${transports || "—"}${errs > 0 ? `, ${errs} failed` : ""})`
+    })
+  }
+  for (const k of TP_KINDS) {
+    row(`server CPU per call during throughput (ms): ${CALL_LABEL[k]}`, (id) => fmt(median((r.tp[id]?.[k] ?? []).map((s) => s.cpuMsPerCall)), 2))
+  }
+  row("peak RSS during throughput (MiB, VmHWM of the server process)", (id) => mib(tpMem(id, (s) => s.hwmKiB)))
+  row("peak RSS incl. child processes (MiB, sampled every 25 ms)", (id) => mib(tpMem(id, (s) => s.treePeakKiB)))
+  for (const k of [...CALL_KINDS, ...BYTES_KINDS]) {
+    row(`response bytes (whole result JSON / text only): ${CALL_LABEL[k]}`, (id) => {
+      const f = first(id, k)
+      return f === undefined ? "—" : `${kb(bytes(id, k))} / ${kb(f.textBytes)}`
+    })
+  }
+  for (const k of ["podsAll", "podsNs", "pods500"] as const) {
+    row(`seeded pods present in the text: ${CALL_LABEL[k]}`, (id) => {
+      const f = first(id, k)
+      return f === undefined ? "—" : String(seededPodsIn(f.text))
+    })
+  }
+
+  // Ratios kube-mcp / peer
+  const ratioRows: Array<string> = []
+  const peers = ids.filter((id) => id !== "kube-mcp")
+  const ratio = (a: number, b: number): number => a / b
+  const fr = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(2)}×` : "—")
+  interface RatioLine {
+    name: string
+    ours: number
+    peer: (id: ServerId) => number
+    target?: { op: "≤" | "≥"; value: number }
+  }
+  const lines: Array<RatioLine> = [
+    { name: "cold start → initialize", ours: cold("kube-mcp", (c) => c.initMs), peer: (id) => cold(id, (c) => c.initMs), target: { op: "≤", value: 1.0 } },
+    { name: "cold start → first tools/list", ours: cold("kube-mcp", (c) => c.listMs), peer: (id) => cold(id, (c) => c.listMs), target: { op: "≤", value: 1.0 } },
+    { name: "tools/list bytes", ours: cold("kube-mcp", (c) => c.toolsBytes), peer: (id) => cold(id, (c) => c.toolsBytes) },
+    { name: "RSS after start", ours: cold("kube-mcp", (c) => c.rssKiB), peer: (id) => cold(id, (c) => c.rssKiB), target: { op: "≤", value: 1.0 } },
+    ...CALL_KINDS.map((k): RatioLine => ({ name: `warm p50: ${CALL_LABEL[k]}`, ours: warm("kube-mcp", k, 50), peer: (id) => warm(id, k, 50), target: { op: "≤", value: 0.8 } })),
+    ...CALL_KINDS.map((k): RatioLine => ({ name: `warm p95: ${CALL_LABEL[k]}`, ours: warm("kube-mcp", k, 95), peer: (id) => warm(id, k, 95) })),
+    ...TP_KINDS.map((k): RatioLine => ({ name: `throughput: ${CALL_LABEL[k]}`, ours: tp("kube-mcp", k), peer: (id) => tp(id, k), target: { op: "≥", value: 1.25 } })),
+    { name: "peak RSS during throughput (VmHWM)", ours: tpMem("kube-mcp", (s) => s.hwmKiB), peer: (id) => tpMem(id, (s) => s.hwmKiB), target: { op: "≤", value: 1.0 } },
+    { name: "peak RSS incl. children", ours: tpMem("kube-mcp", (s) => s.treePeakKiB), peer: (id) => tpMem(id, (s) => s.treePeakKiB) },
+    ...CALL_KINDS.map((k): RatioLine => ({ name: `server CPU per warm call: ${CALL_LABEL[k]}`, ours: r.warm["kube-mcp"]?.cpuMsPerCall[k] ?? Number.NaN, peer: (id) => r.warm[id]?.cpuMsPerCall[k] ?? Number.NaN })),
+    ...[...CALL_KINDS, ...BYTES_KINDS].map((k): RatioLine => ({
+      name: `response bytes: ${CALL_LABEL[k]}`,
+      ours: bytes("kube-mcp", k),
+      peer: (id) => bytes(id, k),
+      ...(k === "pods500" ? { target: { op: "≤" as const, value: 0.5 } } : {})
+    }))
+  ]
+  // Targets are against kubernetes-mcp-server; each is judged against its better variant (throttled or not).
+  const kmsIds = peers.filter((id) => id === "kms" || id === "kms-qps")
+  for (const l of lines) {
+    const cells = peers.map((id) => fr(ratio(l.ours, l.peer(id))))
+    let verdict = ""
+    if (l.target !== undefined && kmsIds.length > 0) {
+      const rs = kmsIds.map((id) => ratio(l.ours, l.peer(id))).filter(Number.isFinite)
+      const worst = l.target.op === "≤" ? Math.max(...rs) : Math.min(...rs)
+      const pass = l.target.op === "≤" ? worst <= l.target.value : worst >= l.target.value
+      verdict = rs.length === 0 ? "—" : `${l.target.op} ${l.target.value.toFixed(2)}× → ${pass ? "met" : "**missed**"} (${fr(worst)})`
+    }
+    ratioRows.push(`| ${l.name} | ${cells.join(" | ")} | ${verdict} |`)
+  }
+  const peerTitles = peers.map((id) => r.servers.find((s) => s.id === id)?.title ?? id)
+
+  const errorLines: Array<string> = []
+  for (const id of ids) {
+    for (const k of CALL_KINDS) {
+      const errs = r.warm[id]?.errors[k] ?? []
+      if (errs.length > 0) errorLines.push(`- ${id} ${k}: ${errs.length} of ${CALLS} warm calls failed or were incomplete; first: ${(errs[0] ?? "").replace(/\s+/g, " ").slice(0, 240)}`)
+    }
+  }
+
+  return [
+    "## Peers: kube-mcp vs kubernetes-mcp-server vs mcp-server-kubernetes",
+    "",
+    `Run ${r.date} with \`npm run bench\` (bench/peers.ts): the same control plane, the same seed, MCP SDK \`Client\`; `,
+    "servers interleaved run by run (cold start: one spawn of each per round; warm: one call of each per step; throughput: one window each per round, order rotated).",
+    "",
+    "**Machine and conditions**",
+    "",
+    ...Object.entries(r.machine).map(([k, v]) => `- ${k}: ${v}`),
+    `- load average (1/5/15 min): before ${r.load.before}; after cold start ${r.load.afterCold}; after warm ${r.load.afterWarm}; at the end ${r.load.after}`,
+    `- Node floor: \`node -e 0\` spawn → exit, median ${fmt(r.nodeFloorMs)} ms (what any Node server pays before its own code runs)`,
+    `- seed: namespaces ${NAMESPACES[0]}..${NAMESPACES.length - 1}: ${r.seed.pods} bare pods on the kwok node (${r.seed.running} Running), ${r.seed.configMaps} ConfigMaps (3 keys each), ${r.seed.events} events in ${NS0}; ${r.seed.podsInCluster} pods in the whole cluster at the start (other engineers' tests add their own)`,
+    `- kube-mcp build: ${r.build}`,
+    "",
+    "**Servers**",
+    "",
+    ...r.servers.map((s) => `- ${s.title} ${s.version}: ${s.settings}`),
+    "",
+    "**Equivalent calls** (each server's default output): list all pods = kube-mcp `pods_list {all_namespaces}`, kms `pods_list`, msk `kubectl_get pods allNamespaces`; " +
+      "pods in a namespace = `pods_list {namespace}` / `pods_list_in_namespace` / `kubectl_get pods -n`; get pod = `pods_get` / `pods_get` / `kubectl_get pods <name>`; " +
+      "events = `events_list {namespace}` / `events_list` / `kubectl_get events -n`; ConfigMap = `resources_get {group \"\", version v1, kind ConfigMap}` / `resources_get {apiVersion v1}` / `kubectl_get configmaps <name>`.",
+    "",
+    "**How measured.** Cold start: spawn → `initialize` result, and → first `tools/list` result (SDK `StdioClientTransport`, includes process spawn). " +
+      `Warm latency: ${CALLS} calls per kind per server over one stdio session after ${WARMUP_CALLS} warm-up calls; \`tools/call\` via \`client.request\` (no client-side outputSchema validation). ` +
+      `Throughput: a fresh server per ${TP_SECONDS} s window, ${IN_FLIGHT} calls in flight, Streamable HTTP for all three (fallback stdio noted), only complete correct answers counted. ` +
+      "Bytes: JSON of the tool result (content + structuredContent), re-serialized compactly; text = the text content alone. " +
+      "RSS: /proc/<pid>/status VmRSS/VmHWM of the server process (node or the Go binary); \"incl. children\" adds kubectl processes that mcp-server-kubernetes spawns per call, sampled every 25 ms.",
+    "",
+    "### Absolute values (medians unless stated)",
+    "",
+    header,
+    ...rows,
+    "",
+    "### Ratios kube-mcp / peer",
+    "",
+    "Below 1× is better for kube-mcp except throughput (above 1× is better). Targets are against kubernetes-mcp-server, judged against whichever of its two runs (throttled / QPS lifted) is harder for kube-mcp.",
+    "",
+    `| metric | ${peerTitles.join(" | ")} | target vs kubernetes-mcp-server |`,
+    `|---|${peers.map(() => "---:").join("|")}|---|`,
+    ...ratioRows,
+    "",
+    ...(errorLines.length > 0 || r.notes.length > 0 ? ["**Failures and notes**", "", ...errorLines, ...r.notes.map((n) => `- ${n.replace(/\s+/g, " ")}`), ""] : [])
+  ].join("\n")
+}
+
+main().catch((e: unknown) => {
+  log(`FAILED: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`)
+  process.exit(1)
+})
