@@ -22,9 +22,12 @@ export const renderTable = (columns: ReadonlyArray<string>, rows: ReadonlyArray<
   return [line(columns.map((c) => c.toUpperCase())), ...rows.map(line)].join("\n")
 }
 
+/**
+ * The rows travel once, as the aligned text table every client shows a model; the structured part carries
+ * what a program needs to page (columns, count, continue, truncation) without a second copy of the rows.
+ */
 const tableStructured = (t: TableReply, rows: ReadonlyArray<ReadonlyArray<string>>, truncated: Record<string, unknown> | undefined) => ({
   columns: t.columns,
-  rows,
   count: rows.length,
   ...(t.continue !== undefined && t.continue !== "" ? { continue: t.continue } : {}),
   ...(truncated !== undefined ? { truncated } : {})
@@ -44,10 +47,14 @@ const renderTableWithin = (t: TableReply, maxBytes: number): Rendered => {
   if (size(t.rows.length, "") <= maxBytes) {
     return { text: tableText(t, t.rows, ""), structured: tableStructured(t, t.rows, undefined) }
   }
+  // a server continue token resumes after the last row fetched, not the last row shown
+  const gap = t.continue !== undefined && t.continue !== ""
+    ? " The continue token resumes after the last row fetched, so pass limit at most this row count to page without gaps."
+    : ""
   const note = (n: number) =>
     `[output cut: showing ${n} of ${t.rows.length} rows to stay within ${maxBytes} bytes. Narrow with ${
       t.narrow ?? "limit and continue, label_selector, field_selector or a namespace"
-    }.]`
+    }.${gap}]`
   const truncatedFor = (n: number) => ({ shown: n, total: t.rows.length, note: note(n) })
   // binary search the largest row count that fits with its note
   let lo = 0

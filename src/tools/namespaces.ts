@@ -5,7 +5,7 @@ import { callJson } from "../kube/call.js"
 import { age, ListMeta, ObjectMeta } from "../kube/meta.js"
 import { table } from "../mcp/reply.js"
 import { clusterTool } from "../mcp/tool.js"
-import { Continue, LabelSelector, Limit } from "./params.js"
+import { Continue, DEFAULT_PAGE_SIZE, LabelSelector, Limit } from "./params.js"
 
 const NamespaceList = Schema.Struct({
   metadata: Schema.optional(ListMeta),
@@ -29,7 +29,7 @@ export const namespacesList = clusterTool({
       const list = yield* callJson(
         cluster,
         access({ verb: "list", resource: "namespaces" }),
-        { path: "/api/v1/namespaces", query: { labelSelector: input.label_selector, limit: input.limit, continue: input.continue } },
+        { path: "/api/v1/namespaces", query: { labelSelector: input.label_selector, limit: input.limit ?? DEFAULT_PAGE_SIZE, continue: input.continue } },
         NamespaceList
       )
       const now = Date.now()

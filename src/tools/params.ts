@@ -12,8 +12,11 @@ export const LabelSelector = Schema.String.pipe(Schema.maxLength(4096)).annotati
 export const FieldSelector = Schema.String.pipe(Schema.maxLength(4096)).annotations({
   description: "field selector, e.g. status.phase=Running"
 })
+/** Lists never pull a whole large cluster into memory: without `limit` the API server pages at this size. */
+export const DEFAULT_PAGE_SIZE = 500
+
 export const Limit = Schema.Number.pipe(Schema.int(), Schema.between(1, 5000)).annotations({
-  description: "maximum number of items to return; more items come with a continue token"
+  description: `maximum number of items to fetch (default ${DEFAULT_PAGE_SIZE}); when more exist the result carries a continue token`
 })
 export const Continue = Schema.String.pipe(Schema.maxLength(8192)).annotations({
   description: "continue token from a previous call's result"

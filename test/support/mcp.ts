@@ -162,13 +162,28 @@ export const call = async (client: Client, name: string, args: Record<string, un
   }
 }
 
-/** Rows of a table result as objects keyed by column. */
+/**
+ * Rows of a table result as objects keyed by column. The rows travel as the aligned text table (the structured
+ * part has columns and count only), so cells are cut at the header's column offsets.
+ */
 export const rowsOf = (r: ToolCallResult): Array<Record<string, string>> => {
   const columns = r.structured?.["columns"]
-  const rows = r.structured?.["rows"]
-  if (!Array.isArray(columns) || !Array.isArray(rows)) throw new Error(`not a table result: ${r.text.slice(0, 300)}`)
-  return rows.map((row) => {
-    const cells: Array<unknown> = Array.isArray(row) ? row : []
-    return Object.fromEntries(columns.map((c, i) => [String(c), String(cells[i] ?? "")]))
-  })
+  const count = r.structured?.["count"]
+  if (!Array.isArray(columns) || typeof count !== "number") throw new Error(`not a table result: ${r.text.slice(0, 300)}`)
+  if (count === 0) return []
+  const lines = r.text.split("\n")
+  const names = columns.map((c) => String(c).toUpperCase())
+  const headerAt = lines.findIndex((l) => names.every((n) => l.includes(n)) && l.startsWith(names[0] ?? ""))
+  if (headerAt < 0) throw new Error(`no table header in: ${r.text.slice(0, 300)}`)
+  const header = lines[headerAt] ?? ""
+  const starts: Array<number> = []
+  let from = 0
+  for (const n of names) {
+    const at = header.indexOf(n, from)
+    starts.push(at)
+    from = at + n.length
+  }
+  return lines.slice(headerAt + 1, headerAt + 1 + count).map((line) =>
+    Object.fromEntries(columns.map((c, i) => [String(c), line.slice(starts[i], i + 1 < starts.length ? starts[i + 1] : undefined).trim()]))
+  )
 }

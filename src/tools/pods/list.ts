@@ -5,7 +5,7 @@ import { callJson } from "../../kube/call.js"
 import { age, ListMeta } from "../../kube/meta.js"
 import { table } from "../../mcp/reply.js"
 import { clusterTool } from "../../mcp/tool.js"
-import { AllNamespaces, Continue, FieldSelector, LabelSelector, Limit, NamespaceParam } from "../params.js"
+import { AllNamespaces, Continue, DEFAULT_PAGE_SIZE, FieldSelector, LabelSelector, Limit, NamespaceParam } from "../params.js"
 import { podStatus } from "./podStatus.js"
 import { namespaceOf, Pod, podPath } from "./schema.js"
 
@@ -38,7 +38,7 @@ export const podsList = clusterTool({
           query: {
             labelSelector: input.label_selector,
             fieldSelector: input.field_selector,
-            limit: input.limit,
+            limit: input.limit ?? DEFAULT_PAGE_SIZE,
             continue: input.continue
           }
         },

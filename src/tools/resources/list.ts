@@ -8,7 +8,7 @@ import { age, ListMeta } from "../../kube/meta.js"
 import { optionsOf, sanitizeObject } from "../../kube/sanitize.js"
 import { document, type Reply, table } from "../../mcp/reply.js"
 import { clusterTool } from "../../mcp/tool.js"
-import { AllNamespaces, Continue, FieldSelector, LabelSelector, Limit, NamespaceParam } from "../params.js"
+import { AllNamespaces, Continue, DEFAULT_PAGE_SIZE, FieldSelector, LabelSelector, Limit, NamespaceParam } from "../params.js"
 import { Group, Kind, KubeObject, metaOf, namespaceFor, requireVerb, resolveInput, Version } from "./common.js"
 
 /** Ask for the server-side Table (kubectl's columns, CRD printer columns included); plain JSON where unsupported. */
@@ -85,13 +85,13 @@ export const resourcesList = clusterTool({
       const namespace = input.all_namespaces === true ? undefined : namespaceFor(info, cluster, input.namespace)
       const request = {
         path: resourcePath(info, { namespace }),
-        query: { labelSelector: input.label_selector, fieldSelector: input.field_selector, limit: input.limit, continue: input.continue }
+        query: { labelSelector: input.label_selector, fieldSelector: input.field_selector, limit: input.limit ?? DEFAULT_PAGE_SIZE, continue: input.continue }
       }
       const check = access({ verb: "list", group: info.group, resource: info.resource, namespace })
       const output = input.output ?? "summary"
       return output === "summary"
-        ? yield* summary(cluster, info, namespace, check, request, input.limit)
-        : yield* items(cluster, info, check, request, output, input.limit)
+        ? yield* summary(cluster, info, namespace, check, request, input.limit ?? DEFAULT_PAGE_SIZE)
+        : yield* items(cluster, info, check, request, output, input.limit ?? DEFAULT_PAGE_SIZE)
     })
 })
 
