@@ -224,7 +224,7 @@ const header = (tools: ReadonlyArray<AnyTool>): string => {
     "token when more items exist. Where offered, `output: yaml|json`",
     "returns the full object, still budgeted. `metadata.managedFields` and the last-applied-configuration annotation are",
     `always removed, and Secret values are masked (keys and sizes kept) unless \`security.reveal_secrets\` is set (default ${reveal.default}).`,
-    "Results carry `structuredContent` (tables as `{ columns, rows, count, continue? }`) and a text rendering.",
+    "Tables travel once, as the aligned text table; their `structuredContent` is `{ columns, count, continue?, truncated? }` for paging. Documents carry the object as `structuredContent` when it fits the budget.",
     "",
     "## Errors",
     "",
