@@ -428,7 +428,7 @@ interface Launch {
   readonly env: Record<string, string>
 }
 
-type ServerId = "kube-mcp" | "kms" | "kms-qps" | "msk"
+type ServerId = "kube-mcp" | "kube-mcp-qps" | "kms" | "kms-qps" | "msk"
 
 interface ServerDef {
   readonly id: ServerId
@@ -455,6 +455,9 @@ const baseEnv = (kubectlDir: string): Record<string, string> => {
 
 const MSK_MAX_BUFFER = 64 * 2 ** 20
 
+/** kube-mcp's own per-context throttle lifted the same way, for the like-for-like pair. */
+const OURS_QPS = { KUBE_MCP_KUBERNETES_QPS: "1000", KUBE_MCP_KUBERNETES_BURST: "2000" }
+
 /** Lifted client-go throttle for kubernetes-mcp-server (default rest.Config: QPS 5, burst 10). */
 const KMS_QPS = { KUBE_CLIENT_QPS: "1000", KUBE_CLIENT_BURST: "2000" }
 
@@ -463,28 +466,34 @@ const serverDefs = (kubeconfig: string, kubectlDir: string, versions: { ours: st
   const ourMain = join(OUR_DIST, "main.js")
   const nodeFlags = (id: string, phase: string): Array<string> =>
     opts.profile ? ["--cpu-prof", "--cpu-prof-dir", join(PEERS_DIR, "prof", `${id}-${phase}`)] : []
-  const ours: ServerDef = {
-    id: "kube-mcp",
-    title: "kube-mcp",
-    version: versions.ours,
-    settings: "`node dist/main.js --kubeconfig <kc>` (a copy of dist/ taken right after the build); defaults (QPS 100 / burst 200 per context, 64 KiB budget, all tools)",
-    node: true,
-    stdio: { command: process.execPath, args: [...nodeFlags("kube-mcp", "stdio"), ourMain, "--kubeconfig", kubeconfig], env },
-    http: (port) => ({
-      launch: {
-        command: process.execPath,
-        args: [...nodeFlags("kube-mcp", "http"), ourMain, "--kubeconfig", kubeconfig, "--transport", "http", "--http-address", `127.0.0.1:${port}`],
-        env
-      },
-      url: `http://127.0.0.1:${port}/mcp`
-    }),
-    calls: {
-      podsAll: { tool: "pods_list", args: { all_namespaces: true } },
-      podsNs: { tool: "pods_list", args: { namespace: NS0 } },
-      podGet: { tool: "pods_get", args: { name: GET_POD, namespace: NS0 } },
-      eventsNs: { tool: "events_list", args: { namespace: NS0 } },
-      cmGet: { tool: "resources_get", args: { group: "", version: "v1", kind: "ConfigMap", name: GET_CM, namespace: NS0 } },
-      pods500: { tool: "pods_list", args: { all_namespaces: true, label_selector: BENCH_SELECTOR } }
+  const ours = (lifted: boolean): ServerDef => {
+    const id = lifted ? "kube-mcp-qps" : "kube-mcp"
+    const oenv = lifted ? { ...env, ...OURS_QPS } : env
+    return {
+      id,
+      title: lifted ? "kube-mcp (QPS lifted)" : "kube-mcp",
+      version: versions.ours,
+      settings: lifted
+        ? `same build, \`KUBE_MCP_KUBERNETES_QPS=${OURS_QPS.KUBE_MCP_KUBERNETES_QPS} KUBE_MCP_KUBERNETES_BURST=${OURS_QPS.KUBE_MCP_KUBERNETES_BURST}\``
+        : "`node dist/main.js --kubeconfig <kc>` (a copy of dist/ taken right after the build); defaults (client throttle QPS 100 / burst 200 per context, 64 KiB output budget, all tools)",
+      node: true,
+      stdio: { command: process.execPath, args: [...nodeFlags(id, "stdio"), ourMain, "--kubeconfig", kubeconfig], env: oenv },
+      http: (port) => ({
+        launch: {
+          command: process.execPath,
+          args: [...nodeFlags(id, "http"), ourMain, "--kubeconfig", kubeconfig, "--transport", "http", "--http-address", `127.0.0.1:${port}`],
+          env: oenv
+        },
+        url: `http://127.0.0.1:${port}/mcp`
+      }),
+      calls: {
+        podsAll: { tool: "pods_list", args: { all_namespaces: true } },
+        podsNs: { tool: "pods_list", args: { namespace: NS0 } },
+        podGet: { tool: "pods_get", args: { name: GET_POD, namespace: NS0 } },
+        eventsNs: { tool: "events_list", args: { namespace: NS0 } },
+        cmGet: { tool: "resources_get", args: { group: "", version: "v1", kind: "ConfigMap", name: GET_CM, namespace: NS0 } },
+        pods500: { tool: "pods_list", args: { all_namespaces: true, label_selector: BENCH_SELECTOR } }
+      }
     }
   }
   const kms = (lifted: boolean): ServerDef => {
@@ -539,7 +548,7 @@ const serverDefs = (kubeconfig: string, kubectlDir: string, versions: { ours: st
       pods500: { tool: "kubectl_get", args: { resourceType: "pods", allNamespaces: true, labelSelector: BENCH_SELECTOR } }
     }
   }
-  const all = [ours, kms(false), kms(true), msk]
+  const all = [ours(false), ours(true), kms(false), kms(true), msk]
   const only = opts.only?.split(",").map((s) => s.trim())
   return only === undefined ? all : all.filter((d) => only.includes(d.id))
 }
@@ -1060,49 +1069,56 @@ const render = (r: Results): string => {
     })
   }
 
-  // Ratios kube-mcp / peer
+  // Ratios kube-mcp / peer: kube-mcp with its defaults against every peer, plus the like-for-like pair with
+  // both client throttles lifted.
   const ratioRows: Array<string> = []
-  const peers = ids.filter((id) => id !== "kube-mcp")
-  const ratio = (a: number, b: number): number => a / b
+  const peers = ids.filter((id) => id !== "kube-mcp" && id !== "kube-mcp-qps")
   const fr = (x: number): string => (Number.isFinite(x) ? `${x.toFixed(2)}×` : "—")
   interface RatioLine {
     name: string
-    ours: number
-    peer: (id: ServerId) => number
+    value: (id: ServerId) => number
     target?: { op: "≤" | "≥"; value: number }
   }
+  const cpuWarm = (id: ServerId, k: CallKind): number => r.warm[id]?.cpuMsPerCall[k] ?? Number.NaN
   const lines: Array<RatioLine> = [
-    { name: "cold start → initialize", ours: cold("kube-mcp", (c) => c.initMs), peer: (id) => cold(id, (c) => c.initMs), target: { op: "≤", value: 1.0 } },
-    { name: "cold start → first tools/list", ours: cold("kube-mcp", (c) => c.listMs), peer: (id) => cold(id, (c) => c.listMs), target: { op: "≤", value: 1.0 } },
-    { name: "tools/list bytes", ours: cold("kube-mcp", (c) => c.toolsBytes), peer: (id) => cold(id, (c) => c.toolsBytes) },
-    { name: "RSS after start", ours: cold("kube-mcp", (c) => c.rssKiB), peer: (id) => cold(id, (c) => c.rssKiB), target: { op: "≤", value: 1.0 } },
-    ...CALL_KINDS.map((k): RatioLine => ({ name: `warm p50: ${CALL_LABEL[k]}`, ours: warm("kube-mcp", k, 50), peer: (id) => warm(id, k, 50), target: { op: "≤", value: 0.8 } })),
-    ...CALL_KINDS.map((k): RatioLine => ({ name: `warm p95: ${CALL_LABEL[k]}`, ours: warm("kube-mcp", k, 95), peer: (id) => warm(id, k, 95) })),
-    ...TP_KINDS.map((k): RatioLine => ({ name: `throughput: ${CALL_LABEL[k]}`, ours: tp("kube-mcp", k), peer: (id) => tp(id, k), target: { op: "≥", value: 1.25 } })),
-    { name: "peak RSS during throughput (VmHWM)", ours: tpMem("kube-mcp", (s) => s.hwmKiB), peer: (id) => tpMem(id, (s) => s.hwmKiB), target: { op: "≤", value: 1.0 } },
-    { name: "peak RSS incl. children", ours: tpMem("kube-mcp", (s) => s.treePeakKiB), peer: (id) => tpMem(id, (s) => s.treePeakKiB) },
-    ...CALL_KINDS.map((k): RatioLine => ({ name: `server CPU per warm call: ${CALL_LABEL[k]}`, ours: r.warm["kube-mcp"]?.cpuMsPerCall[k] ?? Number.NaN, peer: (id) => r.warm[id]?.cpuMsPerCall[k] ?? Number.NaN })),
+    { name: "cold start → initialize", value: (id) => cold(id, (c) => c.initMs), target: { op: "≤", value: 1.0 } },
+    { name: "cold start → first tools/list", value: (id) => cold(id, (c) => c.listMs), target: { op: "≤", value: 1.0 } },
+    { name: "tools/list bytes", value: (id) => cold(id, (c) => c.toolsBytes) },
+    { name: "RSS after start", value: (id) => cold(id, (c) => c.rssKiB), target: { op: "≤", value: 1.0 } },
+    ...CALL_KINDS.map((k): RatioLine => ({ name: `warm p50: ${CALL_LABEL[k]}`, value: (id) => warm(id, k, 50), target: { op: "≤", value: 0.8 } })),
+    ...CALL_KINDS.map((k): RatioLine => ({ name: `warm p95: ${CALL_LABEL[k]}`, value: (id) => warm(id, k, 95) })),
+    ...TP_KINDS.map((k): RatioLine => ({ name: `throughput: ${CALL_LABEL[k]}`, value: (id) => tp(id, k), target: { op: "≥", value: 1.25 } })),
+    { name: "peak RSS during throughput (VmHWM)", value: (id) => tpMem(id, (s) => s.hwmKiB), target: { op: "≤", value: 1.0 } },
+    { name: "peak RSS incl. children", value: (id) => tpMem(id, (s) => s.treePeakKiB) },
+    ...CALL_KINDS.map((k): RatioLine => ({ name: `server CPU per warm call: ${CALL_LABEL[k]}`, value: (id) => cpuWarm(id, k) })),
+    ...TP_KINDS.map((k): RatioLine => ({
+      name: `server CPU per call in throughput: ${CALL_LABEL[k]}`,
+      value: (id) => median((r.tp[id]?.[k] ?? []).map((s) => s.cpuMsPerCall))
+    })),
     ...[...CALL_KINDS, ...BYTES_KINDS].map((k): RatioLine => ({
       name: `response bytes: ${CALL_LABEL[k]}`,
-      ours: bytes("kube-mcp", k),
-      peer: (id) => bytes(id, k),
+      value: (id) => bytes(id, k),
       ...(k === "pods500" ? { target: { op: "≤" as const, value: 0.5 } } : {})
     }))
   ]
-  // Targets are against kubernetes-mcp-server; each is judged against its better variant (throttled or not).
-  const kmsIds = peers.filter((id) => id === "kms" || id === "kms-qps")
+  const has = (id: ServerId): boolean => ids.includes(id)
+  // Targets are against kubernetes-mcp-server, judged on both pairs (defaults vs defaults, lifted vs lifted);
+  // the verdict quotes the worse of the two.
+  const pairs: Array<[ServerId, ServerId]> = ([["kube-mcp", "kms"], ["kube-mcp-qps", "kms-qps"]] as Array<[ServerId, ServerId]>).filter(([a, b]) => has(a) && has(b))
+  const liftedPair = has("kube-mcp-qps") && has("kms-qps")
   for (const l of lines) {
-    const cells = peers.map((id) => fr(ratio(l.ours, l.peer(id))))
+    const cells = peers.map((id) => fr(l.value("kube-mcp") / l.value(id)))
+    if (liftedPair) cells.push(fr(l.value("kube-mcp-qps") / l.value("kms-qps")))
     let verdict = ""
-    if (l.target !== undefined && kmsIds.length > 0) {
-      const rs = kmsIds.map((id) => ratio(l.ours, l.peer(id))).filter(Number.isFinite)
+    if (l.target !== undefined && pairs.length > 0) {
+      const rs = pairs.map(([a, b]) => l.value(a) / l.value(b)).filter(Number.isFinite)
       const worst = l.target.op === "≤" ? Math.max(...rs) : Math.min(...rs)
       const pass = l.target.op === "≤" ? worst <= l.target.value : worst >= l.target.value
       verdict = rs.length === 0 ? "—" : `${l.target.op} ${l.target.value.toFixed(2)}× → ${pass ? "met" : "**missed**"} (${fr(worst)})`
     }
     ratioRows.push(`| ${l.name} | ${cells.join(" | ")} | ${verdict} |`)
   }
-  const peerTitles = peers.map((id) => r.servers.find((s) => s.id === id)?.title ?? id)
+  const peerTitles = [...peers.map((id) => `kube-mcp / ${r.servers.find((s) => s.id === id)?.title ?? id}`), ...(liftedPair ? ["kube-mcp (QPS lifted) / kubernetes-mcp-server (QPS lifted)"] : [])]
 
   const errorLines: Array<string> = []
   for (const id of ids) {
@@ -1147,10 +1163,10 @@ const render = (r: Results): string => {
     "",
     "### Ratios kube-mcp / peer",
     "",
-    "Below 1× is better for kube-mcp except throughput (above 1× is better). Targets are against kubernetes-mcp-server, judged against whichever of its two runs (throttled / QPS lifted) is harder for kube-mcp.",
+    "Below 1× is better for kube-mcp except throughput (above 1× is better). Targets are against kubernetes-mcp-server, judged on both like-for-like pairs (each with its default client throttle; both throttles lifted); the verdict quotes the worse pair.",
     "",
     `| metric | ${peerTitles.join(" | ")} | target vs kubernetes-mcp-server |`,
-    `|---|${peers.map(() => "---:").join("|")}|---|`,
+    `|---|${peerTitles.map(() => "---:").join("|")}|---|`,
     ...ratioRows,
     "",
     ...(errorLines.length > 0 || r.notes.length > 0 ? ["**Failures and notes**", "", ...errorLines, ...r.notes.map((n) => `- ${n.replace(/\s+/g, " ")}`), ""] : [])

@@ -4,13 +4,16 @@
  * during those calls (startup excluded) to functions and to source files/packages via dist's source maps.
  *
  *   npx tsx bench/profile.ts --tool pods_get --args '{"name":"bp-0-007","namespace":"kmcp-bench-0"}'
- *                            [--calls 300] [--concurrency 1] [--entry dist/main.js] [--top 25] [--transport stdio|http]
+ *                            [--calls 300] [--concurrency 1] [--entry dist/main.js] [--top 25] [--transport stdio|http] [--dir out] [--env NAME=VALUE ...]
  *
  * Needs the control plane (reused or started) and, for the names above, the seed of bench/peers.ts
  * (`npm run bench -- --quick --keep` leaves it in place).
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
+import { spawn } from "node:child_process"
+import { createServer } from "node:net"
 import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js"
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs"
 import { SourceMap, type SourceMapPayload } from "node:module"
@@ -30,7 +33,10 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "1" },
     entry: { type: "string", default: "dist/main.js" },
     top: { type: "string", default: "25" },
-    dir: { type: "string" }
+    dir: { type: "string" },
+    transport: { type: "string", default: "stdio" },
+    /** NAME=VALUE for the server, repeatable (e.g. KUBE_MCP_KUBERNETES_QPS=1000) */
+    env: { type: "string", multiple: true }
   }
 })
 
@@ -56,6 +62,17 @@ interface CpuProfile {
 const isProfile = (x: unknown): x is CpuProfile =>
   typeof x === "object" && x !== null && "nodes" in x && Array.isArray(x.nodes) && "samples" in x && Array.isArray(x.samples) && "timeDeltas" in x
 
+const freePort = (): Promise<number> =>
+  new Promise((ok, fail) => {
+    const s = createServer()
+    s.once("error", fail)
+    s.listen(0, "127.0.0.1", () => {
+      const a = s.address()
+      const port = typeof a === "object" && a !== null ? a.port : 0
+      s.close(() => ok(port))
+    })
+  })
+
 const monotonicMicros = (): number => Number(process.hrtime.bigint() / 1000n)
 
 const main = async (): Promise<void> => {
@@ -64,15 +81,35 @@ const main = async (): Promise<void> => {
   const entry = resolve(REPO, values.entry)
   const env: Record<string, string> = {}
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("KUBE_MCP_") && k !== "KUBECONFIG") env[k] = v
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: ["--cpu-prof", "--cpu-prof-dir", dir, "--enable-source-maps", entry, "--kubeconfig", info.kubeconfig],
-    env,
-    cwd: REPO,
-    stderr: "pipe"
-  })
+  for (const kv of values.env ?? []) {
+    const i = kv.indexOf("=")
+    if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1)
+  }
+  const serverArgs = ["--cpu-prof", "--cpu-prof-dir", dir, entry, "--kubeconfig", info.kubeconfig]
   const client = new Client({ name: "kube-mcp-profile", version: "0" })
-  await client.connect(transport)
+  let stop: () => Promise<void>
+  if (values.transport === "http") {
+    const port = await freePort()
+    const child = spawn(process.execPath, [...serverArgs, "--transport", "http", "--http-address", `127.0.0.1:${port}`], { cwd: REPO, env, stdio: "ignore" })
+    for (let i = 0; ; i++) {
+      try {
+        await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)))
+        break
+      } catch (e) {
+        if (i > 300) throw e
+        await new Promise((r) => setTimeout(r, 100))
+      }
+    }
+    // SIGTERM: the server shuts down by itself, so --cpu-prof gets to write the profile
+    stop = () => client.close().then(() => new Promise<void>((ok) => {
+      child.once("exit", () => ok())
+      child.kill("SIGTERM")
+    }))
+  } else {
+    const transport = new StdioClientTransport({ command: process.execPath, args: serverArgs, env, cwd: REPO, stderr: "pipe" })
+    await client.connect(transport)
+    stop = () => client.close()
+  }
   await client.listTools()
   const args: unknown = JSON.parse(values.args)
   if (typeof args !== "object" || args === null) throw new Error("--args must be a JSON object")
@@ -96,7 +133,7 @@ const main = async (): Promise<void> => {
   )
   const wallMs = performance.now() - wall0
   const to = monotonicMicros()
-  await client.close()
+  await stop()
   const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"))
   if (file === undefined) throw new Error(`no .cpuprofile in ${dir} (did the server exit cleanly?)`)
   const profile: unknown = JSON.parse(readFileSync(join(dir, file), "utf8"))
@@ -131,7 +168,11 @@ const sourceMapFor = (url: string): SourceMap | undefined => {
 /** "src/x.ts:12" or "effect (node_modules)" or "node:internal/..." for a call frame. */
 const origin = (cf: CallFrame): { file: string; pkg: string } => {
   if (cf.url === "") return { file: cf.functionName, pkg: cf.functionName }
-  if (!cf.url.startsWith("file://")) return { file: `${cf.url}:${cf.lineNumber + 1}`, pkg: "node (internals)" }
+  if (!cf.url.startsWith("file://")) {
+    // node:internal/webstreams/readablestream -> node:internal/webstreams; node:_http_client -> node:_http_client
+    const group = cf.url.startsWith("node:internal/") ? cf.url.split("/").slice(0, 2).join("/") : cf.url
+    return { file: `${cf.url}:${cf.lineNumber + 1}`, pkg: group }
+  }
   const generated = fileURLToPath(cf.url)
   let path = generated
   let line = cf.lineNumber + 1
@@ -144,7 +185,8 @@ const origin = (cf: CallFrame): { file: string; pkg: string } => {
       line = e.originalLine + 1
     }
   }
-  const rel = relative(REPO, path)
+  // a copy of dist/ elsewhere (bench/peers.ts runs one) still maps to the repo's src/ and node_modules/
+  const rel = relative(REPO, path).replace(/^(?:\.\.\/|[^/]+\/)*?(?=(?:src|node_modules)\/)/, "")
   const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(rel)
   const pkg = nm?.[1] ?? (rel.startsWith("node:") ? "node (internals)" : rel.startsWith("src/") ? rel.split("/").slice(0, 2).join("/") : rel)
   return { file: `${rel}:${line}`, pkg }
@@ -157,6 +199,7 @@ const report = (profile: CpuProfile, from: number, to: number, calls: number, to
   const self = new Map<string, number>()
   const incl = new Map<string, number>()
   const pkgSelf = new Map<string, number>()
+  const fileIncl = new Map<string, number>()
   let total = 0
   let t = profile.startTime
   for (let i = 0; i < profile.samples.length; i++) {
@@ -173,8 +216,14 @@ const report = (profile: CpuProfile, from: number, to: number, calls: number, to
     const pk = origin(node.callFrame).pkg
     pkgSelf.set(pk, (pkgSelf.get(pk) ?? 0) + dt)
     const seen = new Set<string>()
+    const seenFiles = new Set<string>()
     for (let cur: ProfileNode | undefined = node; cur !== undefined; cur = byId.get(parent.get(cur.id) ?? -1)) {
       const k = key(cur.callFrame)
+      const file = origin(cur.callFrame).file.replace(/:\d+$/, "")
+      if (file.startsWith("src/") && !seenFiles.has(file)) {
+        seenFiles.add(file)
+        fileIncl.set(file, (fileIncl.get(file) ?? 0) + dt)
+      }
       if (seen.has(k)) continue
       seen.add(k)
       incl.set(k, (incl.get(k) ?? 0) + dt)
@@ -186,6 +235,8 @@ const report = (profile: CpuProfile, from: number, to: number, calls: number, to
   console.log(`\nsampled ${(total / 1000).toFixed(0)} ms during the calls; busy (not idle) ${(busy / 1000).toFixed(0)} ms = ${(busy / calls).toFixed(0)} µs CPU per call`)
   console.log("\n-- self time by package/source dir")
   for (const [k, v] of topOf(pkgSelf)) console.log(line(k, v))
+  console.log("\n-- inclusive time by file of src/ (a sample counts for every src file on its stack)")
+  for (const [k, v] of topOf(fileIncl)) console.log(line(k, v))
   console.log("\n-- self time by function")
   for (const [k, v] of topOf(self)) console.log(line(k, v))
   console.log("\n-- inclusive time by function")
