@@ -1,6 +1,7 @@
 /**
  * Cold start: time from spawning the server to its first `initialize` response over stdio, the way an
- * MCP client launches it. Every run is a fresh `node` process (the OS file cache is warm after run 1,
+ * MCP client launches it, and on to the answer of the first tool call (`config_contexts_list`, which
+ * reads the kubeconfig and so loads the Kubernetes client). Every run is a fresh `node` process (the OS file cache is warm after run 1,
  * as it is for a user who starts their assistant twice).
  *
  *   npx tsx bench/coldstart.ts [--runs 25] [--entry dist/main.js] [--kubeconfig <file>] [--json] [--skip-baseline]
@@ -70,9 +71,14 @@ const CLK_TCK = 100
 interface Sample {
   readonly wall: number
   readonly cpu: number
+  /** Wall ms until the first tool call was answered (NaN for the baseline). */
+  readonly firstCall: number
 }
 
-/** One cold start: wall and CPU ms until a JSON-RPC line with id 1 arrives on stdout. */
+const INITIALIZED = JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }) + "\n"
+const FIRST_CALL = JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "config_contexts_list", arguments: {} } }) + "\n"
+
+/** One cold start: wall and CPU ms until the `initialize` answer (id 1), then wall ms until the tool call's (id 2). */
 const once = (args: ReadonlyArray<string>, expectReply: boolean): Promise<Sample> =>
   new Promise((ok, fail) => {
     const env = { ...process.env }
@@ -82,15 +88,16 @@ const once = (args: ReadonlyArray<string>, expectReply: boolean): Promise<Sample
     let out = ""
     let err = ""
     let done = false
-    const finish = (wall: number) => {
-      if (done) return
+    let init: { wall: number; cpu: number } | undefined
+    const finish = (firstCall: number) => {
+      if (done || init === undefined) return
       done = true
-      const cpu = cpuMs(child.pid)
+      const { wall, cpu } = init
       child.stdin.end()
       const timer = setTimeout(() => child.kill("SIGKILL"), 5000)
       child.once("exit", () => {
         clearTimeout(timer)
-        ok({ wall, cpu })
+        ok({ wall, cpu, firstCall })
       })
     }
     child.stderr.on("data", (d: Buffer) => {
@@ -98,15 +105,24 @@ const once = (args: ReadonlyArray<string>, expectReply: boolean): Promise<Sample
     })
     child.stdout.on("data", (d: Buffer) => {
       out += d.toString()
-      for (const line of out.split("\n").slice(0, -1)) {
-        if (line.includes(`"id":1`) && line.includes(`"result"`)) finish(Number(process.hrtime.bigint() - t0) / 1e6)
+      const lines = out.split("\n")
+      out = lines.pop() ?? ""
+      for (const line of lines) {
+        const ms = Number(process.hrtime.bigint() - t0) / 1e6
+        if (init === undefined && line.includes(`"id":1`) && line.includes(`"result"`)) {
+          init = { wall: ms, cpu: cpuMs(child.pid) }
+          child.stdin.write(INITIALIZED + FIRST_CALL)
+        } else if (init !== undefined && line.includes(`"id":2`)) {
+          if (!line.includes(`"result"`) || line.includes(`"isError":true`)) fail(new Error(`first tool call failed: ${line.slice(0, 500)}`))
+          finish(ms)
+        }
       }
     })
     if (!expectReply) {
       // CPU time of an exited child is gone from /proc: the baseline reports wall time only
       child.once("exit", () => {
         done = true
-        ok({ wall: Number(process.hrtime.bigint() - t0) / 1e6, cpu: Number.NaN })
+        ok({ wall: Number(process.hrtime.bigint() - t0) / 1e6, cpu: Number.NaN, firstCall: Number.NaN })
       })
     }
     child.once("exit", (code) => {
@@ -129,6 +145,7 @@ const measure = async (label: string, args: ReadonlyArray<string>, expectReply: 
   for (let i = 0; i < runs; i++) samples.push(await once(args, expectReply))
   const wall = samples.map((s) => s.wall).sort((a, b) => a - b)
   const cpu = samples.map((s) => s.cpu).sort((a, b) => a - b)
+  const firstCall = samples.map((s) => s.firstCall).sort((a, b) => a - b)
   return {
     label,
     runs,
@@ -136,7 +153,8 @@ const measure = async (label: string, args: ReadonlyArray<string>, expectReply: 
     p90: quantile(wall, 0.9),
     min: wall[0] ?? Number.NaN,
     max: wall[wall.length - 1] ?? Number.NaN,
-    cpuMedian: quantile(cpu, 0.5)
+    cpuMedian: quantile(cpu, 0.5),
+    firstCallMedian: quantile(firstCall, 0.5)
   }
 }
 
@@ -156,9 +174,11 @@ if (values.json) {
   process.stdout.write(`${JSON.stringify({ machine, results }, null, 2)}\n`)
 } else {
   process.stdout.write(`${machine.date}  node ${machine.node}  ${machine.cpus}  ${machine.memory}\n`)
-  process.stdout.write("| what | runs | median ms | p90 ms | min ms | max ms | CPU median ms |\n|---|---|---|---|---|---|---|\n")
+  process.stdout.write(
+    "| what | runs | median ms | p90 ms | min ms | max ms | CPU median ms | first tool call median ms |\n|---|---|---|---|---|---|---|---|\n"
+  )
   const f = (n: number) => (Number.isNaN(n) ? "–" : n.toFixed(0))
   for (const r of results) {
-    process.stdout.write(`| ${r.label} | ${r.runs} | ${f(r.median)} | ${f(r.p90)} | ${f(r.min)} | ${f(r.max)} | ${f(r.cpuMedian)} |\n`)
+    process.stdout.write(`| ${r.label} | ${r.runs} | ${f(r.median)} | ${f(r.p90)} | ${f(r.min)} | ${f(r.max)} | ${f(r.cpuMedian)} | ${f(r.firstCallMedian)} |\n`)
   }
 }

@@ -70,7 +70,7 @@ describe("configuration reference", () => {
     for (const key of KEYS) {
       const row = CONFIGURATION_MD.split("\n").find((l) => l.startsWith(`| \`${key.path.join(".")}\` |`))
       expect(row, key.path.join(".")).toBeDefined()
-      const cells = (row ?? "").split(" | ")
+      const cells = (row ?? "").split("|").slice(1, -1).map((c) => c.trim())
       expect(cells[1]).toBe(key.kind)
       expect(cells[2]).toBe(`\`${key.default}\``)
       expect(cells[3]).toBe(`\`${envName(key.path)}\``)
@@ -81,7 +81,7 @@ describe("configuration reference", () => {
   it("docs/configuration.md shows the flags exactly as --help prints them", () => {
     const options = USAGE.split("\n").filter((l) => l.startsWith("  -"))
     expect(options.length).toBeGreaterThan(8)
-    for (const line of options) expect(CONFIGURATION_MD).toContain(line)
+    for (const line of options) expect(CONFIGURATION_MD).toContain(`\n${line.trim()}\n`)
   })
 
   it("the special environment variables and the precedence rule are documented", () => {

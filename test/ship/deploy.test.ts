@@ -48,6 +48,8 @@ describe("deploy/ manifests", () => {
 
   beforeAll(() => {
     cleanup()
+    // a namespace left Terminating by an earlier run would refuse new objects
+    kubectl("wait", "--for=delete", `namespace/${NAMESPACE}`, "--timeout=120s")
     // the namespace first: a server-side dry run of namespaced objects needs it to exist
     kubectl("apply", ...IDENTITY.flatMap((f) => ["-f", f]))
   })

@@ -1,0 +1,73 @@
+{
+  description = "kube-mcp: MCP server for many Kubernetes clusters at once";
+
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-25.05";
+
+  outputs = { self, nixpkgs }:
+    let
+      systems = [ "x86_64-linux" "aarch64-linux" "x86_64-darwin" "aarch64-darwin" ];
+      forAllSystems = f: nixpkgs.lib.genAttrs systems (system: f nixpkgs.legacyPackages.${system});
+      version = (builtins.fromJSON (builtins.readFile ./package.json)).version;
+      # the lockfile with `resolved` URLs, which npm leaves out under omit-lockfile-registry-resolved
+      lockWithResolved = builtins.toFile "package-lock.json" (builtins.toJSON (import ./nix/lock.nix ./package-lock.json));
+    in
+    {
+      packages = forAllSystems (pkgs: rec {
+        kube-mcp = pkgs.buildNpmPackage {
+          pname = "kube-mcp";
+          inherit version;
+          nodejs = pkgs.nodejs_20;
+          src = pkgs.lib.fileset.toSource {
+            root = ./.;
+            fileset = pkgs.lib.fileset.unions [
+              ./package.json
+              ./package-lock.json
+              ./tsconfig.json
+              ./tsconfig.build.json
+              ./scripts/build.mjs
+              ./src
+            ];
+          };
+          postPatch = ''
+            cp ${lockWithResolved} package-lock.json
+          '';
+          # The fixed-output hash of the npm dependencies (prefetch-npm-deps of the patched lockfile).
+          # After changing package-lock.json run `node nix/npm-deps-hash.mjs --write`; test/ship checks that
+          # this matches: package-lock.json sha256 e92042ed64c1e2e59156299f75282481d77db94a940bdf8fdd26d63d94aabc1a
+          npmDepsHash = "sha256-a2QYmPrUpIBrM1goSXTSUaAfP5/RAT7PvfSv8vSfJBc=";
+          # `npm run build`: tsc type check, then esbuild bundles dist/ (self-contained: no node_modules at runtime)
+          npmBuildScript = "build";
+          nativeBuildInputs = [ pkgs.makeWrapper ];
+          installPhase = ''
+            runHook preInstall
+            mkdir -p $out/lib/kube-mcp $out/bin
+            cp -r dist package.json $out/lib/kube-mcp/
+            makeWrapper ${pkgs.nodejs_20}/bin/node $out/bin/kube-mcp --add-flags $out/lib/kube-mcp/dist/main.js
+            runHook postInstall
+          '';
+          doInstallCheck = true;
+          installCheckPhase = ''
+            $out/bin/kube-mcp --version | grep -F "kube-mcp ${version}"
+          '';
+          meta = {
+            description = "MCP server for many Kubernetes clusters: per-call context, read-only mode, masked secrets";
+            license = pkgs.lib.licenses.asl20;
+            mainProgram = "kube-mcp";
+          };
+        };
+        default = kube-mcp;
+      });
+
+      # `nix run . -- --read-only` starts the server (stdio) with the given flags
+      apps = forAllSystems (pkgs: {
+        default = {
+          type = "app";
+          program = "${self.packages.${pkgs.stdenv.hostPlatform.system}.default}/bin/kube-mcp";
+        };
+      });
+
+      devShells = forAllSystems (pkgs: {
+        default = pkgs.mkShell { packages = [ pkgs.nodejs_20 pkgs.go pkgs.openssl ]; };
+      });
+    };
+}
