@@ -11,7 +11,7 @@ import { tmpdir } from "node:os"
 import { delimiter, dirname, join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { call, clusterInfo, connectHttp, freePort, REPO, rowsOf } from "../support/mcp.js"
-import { execForm, finalStage, type Instruction, one } from "./dockerfile.js"
+import { execForm, finalStage, type Instruction, instructions, one } from "./dockerfile.js"
 
 const DOCKERFILE = join(REPO, "Dockerfile")
 
@@ -42,6 +42,23 @@ describe("Dockerfile", () => {
     expect(one(stage, "HEALTHCHECK")).toContain("/healthz")
     expect(execForm(one(stage, "ENTRYPOINT"))).toEqual(["/nodejs/bin/node", "/app/dist/main.js"])
     expect(execForm(one(stage, "CMD"))).toEqual(["--config", "/etc/kube-mcp/config.toml"])
+  })
+
+  it("every COPY source of the build context exists and is not excluded by .dockerignore", () => {
+    const ignored = readFileSync(join(REPO, ".dockerignore"), "utf8").split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"))
+    const copies = instructions(readFileSync(DOCKERFILE, "utf8")).filter((i) => i.op === "COPY" && !i.args.startsWith("--from"))
+    expect(copies.length).toBeGreaterThanOrEqual(5)
+    for (const copy of copies) {
+      for (const src of copy.args.split(/\s+/).slice(0, -1)) {
+        expect(existsSync(join(REPO, src)), src).toBe(true)
+        expect(ignored.filter((pattern) => src === pattern || src.startsWith(`${pattern}/`)), src).toEqual([])
+      }
+    }
+    // the build stage runs the same build as `npm run build`
+    const runs = instructions(readFileSync(DOCKERFILE, "utf8")).filter((i) => i.op === "RUN").map((i) => i.args)
+    expect(runs).toEqual(["npm ci --no-audit --no-fund", "npm run build"])
+    const pkg = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { scripts: Record<string, string> }
+    expect(pkg.scripts["build"]).toContain("node scripts/build.mjs")
   })
 
   describe("its ENTRYPOINT + CMD outside a container", () => {
