@@ -3,7 +3,8 @@
  * (TypeScript driving kubectl), on the same control plane, with the MCP SDK `Client`.
  *
  *   npm run bench [-- --quick] [--cold-runs 20] [--calls 200] [--tp-seconds 10] [--tp-rounds 3]
- *                 [--only kube-mcp,kms,kms-qps,msk] [--no-build] [--keep] [--no-write] [--profile]
+ *                 [--only kube-mcp,kube-mcp-qps,kms,kms-qps,msk] [--no-build] [--keep] [--no-write] [--profile]
+ *                 [--render-only bench/.peers/last-run.json]
  *
  * Steps: install the peers with npm into bench/.peers (git-ignored), make sure kubectl exists (the
  * control-plane build makes it), build kube-mcp (`npm run build`), start or reuse the test control plane,
@@ -46,7 +47,9 @@ const { values: opts } = parseArgs({
     "no-build": { type: "boolean", default: false },
     keep: { type: "boolean", default: false },
     "no-write": { type: "boolean", default: false },
-    profile: { type: "boolean", default: false }
+    profile: { type: "boolean", default: false },
+    /** Re-render the RESULTS section from a saved run (bench/.peers/last-run.json) without measuring. */
+    "render-only": { type: "string" }
   }
 })
 
@@ -61,6 +64,13 @@ const TP_SECONDS = intOpt(opts["tp-seconds"], 10, 3)
 const TP_ROUNDS = intOpt(opts["tp-rounds"], 3, 1)
 const IN_FLIGHT = 8
 const WARMUP_CALLS = 3
+
+// The SDK's HTTP client transport adds an abort listener per request to one long-lived signal; a window
+// of thousands of calls trips Node's MaxListeners warning in this (client) process. Harmless here; muted.
+process.removeAllListeners("warning")
+process.on("warning", (w) => {
+  if (w.name !== "MaxListenersExceededWarning") process.stderr.write(`${w.name}: ${w.message}\n`)
+})
 
 const log = (line: string): void => {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`)
@@ -145,7 +155,12 @@ const processTree = (pid: number): Array<number> => {
   return out
 }
 
-const treeRss = (pid: number): number => processTree(pid).reduce((sum, p) => sum + (readMem(p)?.rss ?? 0), 0)
+/** A zombie (exited, not yet reaped: spawnSync's kubectl for a moment) has no VmRSS line: counts as 0. */
+const treeRss = (pid: number): number =>
+  processTree(pid).reduce((sum, p) => {
+    const rss = readMem(p)?.rss ?? 0
+    return sum + (Number.isFinite(rss) ? rss : 0)
+  }, 0)
 
 const freePort = (): Promise<number> =>
   new Promise((ok, fail) => {
@@ -799,6 +814,7 @@ const throughputWindow = async (s: Session, kind: CallKind, call: Call, seconds:
 
 interface Results {
   date: string
+  params: { coldRuns: number; calls: number; tpSeconds: number; tpRounds: number }
   /** `node -e 0`, spawn to exit: what any Node server pays before its first line of code. */
   nodeFloorMs: number
   machine: Record<string, string>
@@ -838,6 +854,7 @@ const main = async (): Promise<void> => {
 
   const results: Results = {
     date: new Date().toISOString(),
+    params: { coldRuns: COLD_RUNS, calls: CALLS, tpSeconds: TP_SECONDS, tpRounds: TP_ROUNDS },
     machine: {
       cpus: `${cpus().length} × ${cpus()[0]?.model ?? "?"}`,
       memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
@@ -1022,13 +1039,15 @@ const mib = (kib: number): string => (Number.isFinite(kib) ? (kib / 1024).toFixe
 const kb = (bytes: number): string => (Number.isFinite(bytes) ? bytes >= 10_000 ? `${(bytes / 1024).toFixed(1)} KiB` : `${bytes} B` : "—")
 
 const render = (r: Results): string => {
+  const { coldRuns: COLD_RUNS, calls: CALLS, tpSeconds: TP_SECONDS, tpRounds: TP_ROUNDS } = r.params
   const ids = r.servers.map((s) => s.id)
   const col = (f: (id: ServerId) => string): string => ids.map(f).join(" | ")
   const header = `| metric | ${r.servers.map((s) => s.title).join(" | ")} |\n|---|${ids.map(() => "---:").join("|")}|`
   const cold = (id: string, f: (c: ColdSample) => number): number => median((r.cold[id] ?? []).map(f))
   const warm = (id: string, k: CallKind, p: number): number => percentile(r.warm[id]?.samples[k] ?? [], p)
   const tp = (id: string, k: CallKind): number => median((r.tp[id]?.[k] ?? []).map((s) => s.callsPerSec))
-  const tpMem = (id: string, f: (s: TpSample) => number): number => Math.max(...Object.values(r.tp[id] ?? {}).flat().map(f))
+  /** Median over the windows of one call kind (a single window can catch a late GC). */
+  const tpMem = (id: string, k: CallKind, f: (s: TpSample) => number): number => median((r.tp[id]?.[k] ?? []).map(f))
   const bytes = (id: string, k: CallKind): number => median(r.warm[id]?.bytes[k] ?? [])
   const first = (id: string, k: CallKind): CallOutcome | undefined => r.warm[id]?.first[k]
 
@@ -1054,8 +1073,12 @@ const render = (r: Results): string => {
   for (const k of TP_KINDS) {
     row(`server CPU per call during throughput (ms): ${CALL_LABEL[k]}`, (id) => fmt(median((r.tp[id]?.[k] ?? []).map((s) => s.cpuMsPerCall)), 2))
   }
-  row("peak RSS during throughput (MiB, VmHWM of the server process)", (id) => mib(tpMem(id, (s) => s.hwmKiB)))
-  row("peak RSS incl. child processes (MiB, sampled every 25 ms)", (id) => mib(tpMem(id, (s) => s.treePeakKiB)))
+  for (const k of TP_KINDS) {
+    row(`peak RSS during throughput (MiB, VmHWM of the server process, median of windows): ${CALL_LABEL[k]}`, (id) => mib(tpMem(id, k, (s) => s.hwmKiB)))
+  }
+  for (const k of TP_KINDS) {
+    row(`peak RSS incl. child processes (MiB, sampled every 25 ms): ${CALL_LABEL[k]}`, (id) => mib(tpMem(id, k, (s) => s.treePeakKiB)))
+  }
   for (const k of [...CALL_KINDS, ...BYTES_KINDS]) {
     row(`response bytes (whole result JSON / text only): ${CALL_LABEL[k]}`, (id) => {
       const f = first(id, k)
@@ -1088,8 +1111,8 @@ const render = (r: Results): string => {
     ...CALL_KINDS.map((k): RatioLine => ({ name: `warm p50: ${CALL_LABEL[k]}`, value: (id) => warm(id, k, 50), target: { op: "≤", value: 0.8 } })),
     ...CALL_KINDS.map((k): RatioLine => ({ name: `warm p95: ${CALL_LABEL[k]}`, value: (id) => warm(id, k, 95) })),
     ...TP_KINDS.map((k): RatioLine => ({ name: `throughput: ${CALL_LABEL[k]}`, value: (id) => tp(id, k), target: { op: "≥", value: 1.25 } })),
-    { name: "peak RSS during throughput (VmHWM)", value: (id) => tpMem(id, (s) => s.hwmKiB), target: { op: "≤", value: 1.0 } },
-    { name: "peak RSS incl. children", value: (id) => tpMem(id, (s) => s.treePeakKiB) },
+    ...TP_KINDS.map((k): RatioLine => ({ name: `peak RSS during throughput (VmHWM): ${CALL_LABEL[k]}`, value: (id) => tpMem(id, k, (s) => s.hwmKiB), target: { op: "≤", value: 1.0 } })),
+    ...TP_KINDS.map((k): RatioLine => ({ name: `peak RSS incl. children: ${CALL_LABEL[k]}`, value: (id) => tpMem(id, k, (s) => s.treePeakKiB) })),
     ...CALL_KINDS.map((k): RatioLine => ({ name: `server CPU per warm call: ${CALL_LABEL[k]}`, value: (id) => cpuWarm(id, k) })),
     ...TP_KINDS.map((k): RatioLine => ({
       name: `server CPU per call in throughput: ${CALL_LABEL[k]}`,
@@ -1173,7 +1196,21 @@ const render = (r: Results): string => {
   ].join("\n")
 }
 
-main().catch((e: unknown) => {
+const isResults = (x: unknown): x is Results =>
+  typeof x === "object" && x !== null && ["date", "params", "machine", "servers", "cold", "warm", "tp"].every((k) => k in x)
+
+const renderOnly = (file: string): void => {
+  const json: unknown = JSON.parse(readFileSync(file, "utf8"))
+  if (!isResults(json)) throw new Error(`${file} is not a saved run of bench/peers.ts`)
+  const saved = json
+  const md = render(saved)
+  process.stdout.write(md + "\n")
+  if (!opts["no-write"]) writeSection(md)
+}
+
+const entry = (): Promise<void> => (opts["render-only"] !== undefined ? Promise.resolve(renderOnly(opts["render-only"])) : main())
+
+entry().catch((e: unknown) => {
   log(`FAILED: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`)
   process.exit(1)
 })
