@@ -45,6 +45,25 @@ describe("stdio", () => {
     expect(logLines.length).toBeGreaterThan(0)
     for (const l of logLines) expect(() => JSON.parse(l)).not.toThrow()
   })
+
+  it("log_level none keeps stderr silent", async () => {
+    const child = spawn(process.execPath, [...NODE_ARGS, "--kubeconfig", clusterInfo().kubeconfig, "--log-level", "none"], {
+      cwd: REPO,
+      stdio: ["pipe", "pipe", "pipe"]
+    })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()))
+    child.stdin.write(`${JSON.stringify(initialize)}\n`)
+    const deadline = Date.now() + 30_000
+    while (!stdout.includes("\n") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    const exit = new Promise<number | null>((ok) => child.once("exit", ok))
+    child.stdin.end()
+    expect(await exit).toBe(0)
+    expect(stdout).toContain("serverInfo")
+    expect(stderr).toBe("")
+  })
 })
 
 describe("Streamable HTTP with a bearer token", () => {
