@@ -5,6 +5,7 @@
 import type { Cluster, Context, KubeConfig, User } from "@kubernetes/client-node"
 import { clientNode } from "../kube/clientNode.js"
 import { Effect, Layer } from "effect"
+import { statSync } from "node:fs"
 import { stat } from "node:fs/promises"
 import { readFile } from "node:fs/promises"
 import * as os from "node:os"
@@ -86,18 +87,29 @@ const loadKubeconfig = async (files: ReadonlyArray<string>, defaultContext: stri
   }
 }
 
+/** mtime and size, or "missing". Synchronous on purpose: a cached stat is microseconds, a thread-pool hop is not. */
+const stampOf = (file: string): string => {
+  try {
+    const s = statSync(file)
+    return `${s.mtimeMs}:${s.size}`
+  } catch {
+    return "missing"
+  }
+}
+
 /** Re-reads only when a file's mtime or size changed (one stat per file per call). */
 const watchedFiles = (files: ReadonlyArray<string>, load: () => Promise<Snapshot>): Effect.Effect<Snapshot> => {
   let stamp = ""
   let last: Snapshot | undefined
-  return Effect.promise(async () => {
-    const stamps = await Promise.all(files.map((f) => stat(f).then((s) => `${s.mtimeMs}:${s.size}`, () => "missing")))
-    const next = stamps.join("|")
-    if (last === undefined || next !== stamp) {
+  return Effect.suspend(() => {
+    const next = files.map(stampOf).join("|")
+    if (last !== undefined && next === stamp) return Effect.succeed(last) // the common case: no promise hop
+    return Effect.promise(async () => {
+      const loaded = await load()
       stamp = next
-      last = await load()
-    }
-    return last
+      last = loaded
+      return loaded
+    })
   })
 }
 
@@ -179,19 +191,10 @@ export const inClusterSource = (dir: string, env: NodeJS.ProcessEnv = process.en
       view: (minified) => renderView(parts, minified)
     }
   }
-  // Bound ServiceAccount tokens rotate: re-read when the token file changes (the fingerprint then changes too).
-  let stamp = ""
-  let last: Snapshot | undefined
   return {
     provider: "in-cluster",
-    snapshot: Effect.promise(async () => {
-      const next = await stat(tokenFile).then((s) => `${s.mtimeMs}:${s.size}`, () => "missing")
-      if (last === undefined || next !== stamp) {
-        stamp = next
-        last = await load()
-      }
-      return last
-    }),
+    // Bound ServiceAccount tokens rotate: re-read when the token file changes (the fingerprint then changes too).
+    snapshot: watchedFiles([tokenFile], load),
     // the context parameter is ignored: there is only the cluster the pod runs in
     pick: (_requested, snapshot) => snapshot.contexts.has(IN_CLUSTER) ? Effect.succeed(IN_CLUSTER) : Effect.fail(unknownContext(IN_CLUSTER, snapshot))
   }

@@ -15,6 +15,7 @@ const MAX_EVENTS = 10
 
 const Event = Schema.Struct({
   metadata: ObjectMeta,
+  involvedObject: Schema.optional(Schema.Struct({ uid: Schema.optional(Schema.String) })),
   type: Schema.optional(Schema.String),
   reason: Schema.optional(Schema.String),
   message: Schema.optional(Schema.String),
@@ -65,39 +66,44 @@ const containerSummary = (name: string, image: string | undefined, st: Container
   })
 
 /** Recent events of this pod (this incarnation: matched by uid), newest first; a denial does not fail the get. */
-const recentEvents = (cluster: ClusterHandle, pod: Pod, namespace: string, now: number) => {
-  const selector = [
-    `involvedObject.kind=Pod`,
-    `involvedObject.name=${pod.metadata.name}`,
-    ...(pod.metadata.uid !== undefined ? [`involvedObject.uid=${pod.metadata.uid}`] : [])
-  ].join(",")
-  return callJson(
+/**
+ * Selected by name, so the list can be fetched together with the pod; events of an earlier pod of the same
+ * name are dropped by uid once the pod is known.
+ */
+const eventsNamed = (cluster: ClusterHandle, name: string, namespace: string) =>
+  callJson(
     cluster,
     access({ verb: "list", resource: "events", namespace }),
-    { path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`, query: { fieldSelector: selector } },
+    {
+      path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`,
+      query: { fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${name}` }
+    },
     EventList
   ).pipe(
-    Effect.map((list): unknown =>
-      [...list.items]
-        .sort((a, b) => (Date.parse(lastSeen(b) ?? "") || 0) - (Date.parse(lastSeen(a) ?? "") || 0))
-        .slice(0, MAX_EVENTS)
-        .map((e) => {
-          const count = e.series?.count ?? e.count ?? 1
-          return compact({
-            last_seen: `${age(lastSeen(e), now)} ago`,
-            type: e.type,
-            reason: e.reason,
-            message: e.message,
-            count: count > 1 ? count : undefined
-          })
-        })
-    ),
+    Effect.map((list) => list.items),
     Effect.catchTags({
       Forbidden: (e) => Effect.succeed(`not shown: ${e.message}`),
       ApiError: (e) => Effect.succeed(`not shown: ${e.message}`)
     })
   )
-}
+
+const recentEvents = (events: ReadonlyArray<Event> | string, pod: Pod, now: number): unknown =>
+  typeof events === "string"
+    ? events
+    : events
+      .filter((e) => pod.metadata.uid === undefined || e.involvedObject?.uid === undefined || e.involvedObject.uid === pod.metadata.uid)
+      .sort((a, b) => (Date.parse(lastSeen(b) ?? "") || 0) - (Date.parse(lastSeen(a) ?? "") || 0))
+      .slice(0, MAX_EVENTS)
+      .map((e) => {
+        const count = e.series?.count ?? e.count ?? 1
+        return compact({
+          last_seen: `${age(lastSeen(e), now)} ago`,
+          type: e.type,
+          reason: e.reason,
+          message: e.message,
+          count: count > 1 ? count : undefined
+        })
+      })
 
 export const summarize = (pod: Pod, events: unknown, now: number) => {
   const s = podStatus(pod, now)
@@ -157,9 +163,11 @@ export const podsGet = clusterTool({
         const obj = yield* callJson(cluster, check, request, AnyObject)
         return document(sanitizeObject(obj, optionsOf(cluster), "Pod"), input.output, "output summary")
       }
-      const pod = yield* callJson(cluster, check, request, Pod)
+      // the pod and its events are independent requests: one round trip instead of two
+      const [pod, events] = yield* Effect.all([callJson(cluster, check, request, Pod), eventsNamed(cluster, input.name, namespace)], {
+        concurrency: 2
+      })
       const now = Date.now()
-      const events = yield* recentEvents(cluster, pod, namespace, now)
-      return document(summarize(pod, events, now), "yaml", "output summary, or pods_logs / events_list for details")
+      return document(summarize(pod, recentEvents(events, pod, now), now), "yaml", "output summary, or pods_logs / events_list for details")
     })
 })
