@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** Entry point: parse flags, load settings, wire the layers once, serve the configured transports. */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Effect, Layer } from "effect"
+import { Cause, Effect } from "effect"
 import { AppSettings } from "./config/appSettings.js"
 import { ConfigError, loadSettings, parseCli, USAGE } from "./config/load.js"
 import type { Settings } from "./config/settings.js"
@@ -14,7 +14,7 @@ import { VERSION } from "./version.js"
 const serve = (settings: Settings) => {
   // the HTTP stack is only loaded when it is used (it is a large part of a cold start)
   const http = settings.transports.includes("http")
-    ? Effect.promise(() => import("./mcp/http.js")).pipe(Effect.flatMap(({ HttpTransportLive }) => Layer.launch(HttpTransportLive(allTools))))
+    ? Effect.promise(() => import("./mcp/http.js")).pipe(Effect.flatMap(({ serveHttp }) => serveHttp(allTools)))
     : Effect.never
   // with stdio the client owns the process: when it closes stdin, everything stops
   const program = settings.transports.includes("stdio")
@@ -23,7 +23,10 @@ const serve = (settings: Settings) => {
   return program.pipe(
     Effect.provide(ClusterRegistryLive(settings)),
     Effect.provideService(AppSettings, settings),
-    Effect.tapErrorCause((cause) => Effect.logError("kube-mcp stopped on an error", cause)),
+    // expected startup failures (ListenError) are reported by main in one line; anything else is logged whole
+    Effect.tapErrorCause((cause) =>
+      Cause.failureOption(cause)._tag === "Some" ? Effect.void : Effect.logError("kube-mcp stopped on an error", cause)
+    ),
     Effect.provide(LoggerLive(settings.logLevel))
   )
 }
@@ -35,11 +38,18 @@ const main = Effect.gen(function*() {
   const settings = yield* loadSettings({ cli, env: process.env, cwd: process.cwd() })
   yield* serve(settings)
 }).pipe(
-  Effect.catchTag("ConfigError", (e: ConfigError) =>
-    Effect.sync(() => {
-      process.stderr.write(`kube-mcp: ${e.message}\n`)
-      process.exitCode = 2
-    }))
+  Effect.catchTags({
+    ConfigError: (e: ConfigError) =>
+      Effect.sync(() => {
+        process.stderr.write(`kube-mcp: ${e.message}\n`)
+        process.exitCode = 2
+      }),
+    ListenError: (e) =>
+      Effect.sync(() => {
+        process.stderr.write(`kube-mcp: ${e.message}\n`)
+        process.exitCode = 1
+      })
+  })
 )
 
 NodeRuntime.runMain(main, { disablePrettyLogger: true, disableErrorReporting: true })

@@ -1,20 +1,16 @@
 /**
- * Streamable HTTP transport: POST/GET/DELETE /mcp, plus /healthz and /readyz. Guards every /mcp
- * request: Host (DNS rebinding) and Origin checks, and the optional bearer token.
+ * Streamable HTTP transport: POST/GET/DELETE /mcp, plus /healthz and /readyz, on node:http with the SDK's
+ * Node transport (the lightest path per call: no intermediate web Request/stream conversions of ours).
+ * Every /mcp request is guarded: Host (DNS rebinding) and Origin checks, and the optional bearer token.
  */
-import * as HttpApp from "@effect/platform/HttpApp"
-import * as HttpRouter from "@effect/platform/HttpRouter"
-import * as HttpServer from "@effect/platform/HttpServer"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js"
-import { Effect, Layer } from "effect"
-import { createServer } from "node:http"
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js"
+import { Effect, Runtime, Schema } from "effect"
 import { randomUUID, timingSafeEqual } from "node:crypto"
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import { AppSettings } from "../config/appSettings.js"
 import type { Settings } from "../config/settings.js"
 import { ClusterRegistry } from "../cluster/registry.js"
+import { clientNode } from "../kube/clientNode.js"
 import { makeServer } from "./server.js"
 import type { AnyTool, ToolEnv } from "./tool.js"
 
@@ -45,7 +41,7 @@ export const originAllowed = (settings: Settings, origin: string | undefined): b
   if (origin === undefined || origin === "") return true
   if (settings.http.allowedOrigins.includes(origin) || settings.http.allowedOrigins.includes("*")) return true
   try {
-    return isLoopback(new URL(origin).hostname.replace(/^\[(.*)\]$/, "[$1]"))
+    return isLoopback(new URL(origin).hostname)
   } catch {
     return false
   }
@@ -59,49 +55,58 @@ const tokenMatches = (expected: string, header: string | undefined): boolean => 
   return a.length === b.length && timingSafeEqual(a, b)
 }
 
-const jsonError = (status: number, message: string, headers: Record<string, string> = {}) =>
-  HttpServerResponse.unsafeJson({ jsonrpc: "2.0", error: { code: -32000, message }, id: null }, { status, headers })
+const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  const text = JSON.stringify(body)
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers })
+  res.end(text)
+}
+
+const rpcError = (res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}) =>
+  sendJson(res, status, { jsonrpc: "2.0", error: { code, message }, id: null }, headers)
+
+/** The address could not be bound (in use, no permission): startup fails with this, exit code 1. */
+export class ListenError extends Schema.TaggedError<ListenError>()("ListenError", { message: Schema.String }) {}
 
 interface Session {
-  readonly transport: WebStandardStreamableHTTPServerTransport
+  readonly transport: StreamableHTTPServerTransport
   readonly close: () => Promise<void>
 }
 
-const makeMcpHandler = (tools: ReadonlyArray<AnyTool>) =>
+export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
   Effect.gen(function*() {
-    const runtime = yield* Effect.runtime<ToolEnv>()
     const settings = yield* AppSettings
+    const registry = yield* ClusterRegistry
+    const runtime = yield* Effect.runtime<ToolEnv>()
+    const run = Runtime.runPromise(runtime)
     const sessions = new Map<string, Session>()
-    yield* Effect.addFinalizer(() =>
-      Effect.promise(() => Promise.allSettled([...sessions.values()].map((s) => s.close()))).pipe(Effect.asVoid)
-    )
 
-    const stateless = async (request: Request): Promise<Response> => {
-      if (request.method !== "POST") {
-        return Response.json({ jsonrpc: "2.0", error: { code: -32000, message: "Method not allowed in stateless mode" }, id: null }, { status: 405, headers: { allow: "POST" } })
-      }
-      const server = makeServer(runtime, tools, settings)
-      const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true })
-      await server.connect(transport)
-      try {
-        return await transport.handleRequest(request)
-      } finally {
-        void server.close()
-      }
+    const ready = async (res: ServerResponse) => {
+      const { contexts } = await run(registry.contexts)
+      if (contexts.length > 0) sendJson(res, 200, { status: "ready", contexts: contexts.length })
+      else sendJson(res, 503, { status: "not ready", reason: "no usable context" })
     }
 
-    const stateful = async (request: Request): Promise<Response> => {
-      const id = request.headers.get("mcp-session-id")
-      if (id !== null) {
+    const stateless = async (req: IncomingMessage, res: ServerResponse) => {
+      if (req.method !== "POST") return rpcError(res, 405, -32000, "Method not allowed in stateless mode", { allow: "POST" })
+      const server = makeServer(runtime, tools, settings)
+      const transport = new StreamableHTTPServerTransport({ enableJsonResponse: true })
+      res.on("close", () => void server.close())
+      await server.connect(transport)
+      await transport.handleRequest(req, res)
+    }
+
+    const stateful = async (req: IncomingMessage, res: ServerResponse) => {
+      const id = req.headers["mcp-session-id"]
+      if (typeof id === "string") {
         const session = sessions.get(id)
-        if (session === undefined) {
-          return Response.json({ jsonrpc: "2.0", error: { code: -32001, message: "Session not found" }, id: null }, { status: 404 })
-        }
-        return session.transport.handleRequest(request)
+        if (session === undefined) return rpcError(res, 404, -32001, "Session not found")
+        return session.transport.handleRequest(req, res)
       }
       const server = makeServer(runtime, tools, settings)
-      const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
+      const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
         sessionIdGenerator: randomUUID,
+        // plain JSON answers: our tools send no progress, and SSE framing costs per call
+        enableJsonResponse: true,
         onsessioninitialized: (sid) => {
           sessions.set(sid, { transport, close: () => server.close() })
         },
@@ -113,48 +118,54 @@ const makeMcpHandler = (tools: ReadonlyArray<AnyTool>) =>
         if (transport.sessionId !== undefined) sessions.delete(transport.sessionId)
       }
       await server.connect(transport)
-      const response = await transport.handleRequest(request)
+      await transport.handleRequest(req, res)
       if (transport.sessionId === undefined) void server.close() // not an initialize: nothing to keep
-      return response
     }
 
-    return HttpApp.fromWebHandler(settings.http.stateless ? stateless : stateful)
-  })
+    const mcp = settings.http.stateless ? stateless : stateful
 
-const guarded = (settings: Settings, app: HttpApp.Default<unknown, never>) =>
-  Effect.gen(function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    const headers = request.headers
-    if (!hostAllowed(settings, headers["host"])) {
-      return jsonError(403, `Host "${headers["host"] ?? ""}" is not allowed (add it to server.http.allowed_hosts)`)
+    const handle = async (req: IncomingMessage, res: ServerResponse) => {
+      const path = (req.url ?? "/").split("?")[0]
+      if (path === "/healthz" && req.method === "GET") {
+        res.writeHead(200, { "content-type": "text/plain" })
+        return res.end("ok")
+      }
+      if (path === "/readyz" && req.method === "GET") return ready(res)
+      if (path !== "/mcp") return sendJson(res, 404, { error: "not found" })
+      if (!hostAllowed(settings, req.headers.host)) {
+        return rpcError(res, 403, -32000, `Host "${req.headers.host ?? ""}" is not allowed (add it to server.http.allowed_hosts)`)
+      }
+      if (!originAllowed(settings, req.headers.origin)) {
+        return rpcError(res, 403, -32000, `Origin "${req.headers.origin ?? ""}" is not allowed (add it to server.http.allowed_origins)`)
+      }
+      if (settings.http.authToken !== undefined && !tokenMatches(settings.http.authToken, req.headers.authorization)) {
+        return rpcError(res, 401, -32000, "Missing or invalid bearer token", { "www-authenticate": "Bearer" })
+      }
+      return mcp(req, res)
     }
-    if (!originAllowed(settings, headers["origin"])) {
-      return jsonError(403, `Origin "${headers["origin"] ?? ""}" is not allowed (add it to server.http.allowed_origins)`)
-    }
-    if (settings.http.authToken !== undefined && !tokenMatches(settings.http.authToken, headers["authorization"])) {
-      return jsonError(401, "Missing or invalid bearer token", { "www-authenticate": "Bearer" })
-    }
-    return yield* app
-  })
 
-export const HttpTransportLive = (tools: ReadonlyArray<AnyTool>) =>
-  Layer.unwrapScoped(Effect.gen(function*() {
-    const settings = yield* AppSettings
-    const mcp = yield* makeMcpHandler(tools)
-    const ready = Effect.gen(function*() {
-      const registry = yield* ClusterRegistry
-      const { contexts } = yield* registry.contexts
-      return contexts.length > 0
-        ? HttpServerResponse.unsafeJson({ status: "ready", contexts: contexts.length })
-        : HttpServerResponse.unsafeJson({ status: "not ready", reason: "no usable context" }, { status: 503 })
+    const httpServer = createServer((req, res) => {
+      handle(req, res).catch((e: unknown) => {
+        run(Effect.logError("HTTP request failed", e instanceof Error ? e.message : String(e))).catch(() => undefined)
+        if (!res.headersSent) rpcError(res, 500, -32603, "Internal error")
+        else res.end()
+      })
     })
-    const router = HttpRouter.empty.pipe(
-      HttpRouter.get("/healthz", HttpServerResponse.text("ok")),
-      HttpRouter.get("/readyz", ready),
-      HttpRouter.all("/mcp", guarded(settings, mcp))
+    yield* Effect.acquireRelease(
+      Effect.async<void, ListenError>((resume) => {
+        httpServer.once("error", (e) =>
+          resume(Effect.fail(new ListenError({ message: `cannot listen on ${settings.http.host}:${settings.http.port}: ${e.message}` }))))
+        httpServer.listen(settings.http.port, settings.http.host, () => resume(Effect.void))
+      }),
+      () =>
+        Effect.async<void>((resume) => {
+          // open SSE streams would hold close() forever
+          for (const s of sessions.values()) void s.close()
+          httpServer.close(() => resume(Effect.void))
+          httpServer.closeAllConnections()
+        })
     )
-    return HttpServer.serve(router).pipe(
-      HttpServer.withLogAddress,
-      Layer.provide(NodeHttpServer.layer(createServer, { port: settings.http.port, host: settings.http.host }))
-    )
-  }))
+    yield* Effect.logInfo(`serving MCP on http://${settings.http.host.includes(":") ? `[${settings.http.host}]` : settings.http.host}:${settings.http.port}/mcp`)
+    void clientNode() // warm up before the first tool call
+    return yield* Effect.never
+  }).pipe(Effect.scoped)

@@ -1,5 +1,6 @@
 /** Transports: stdio lifecycle and hygiene; Streamable HTTP guards (bearer, Host, Origin), stateless mode, probes. */
-import { spawn } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
+import { createServer as createNetServer } from "node:net"
 import { request } from "node:http"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { call, clusterInfo, connectHttp, freePort, type HttpServerProcess, NODE_ARGS, REPO, rowsOf, startHttp } from "../support/mcp.js"
@@ -152,6 +153,28 @@ describe("stateless HTTP mode", () => {
 
   it("stops on SIGTERM with exit 0", async () => {
     expect(await server.stop()).toBe(0)
+  })
+})
+
+describe("HTTP startup failure", () => {
+  it("an address in use stops startup with exit 1 and a clear message on stderr", async () => {
+    const blocker = createNetServer()
+    await new Promise<void>((ok) => blocker.listen(0, "127.0.0.1", ok))
+    const address = blocker.address()
+    const port = typeof address === "object" && address !== null ? address.port : 0
+    try {
+      const r = spawnSync(process.execPath, [...NODE_ARGS, "--transport", "http", "--http-address", `127.0.0.1:${port}`], {
+        cwd: REPO,
+        encoding: "utf8",
+        timeout: 30_000
+      })
+      expect(r.status).toBe(1)
+      expect(r.stderr).toContain(`cannot listen on 127.0.0.1:${port}`)
+      expect(r.stderr).not.toMatch(/\n\s+at /)
+      expect(r.stdout).toBe("")
+    } finally {
+      blocker.close()
+    }
   })
 })
 
