@@ -187,3 +187,16 @@ export const rowsOf = (r: ToolCallResult): Array<Record<string, string>> => {
     Object.fromEntries(columns.map((c, i) => [String(c), line.slice(starts[i], i + 1 < starts.length ? starts[i + 1] : undefined).trim()]))
   )
 }
+
+/** Retries `f` until it resolves (fixtures that need the cluster to catch up), failing after `timeoutMs`. */
+export const retry = async <T>(f: () => Promise<T>, what: string, timeoutMs = 30_000, everyMs = 300): Promise<T> => {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      return await f()
+    } catch (e) {
+      if (Date.now() > deadline) throw new Error(`${what}: ${e instanceof Error ? e.message : String(e)}`)
+      await new Promise((r) => setTimeout(r, everyMs))
+    }
+  }
+}

@@ -2,7 +2,7 @@
 import { CoreV1Api, RbacAuthorizationV1Api, type V1Node } from "@kubernetes/client-node"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { adminKubeConfig, mintServiceAccountToken, statusOf, waitForMetrics } from "../cluster/harness.js"
-import { call, clusterInfo, rowsOf, type StdioServer, startStdio, writeTemp } from "../support/mcp.js"
+import { call, clusterInfo, retry, rowsOf, startStdio, type StdioServer, writeTemp } from "../support/mcp.js"
 
 const info = clusterInfo()
 const dev = adminKubeConfig(info, "dev").makeApiClient(CoreV1Api)
@@ -19,18 +19,6 @@ const sickNode = `kmcp-ev-sick-${suffix}`
 /** A ClusterRole that may read nodes but not pods. */
 const nodeReader = `kmcp-ev-node-reader-${suffix}`
 const nodeReaderSa = "node-reader"
-
-const retry = async <T>(f: () => Promise<T>, what: string, timeoutMs = 30_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    try {
-      return await f()
-    } catch (e) {
-      if (Date.now() > deadline) throw new Error(`${what}: ${e instanceof Error ? e.message : String(e)}`)
-      await new Promise((r) => setTimeout(r, 500))
-    }
-  }
-}
 
 let server: StdioServer
 

@@ -6,7 +6,7 @@
 import { CoreV1Api, type V1Pod } from "@kubernetes/client-node"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { adminKubeConfig, mintServiceAccountToken, waitForMetrics } from "../cluster/harness.js"
-import { call, clusterInfo, rowsOf, type StdioServer, startStdio, writeTemp } from "../support/mcp.js"
+import { call, clusterInfo, retry, rowsOf, startStdio, type StdioServer, writeTemp } from "../support/mcp.js"
 
 const info = clusterInfo()
 const dev = adminKubeConfig(info, "dev").makeApiClient(CoreV1Api)
@@ -16,18 +16,6 @@ const ns = `kmcp-pods-${suffix}`
 const kwokNode = info.workload.kwokNode
 const logLines = info.workload.logText.trimEnd().split("\n")
 const HOLD = "kmcp.test/hold"
-
-const retry = async <T>(f: () => Promise<T>, what: string, timeoutMs = 30_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    try {
-      return await f()
-    } catch (e) {
-      if (Date.now() > deadline) throw new Error(`${what}: ${e instanceof Error ? e.message : String(e)}`)
-      await new Promise((r) => setTimeout(r, 300))
-    }
-  }
-}
 
 const waitUntil = async (f: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> => {
   const deadline = Date.now() + timeoutMs
