@@ -108,6 +108,23 @@ describe("Streamable HTTP with a bearer token", () => {
     expect(status).toBe(403)
   })
 
+  it("DELETE /mcp ends a session; the session id is then unknown (404)", async () => {
+    const auth = { authorization: "Bearer s3cret-token" }
+    const init = await post(auth)
+    expect(init.status).toBe(200)
+    const sid = init.headers.get("mcp-session-id")
+    expect(sid).toBeTruthy()
+    await init.text()
+    const headers = { ...auth, "mcp-session-id": sid ?? "", "mcp-protocol-version": "2025-06-18" }
+    expect((await fetch(`${server.url}/mcp`, { method: "DELETE", headers })).status).toBe(200)
+    const after = await fetch(`${server.url}/mcp`, {
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" })
+    })
+    expect(after.status).toBe(404)
+  })
+
   it("serves MCP sessions to a client with the token; probes need no token", async () => {
     const client = await connectHttp(server.url, { authorization: "Bearer s3cret-token" })
     const tools = await client.listTools()
