@@ -1,6 +1,7 @@
 /** What the resources_* tools share: the group/version/kind parameters, object views, scope and verb checks. */
 import { Effect, Option, Schema } from "effect"
 import type { ClusterHandle } from "../../cluster/handle.js"
+import { Name, NamespaceParam } from "../params.js"
 import { GROUP_PATTERN, type ResourceInfo, resolveKind, typeName, VERSION_PATTERN } from "../../kube/discovery.js"
 import {
   AlreadyExists,
@@ -26,6 +27,15 @@ export const Version = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(
 export const Kind = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(100), Schema.pattern(/^[A-Za-z][A-Za-z0-9]*$/)).annotations({
   description: "kind, e.g. \"Deployment\" (the plural \"deployments\" or a short name such as \"deploy\" also works)"
 })
+/** The fields that name one object of any kind; every single-object resources_* tool starts with them. */
+export const objectRefFields = {
+  group: Schema.optional(Group),
+  version: Version,
+  kind: Kind,
+  name: Name,
+  namespace: Schema.optional(NamespaceParam)
+}
+
 export const DryRun = Schema.Boolean.annotations({
   description: "validate and run admission on the server without persisting anything (dryRun=All); the result shows what would happen"
 })

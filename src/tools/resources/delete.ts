@@ -5,15 +5,10 @@ import { callJson } from "../../kube/call.js"
 import { resourcePath } from "../../kube/discovery.js"
 import { type Reply, text } from "../../mcp/reply.js"
 import { clusterTool } from "../../mcp/tool.js"
-import { Name, NamespaceParam } from "../params.js"
-import { DryRun, Group, Kind, KubeObject, metaOf, namespaceFor, refOf, requireVerb, resolveInput, typeOf, Version, where } from "./common.js"
+import { DryRun, KubeObject, metaOf, namespaceFor, objectRefFields, refOf, requireVerb, resolveInput, typeOf, where } from "./common.js"
 
 const Params = Schema.Struct({
-  group: Schema.optional(Group),
-  version: Version,
-  kind: Kind,
-  name: Name,
-  namespace: Schema.optional(NamespaceParam),
+  ...objectRefFields,
   propagation_policy: Schema.optional(Schema.Literal("Foreground", "Background", "Orphan").annotations({
     description: "what happens to dependents (e.g. a Deployment's ReplicaSets): Background (delete them after the owner, " +
       "the usual default), Foreground (owner waits until they are gone) or Orphan (keep them)"

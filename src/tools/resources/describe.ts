@@ -12,17 +12,13 @@ import { optionsOf, sanitizeObject } from "../../kube/sanitize.js"
 import { renderTable } from "../../mcp/budget.js"
 import { type Reply, text } from "../../mcp/reply.js"
 import { clusterTool } from "../../mcp/tool.js"
-import { Name, NamespaceParam } from "../params.js"
-import { Group, Kind, metaOf, namespaceFor, type OwnerReference, refOf, requireVerb, resolveInput, Version } from "./common.js"
+import { Name } from "../params.js"
+import { Kind, metaOf, namespaceFor, objectRefFields, refOf, requireVerb, resolveInput, type OwnerReference } from "./common.js"
 import { toYaml } from "./compare.js"
 import { getObject, statusLines } from "./get.js"
 
 const Params = Schema.Struct({
-  group: Schema.optional(Group),
-  version: Version,
-  kind: Kind,
-  name: Name,
-  namespace: Schema.optional(NamespaceParam)
+  ...objectRefFields
 })
 
 const Event = Schema.Struct({

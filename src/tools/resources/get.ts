@@ -7,16 +7,11 @@ import { age } from "../../kube/meta.js"
 import { isRecord, isSecret, optionsOf, sanitizeObject } from "../../kube/sanitize.js"
 import { document, type Reply } from "../../mcp/reply.js"
 import { clusterTool } from "../../mcp/tool.js"
-import { Name, NamespaceParam } from "../params.js"
-import { Group, Kind, KubeObject, metaOf, namespaceFor, refOf, requireVerb, resolveInput, Version } from "./common.js"
+import { KubeObject, metaOf, namespaceFor, objectRefFields, refOf, requireVerb, resolveInput } from "./common.js"
 import { cellText, decodeTable, TABLE_ACCEPT, tableColumns } from "./list.js"
 
 const Params = Schema.Struct({
-  group: Schema.optional(Group),
-  version: Version,
-  kind: Kind,
-  name: Name,
-  namespace: Schema.optional(NamespaceParam),
+  ...objectRefFields,
   output: Schema.optional(Schema.Literal("yaml", "json", "summary").annotations({
     description: "yaml (default): the whole object with managedFields and the last-applied annotation removed and Secret " +
       "values masked; json: the same as JSON; summary: kubectl get's columns plus labels, owner, conditions and data keys"

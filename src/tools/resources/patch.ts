@@ -8,21 +8,7 @@ import { resourcePath, typeName } from "../../kube/discovery.js"
 import { isRecord, optionsOf, sanitizePair } from "../../kube/sanitize.js"
 import { type Reply, text } from "../../mcp/reply.js"
 import { clusterTool } from "../../mcp/tool.js"
-import { Name, NamespaceParam } from "../params.js"
-import {
-  DEFAULT_FIELD_MANAGER,
-  DryRun,
-  Group,
-  Kind,
-  KubeObject,
-  metaOf,
-  namespaceFor,
-  refOf,
-  requireVerb,
-  resolveInput,
-  Version,
-  where
-} from "./common.js"
+import { DEFAULT_FIELD_MANAGER, DryRun, KubeObject, metaOf, namespaceFor, objectRefFields, refOf, requireVerb, resolveInput, where } from "./common.js"
 import { changedPaths, specOnly } from "./compare.js"
 import { getObject } from "./get.js"
 
@@ -33,11 +19,7 @@ const CONTENT_TYPES = {
 } as const
 
 const Params = Schema.Struct({
-  group: Schema.optional(Group),
-  version: Version,
-  kind: Kind,
-  name: Name,
-  namespace: Schema.optional(NamespaceParam),
+  ...objectRefFields,
   patch_type: Schema.optional(Schema.Literal("merge", "json", "strategic").annotations({
     description: "merge (default): JSON merge patch (RFC 7386), works for every kind; json: JSON patch (RFC 6902), " +
       "an array of operations; strategic: Kubernetes strategic merge patch (built-in kinds only, merges lists by key)"

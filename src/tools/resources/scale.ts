@@ -6,8 +6,7 @@ import { callJson } from "../../kube/call.js"
 import { resourcePath, typeName } from "../../kube/discovery.js"
 import { type Reply, text } from "../../mcp/reply.js"
 import { clusterTool } from "../../mcp/tool.js"
-import { Name, NamespaceParam } from "../params.js"
-import { DEFAULT_FIELD_MANAGER, DryRun, Group, Kind, namespaceFor, refOf, resolveInput, Version, where } from "./common.js"
+import { DEFAULT_FIELD_MANAGER, DryRun, namespaceFor, objectRefFields, refOf, resolveInput, where } from "./common.js"
 
 const Scale = Schema.Struct({
   metadata: Schema.optional(Schema.Struct({ resourceVersion: Schema.optional(Schema.String) })),
@@ -16,11 +15,7 @@ const Scale = Schema.Struct({
 })
 
 const Params = Schema.Struct({
-  group: Schema.optional(Group),
-  version: Version,
-  kind: Kind,
-  name: Name,
-  namespace: Schema.optional(NamespaceParam),
+  ...objectRefFields,
   replicas: Schema.optional(Schema.Number.pipe(Schema.int(), Schema.between(0, 1_000_000)).annotations({
     description: "desired replica count; omit to read the current scale"
   })),
