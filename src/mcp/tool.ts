@@ -63,41 +63,43 @@ interface Definition<A, I> {
   readonly output?: Schema.Schema.AnyNoContext
 }
 
-export const localTool = <A, I>(
-  def: Definition<A, I> & { readonly run: (input: A) => Effect.Effect<Reply, ToolError, ToolEnv> }
-): AnyTool => {
-  const decodeOk = Schema.is(def.params)
+/** What local and cluster tools share; only their JSON Schema (`context` or not) and invocation differ. */
+const describeTool = <A, I>(def: Definition<A, I>, clusterScoped: boolean) => {
+  const params = toJsonSchema(def.params)
   return {
     name: def.name,
     description: def.description,
     annotations: def.annotations,
-    clusterScoped: false,
+    clusterScoped,
     parameters: def.params,
-    inputSchema: toJsonSchema(def.params),
+    inputSchema: clusterScoped ? withContextProperty(params) : params,
     outputSchema: def.output !== undefined ? toJsonSchema(def.output) : undefined,
-    invoke: (input) => (decodeOk(input) ? def.run(input) : Effect.die(new Error(`${def.name}: input was not decoded`)))
+    // the adapter decoded the input with def.params; this re-check narrows its type without a cast
+    isInput: Schema.is(def.params),
+    notDecoded: Effect.die(new Error(`${def.name}: input was not decoded`))
   }
+}
+
+export const localTool = <A, I>(
+  def: Definition<A, I> & { readonly run: (input: A) => Effect.Effect<Reply, ToolError, ToolEnv> }
+): AnyTool => {
+  const { isInput, notDecoded, ...tool } = describeTool(def, false)
+  return { ...tool, invoke: (input) => (isInput(input) ? def.run(input) : notDecoded) }
 }
 
 export const clusterTool = <A, I>(
   def: Definition<A, I> & { readonly run: (input: A, cluster: ClusterHandle) => Effect.Effect<Reply, ToolError, ToolEnv> }
 ): AnyTool => {
-  const decodeOk = Schema.is(def.params)
+  const { isInput, notDecoded, ...tool } = describeTool(def, true)
   return {
-    name: def.name,
-    description: def.description,
-    annotations: def.annotations,
-    clusterScoped: true,
-    parameters: def.params,
-    inputSchema: withContextProperty(toJsonSchema(def.params)),
-    outputSchema: def.output !== undefined ? toJsonSchema(def.output) : undefined,
+    ...tool,
     invoke: (input, context, onContext) =>
-      decodeOk(input)
+      isInput(input)
         ? ClusterRegistry.pipe(
           Effect.flatMap((registry) => registry.resolve(context)),
           Effect.tap(onContext),
           Effect.flatMap((handle) => def.run(input, handle))
         )
-        : Effect.die(new Error(`${def.name}: input was not decoded`))
+        : notDecoded
   }
 }

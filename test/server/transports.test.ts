@@ -12,17 +12,22 @@ const initialize = {
   params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "0" } }
 }
 
+/** The server over stdio as a raw child process, collecting what it writes to stdout and stderr. */
+const spawnStdio = (logLevel: string) => {
+  const child = spawn(process.execPath, [...NODE_ARGS, "--kubeconfig", clusterInfo().kubeconfig, "--log-level", logLevel], {
+    cwd: REPO,
+    stdio: ["pipe", "pipe", "pipe"]
+  })
+  const out = { stdout: "", stderr: "" }
+  child.stdout.on("data", (d: Buffer) => (out.stdout += d.toString()))
+  child.stderr.on("data", (d: Buffer) => (out.stderr += d.toString()))
+  return { child, out }
+}
+
 describe("stdio", () => {
   it("writes only JSON-RPC to stdout and exits 0 within 1 s of stdin closing", async () => {
-    const child = spawn(process.execPath, [...NODE_ARGS, "--kubeconfig", clusterInfo().kubeconfig, "--log-level", "debug"], {
-      cwd: REPO,
-      stdio: ["pipe", "pipe", "pipe"]
-    })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()))
-    const lines = () => stdout.split("\n").filter((l) => l.trim() !== "")
+    const { child, out } = spawnStdio("debug")
+    const lines = () => out.stdout.split("\n").filter((l) => l.trim() !== "")
     const waitFor = async (n: number) => {
       const deadline = Date.now() + 30_000
       while (lines().length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
@@ -42,28 +47,21 @@ describe("stdio", () => {
     for (const line of lines()) expect(JSON.parse(line)).toMatchObject({ jsonrpc: "2.0" })
     expect(lines()).toHaveLength(3)
     // logs went to stderr, as JSON lines
-    const logLines = stderr.split("\n").filter((l) => l.trim() !== "")
+    const logLines = out.stderr.split("\n").filter((l) => l.trim() !== "")
     expect(logLines.length).toBeGreaterThan(0)
     for (const l of logLines) expect(() => JSON.parse(l)).not.toThrow()
   })
 
   it("log_level none keeps stderr silent", async () => {
-    const child = spawn(process.execPath, [...NODE_ARGS, "--kubeconfig", clusterInfo().kubeconfig, "--log-level", "none"], {
-      cwd: REPO,
-      stdio: ["pipe", "pipe", "pipe"]
-    })
-    let stdout = ""
-    let stderr = ""
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()))
+    const { child, out } = spawnStdio("none")
     child.stdin.write(`${JSON.stringify(initialize)}\n`)
     const deadline = Date.now() + 30_000
-    while (!stdout.includes("\n") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    while (!out.stdout.includes("\n") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
     const exit = new Promise<number | null>((ok) => child.once("exit", ok))
     child.stdin.end()
     expect(await exit).toBe(0)
-    expect(stdout).toContain("serverInfo")
-    expect(stderr).toBe("")
+    expect(out.stdout).toContain("serverInfo")
+    expect(out.stderr).toBe("")
   })
 })
 
