@@ -23,13 +23,13 @@ import { CallToolResultSchema, type JSONRPCMessage } from "@modelcontextprotocol
 import { CoreV1Api, type KubeConfig, type V1ConfigMap, type V1Pod, type CoreV1Event } from "@kubernetes/client-node"
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process"
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs"
-import { createServer } from "node:net"
 import { cpus, loadavg, totalmem } from "node:os"
 import { dirname, join } from "node:path"
 import { performance } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 import { adminKubeConfig, defaultBinDir, start, statusOf, type ClusterInfo } from "../test/cluster/harness.js"
+import { freePort } from "../test/support/net.js"
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const REPO = join(HERE, "..")
@@ -161,17 +161,6 @@ const treeRss = (pid: number): number =>
     const rss = readMem(p)?.rss ?? 0
     return sum + (Number.isFinite(rss) ? rss : 0)
   }, 0)
-
-const freePort = (): Promise<number> =>
-  new Promise((ok, fail) => {
-    const s = createServer()
-    s.once("error", fail)
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address()
-      const port = typeof a === "object" && a !== null ? a.port : 0
-      s.close(() => ok(port))
-    })
-  })
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 

@@ -13,7 +13,6 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import { spawn } from "node:child_process"
-import { createServer } from "node:net"
 import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js"
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs"
 import { SourceMap, type SourceMapPayload } from "node:module"
@@ -22,6 +21,7 @@ import { dirname, join, relative, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 import { start } from "../test/cluster/harness.js"
+import { freePort } from "../test/support/net.js"
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..")
 
@@ -61,17 +61,6 @@ interface CpuProfile {
 }
 const isProfile = (x: unknown): x is CpuProfile =>
   typeof x === "object" && x !== null && "nodes" in x && Array.isArray(x.nodes) && "samples" in x && Array.isArray(x.samples) && "timeDeltas" in x
-
-const freePort = (): Promise<number> =>
-  new Promise((ok, fail) => {
-    const s = createServer()
-    s.once("error", fail)
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address()
-      const port = typeof a === "object" && a !== null ? a.port : 0
-      s.close(() => ok(port))
-    })
-  })
 
 const monotonicMicros = (): number => Number(process.hrtime.bigint() / 1000n)
 

@@ -7,10 +7,12 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, writeFileSync } from "node:fs"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { inject } from "vitest"
+import { freePort } from "./net.js"
+
+export { freePort }
 
 export const REPO = resolve(import.meta.dirname, "../..")
 export const MAIN = join(REPO, "src/main.ts")
@@ -70,17 +72,6 @@ export const startStdio = async (opts: ServerOptions = {}): Promise<StdioServer>
   await client.connect(transport)
   return { client, stderr: () => stderr, close: () => client.close() }
 }
-
-export const freePort = (): Promise<number> =>
-  new Promise((ok, fail) => {
-    const s = createServer()
-    s.once("error", fail)
-    s.listen(0, "127.0.0.1", () => {
-      const address = s.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      s.close(() => ok(port))
-    })
-  })
 
 export interface HttpServerProcess {
   readonly url: string

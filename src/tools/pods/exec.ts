@@ -11,21 +11,12 @@ import { Writable } from "node:stream"
 import { transportError } from "../../cluster/apiStatus.js"
 import { access, type ClusterHandle } from "../../cluster/handle.js"
 import { AppSettings } from "../../config/appSettings.js"
-import {
-  ApiError,
-  Forbidden,
-  Invalid,
-  type KubeError,
-  NotFound,
-  Timeout,
-  Unauthorized
-} from "../../errors.js"
-import { callJson } from "../../kube/call.js"
+import { ApiError, Forbidden, Invalid, type KubeError, NotFound, Timeout, Unauthorized } from "../../errors.js"
 import { text } from "../../mcp/reply.js"
 import { clusterTool } from "../../mcp/tool.js"
 import { Name, NamespaceParam } from "../params.js"
 import { pickContainer } from "./containers.js"
-import { namespaceOf, Pod, podPath } from "./schema.js"
+import { getPod, namespaceOf, type Pod } from "./schema.js"
 
 /** Output kept per stream while the command runs; the oldest bytes go first (the end says how it finished). */
 const MAX_STREAM_BYTES = 4 * 1024 * 1024
@@ -249,12 +240,7 @@ export const podsExec = clusterTool({
   run: (input, cluster) =>
     Effect.gen(function*() {
       const namespace = namespaceOf(input.namespace, cluster.info.namespace)
-      const pod = yield* callJson(
-        cluster,
-        access({ verb: "get", resource: "pods", namespace, name: input.name }),
-        { path: podPath(namespace, input.name) },
-        Pod
-      )
+      const pod = yield* getPod(cluster, namespace, input.name)
       const phase = pod.status?.phase
       if (phase === "Succeeded" || phase === "Failed") {
         return yield* new Invalid({

@@ -3,12 +3,11 @@ import { Effect, Schema } from "effect"
 import { access, type ClusterHandle } from "../../cluster/handle.js"
 import { parseDurationMs } from "../../config/duration.js"
 import { InvalidInput, type KubeError } from "../../errors.js"
-import { callJson } from "../../kube/call.js"
 import { text } from "../../mcp/reply.js"
 import { clusterTool } from "../../mcp/tool.js"
 import { Name, NamespaceParam } from "../params.js"
 import { pickContainer } from "./containers.js"
-import { allContainerNames, namespaceOf, Pod, podPath } from "./schema.js"
+import { allContainerNames, getPod, namespaceOf, podPath } from "./schema.js"
 
 const regexError = (pattern: string): string | undefined => {
   try {
@@ -153,12 +152,7 @@ export const podsLogs = clusterTool({
         })
       }
       const namespace = namespaceOf(input.namespace, cluster.info.namespace)
-      const pod = yield* callJson(
-        cluster,
-        access({ verb: "get", resource: "pods", namespace, name: input.name }),
-        { path: podPath(namespace, input.name) },
-        Pod
-      )
+      const pod = yield* getPod(cluster, namespace, input.name)
       yield* cluster.authorize(access({ verb: "get", resource: "pods", subresource: "log", namespace, name: input.name }))
       const narrow = "tail_lines, since, grep or limit_bytes"
 

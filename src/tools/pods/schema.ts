@@ -1,5 +1,7 @@
 /** The Pod fields the pods_* tools read (decoding keeps only these). */
 import { Schema } from "effect"
+import { access, type ClusterHandle } from "../../cluster/handle.js"
+import { callJson } from "../../kube/call.js"
 import { ObjectMeta } from "../../kube/meta.js"
 
 const Str = Schema.optional(Schema.String)
@@ -93,6 +95,10 @@ export const DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container"
 
 export const podPath = (namespace: string, name?: string): string =>
   `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods${name !== undefined ? `/${encodeURIComponent(name)}` : ""}`
+
+/** GET one pod (RBAC pre-check included), decoded to the fields the pods tools read. */
+export const getPod = (cluster: ClusterHandle, namespace: string, name: string) =>
+  callJson(cluster, access({ verb: "get", resource: "pods", namespace, name }), { path: podPath(namespace, name) }, Pod)
 
 /** The namespace rule of TOOLS.md: omitted (or empty) → the context's namespace. */
 export const namespaceOf = (namespace: string | undefined, contextNamespace: string): string =>

@@ -2,13 +2,12 @@
 import { Effect, Schema } from "effect"
 import { access } from "../../cluster/handle.js"
 import { NotFound } from "../../errors.js"
-import { callJson } from "../../kube/call.js"
 import { ObjectMeta } from "../../kube/meta.js"
 import { cpuMillicores, fetchMetrics, memoryMiB } from "../../kube/metrics.js"
 import { table } from "../../mcp/reply.js"
 import { clusterTool } from "../../mcp/tool.js"
 import { AllNamespaces, LabelSelector, Name, NamespaceParam } from "../params.js"
-import { namespaceOf, Pod, podPath } from "./schema.js"
+import { getPod, namespaceOf } from "./schema.js"
 
 const Usage = Schema.Struct({ cpu: Schema.optional(Schema.String), memory: Schema.optional(Schema.String) })
 const PodMetrics = Schema.Struct({
@@ -69,12 +68,7 @@ export const podsTop = clusterTool({
           ).pipe(
             // the group is served: either the pod does not exist or it has no sample yet
             Effect.catchTag("NotFound", (e) =>
-              callJson(
-                cluster,
-                access({ verb: "get", resource: "pods", namespace, name: input.name }),
-                { path: podPath(namespace, input.name ?? "") },
-                Pod
-              ).pipe(
+              getPod(cluster, namespace, input.name ?? "").pipe(
                 Effect.flatMap(() =>
                   Effect.fail(
                     new NotFound({
