@@ -10,7 +10,8 @@ import { resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { KEYS } from "../src/config/settings.js"
 import * as errors from "../src/errors.js"
-import { type AnyTool, ContextParam, toJsonSchema } from "../src/mcp/tool.js"
+import { toJsonSchema } from "../src/mcp/jsonSchema.js"
+import { type AnyTool, ContextParam } from "../src/mcp/tool.js"
 import { allTools } from "../src/tools/index.js"
 
 export const DOC_PATH = resolve(import.meta.dirname, "../docs/tools.md")
@@ -141,6 +142,22 @@ export const paramsOf = (tool: AnyTool): Array<ParamDoc> => {
   )
 }
 
+/** `{ a, b?, c: {…}[] }`: the top-level fields of one result shape, `?` marking optional ones. */
+export const shapeOf = (js: Json): string => {
+  const props = js["properties"]
+  if (!isJson(props)) return "any object"
+  const required = new Set(Array.isArray(js["required"]) ? js["required"].map(String) : [])
+  const names = Object.keys(props)
+  if (names.length === 0) return "any object"
+  return `{ ${names.map((n) => `${n}${required.has(n) ? "" : "?"}`).join(", ")} }`
+}
+
+/** The shapes a tool's `structuredContent` can take, from its published outputSchema. */
+export const resultShapes = (tool: AnyTool): Array<string> => {
+  const branches = tool.outputSchema["anyOf"]
+  return Array.isArray(branches) ? branches.filter(isJson).map(shapeOf) : [shapeOf(tool.outputSchema)]
+}
+
 const annotationLine = (tool: AnyTool): string => {
   const a = tool.annotations
   return [
@@ -175,6 +192,7 @@ export const renderTool = (tool: AnyTool): string => {
     )
     if (tool.clusterScoped) lines.push("", "Also takes the common `context` parameter.")
   }
+  lines.push("", `Result (\`structuredContent\`, one of): ${resultShapes(tool).map(code).join(" · ")}`)
   return lines.join("\n")
 }
 
@@ -224,7 +242,13 @@ const header = (tools: ReadonlyArray<AnyTool>): string => {
     "token when more items exist. Where offered, `output: yaml|json`",
     "returns the full object, still budgeted. `metadata.managedFields` and the last-applied-configuration annotation are",
     `always removed, and Secret values are masked (keys and sizes kept) unless \`security.reveal_secrets\` is set (default ${reveal.default}).`,
-    "Tables travel once, as the aligned text table; their `structuredContent` is `{ columns, count, continue?, truncated? }` for paging. Documents carry the object as `structuredContent` when it fits the budget.",
+    "Every result carries its data twice, rendered two ways: `structuredContent` (structured-first clients such as Claude",
+    "Code, Copilot CLI and Codex hand the model only this) and a text block (the rendering other clients show). Both are",
+    "cut at the same place and each alone fits the budget. Tables are `{ columns, rows, count, continue?, truncated?, notes? }`",
+    "with each row an array of cells in column order; documents are the object itself (or, past the budget,",
+    "`{ format, document, truncated }` with the start of its text form); reports (logs, exec, describe, diff, mutations)",
+    "are their fields. A cut result has `truncated: { shown, total, note }`. Every tool publishes this as its",
+    "`outputSchema` (the error shape included), and each tool below lists its result shapes.",
     "",
     "## Errors",
     "",

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
 import { DOC_PATH, errorTags, paramsOf, REGENERATE, renderTool, renderToolsDoc, toolHeading } from "../scripts/gen-tools-doc.js"
 import { clusterTool } from "../src/mcp/tool.js"
+import { ObjectOutput } from "../src/mcp/reply.js"
 import { allTools } from "../src/tools/index.js"
 
 const HEADER = "(header)"
@@ -97,15 +98,16 @@ describe("docs/tools.md", () => {
         words: Schema.optional(Schema.Array(Schema.String.pipe(Schema.maxLength(5))).pipe(Schema.maxItems(4)).annotations({ description: "some words" })),
         either: Schema.optional(Schema.Union(Schema.String.pipe(Schema.minLength(1)), Schema.Boolean).annotations({ description: "text or flag" }))
       }),
+      output: ObjectOutput,
       annotations: { title: "Sample", readOnlyHint: false, destructiveHint: true },
       run: () => Effect.die("not called")
     })
     const md = renderTool(tool)
     expect(md).toContain("**Sample** — changes the cluster (hidden in read-only mode) · destructive")
     expect(md).toContain("| `mode` | string | yes | how \\| fast | one of `fast`, `slow` |")
-    expect(md).toContain("| `count` | integer | no | how many | 1–10; default `3` |")
-    expect(md).toContain("| `words` | string[] | no | some words | ≤ 4 items; each item: length ≤ 5 chars |")
-    expect(md).toContain("| `either` | string or boolean | no | text or flag | string: length ≥ 1 chars |")
+    expect(md).toContain("| `count` | integer | no | how many. Must be an integer from 1 to 10. | 1–10; default `3` |")
+    expect(md).toContain("| `words` | string[] | no | some words. Must be a list of at most 4 items (each a string of at most 5 characters). | ≤ 4 items; each item: length ≤ 5 chars |")
+    expect(md).toContain("| `either` | string or boolean | no | text or flag. Must be a string of at least 1 character, or true or false. | string: length ≥ 1 chars |")
     expect(md).toContain("Also takes the common `context` parameter.")
     expect(md).not.toContain("| `context` |")
   })

@@ -30,7 +30,7 @@ export interface Snapshot {
   /** Why the source could not be read, if it could not (the server keeps serving and says so). */
   readonly problem?: string
   /** The kubeconfig as kubectl would show it, credentials redacted; minified = current context only. */
-  readonly view: (minified: boolean) => unknown
+  readonly view: (minified: boolean) => Readonly<Record<string, unknown>>
 }
 
 export interface ContextSource {
@@ -45,7 +45,7 @@ export interface ClusterRegistryShape {
   readonly provider: ProviderKind
   readonly contexts: Effect.Effect<{ readonly contexts: ReadonlyArray<ContextInfo>; readonly current: string }>
   readonly resolve: (context: string | undefined) => Effect.Effect<ClusterHandle, UnknownContext | KubeError>
-  readonly view: (minified: boolean) => Effect.Effect<unknown>
+  readonly view: (minified: boolean) => Effect.Effect<Readonly<Record<string, unknown>>>
 }
 
 export class ClusterRegistry extends Context.Tag("kube-mcp/ClusterRegistry")<ClusterRegistry, ClusterRegistryShape>() {}

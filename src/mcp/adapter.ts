@@ -8,6 +8,7 @@ import { AppSettings } from "../config/appSettings.js"
 import { type InputIssue, InvalidInput, ReadOnly, type ToolError } from "../errors.js"
 import { render } from "./budget.js"
 import { errorResult, internalErrorResult, type ToolResult } from "./errorResult.js"
+import { type Json, ruleOf, toJsonSchema } from "./jsonSchema.js"
 import { ContextParam, type AnyTool, type ToolEnv } from "./tool.js"
 
 /** Arguments larger than this are refused before decoding (manifests fit easily). */
@@ -18,35 +19,9 @@ export interface ListedTool {
   name: string
   description: string
   inputSchema: { [key: string]: unknown; type: "object" }
-  outputSchema?: { [key: string]: unknown; type: "object" }
+  outputSchema: { [key: string]: unknown; type: "object" }
   annotations: AnyTool["annotations"]
 }
-
-const objectSchema = (js: Record<string, unknown>): { [key: string]: unknown; type: "object" } => ({ ...js, type: "object" })
-
-/** SDK clients validate error results against a tool's outputSchema too: every outputSchema also admits the error shape. */
-const ERROR_RESULT_SCHEMA = {
-  type: "object",
-  required: ["error"],
-  properties: {
-    error: {
-      type: "object",
-      required: ["type", "message", "details", "cluster", "tool"],
-      properties: {
-        type: { type: "string" },
-        message: { type: "string" },
-        details: { type: "string" },
-        cluster: { type: "string" },
-        tool: { type: "string" }
-      }
-    }
-  }
-}
-
-const outputSchemaOf = (js: Record<string, unknown>): { [key: string]: unknown; type: "object" } => ({
-  type: "object",
-  anyOf: [js, ERROR_RESULT_SCHEMA]
-})
 
 export const listTools = (tools: ReadonlyArray<AnyTool>, readOnly: boolean): Array<ListedTool> =>
   tools
@@ -54,24 +29,49 @@ export const listTools = (tools: ReadonlyArray<AnyTool>, readOnly: boolean): Arr
     .map((t) => ({
       name: t.name,
       description: t.description,
-      inputSchema: objectSchema(t.inputSchema),
-      ...(t.outputSchema !== undefined ? { outputSchema: outputSchemaOf(t.outputSchema) } : {}),
+      inputSchema: t.inputSchema,
+      outputSchema: t.outputSchema,
       annotations: t.annotations
     }))
 
-const issuesOf = (e: ParseResult.ParseError): Array<InputIssue> =>
-  ParseResult.ArrayFormatter.formatErrorSync(e).map((i) => ({
-    path: i.path.length > 0 ? i.path.join(".") : "(arguments)",
-    message: i._tag === "Unexpected" ? "unknown parameter" : clip(i.message)
-  }))
+/** Parse messages and values quote what was sent: keep them short whatever it was. */
+const clip = (message: string, max = 300): string => (message.length > max ? `${message.slice(0, max)}… (cut)` : message)
 
-/** Parse messages quote the offending value: keep them short whatever was sent. */
-const clip = (message: string): string => (message.length > 300 ? `${message.slice(0, 300)}… (cut)` : message)
+const valueAt = (args: Record<string, unknown>, path: ReadonlyArray<PropertyKey>): unknown =>
+  path.reduce<unknown>((v, k) => (typeof v === "object" && v !== null ? (v as Record<PropertyKey, unknown>)[k] : undefined), args)
+
+/**
+ * One issue per parameter, stating the rule from the published schema: "limit must be an integer from 1 to
+ * 5000 (got 0)". Deeper paths (inside a manifest or patch) keep the decoder's own message.
+ */
+const issuesOf = (tool: AnyTool, e: ParseResult.ParseError, args: Record<string, unknown>): Array<InputIssue> => {
+  const properties = tool.inputSchema["properties"]
+  const known = typeof properties === "object" && properties !== null ? Object.keys(properties) : []
+  const schemaOf = (name: string): Json | undefined => {
+    const s: unknown = typeof properties === "object" && properties !== null ? Object.entries(properties).find(([k]) => k === name)?.[1] : undefined
+    return typeof s === "object" && s !== null && !Array.isArray(s) ? Object.fromEntries(Object.entries(s)) : undefined
+  }
+  const issues: Array<InputIssue> = []
+  for (const i of ParseResult.ArrayFormatter.formatErrorSync(e)) {
+    const path = i.path.length > 0 ? i.path.join(".") : "(arguments)"
+    if (issues.some((x) => x.path === path)) continue
+    const top = i.path.length === 1 && typeof i.path[0] === "string" ? schemaOf(i.path[0]) : undefined
+    const message = i._tag === "Unexpected"
+      ? `unknown parameter (known: ${known.join(", ") || "none"})`
+      : i._tag === "Missing"
+      ? `${path} is required${top !== undefined ? `: ${ruleOf(top, { pattern: true })}` : ""}`
+      : top !== undefined
+      ? `${path} must be ${ruleOf(top, { pattern: true })} (got ${clip(JSON.stringify(valueAt(args, i.path)) ?? "undefined", 80)})`
+      : `${path}: ${clip(i.message)}`
+    issues.push({ path, message })
+  }
+  return issues
+}
 
 const invalidInput = (tool: string, issues: Array<InputIssue>): InvalidInput =>
   new InvalidInput({
-    message: `Invalid arguments for ${tool}: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ").slice(0, 500)}`,
-    details: "Check the tool's input schema (tools/list); unknown parameters are rejected.",
+    message: `Invalid arguments for ${tool}: ${issues.map((i) => i.message).join("; ").slice(0, 800)}`,
+    details: "The tool's input schema (tools/list) states every parameter's rule; unknown parameters are rejected.",
     issues
   })
 
@@ -94,20 +94,20 @@ const decodeArgs = (tool: AnyTool, args: Record<string, unknown>) =>
     const known = tool.inputSchema["properties"]
     const issues: Array<InputIssue> = Object.keys(args)
       .filter((k) => typeof known !== "object" || known === null || !(k in known))
-      .map((k) => ({ path: k, message: "unknown parameter" }))
+      .map((k) => ({ path: k, message: `${k}: unknown parameter (known: ${typeof known === "object" && known !== null ? Object.keys(known).join(", ") || "none" : "none"})` }))
     const { context, ...rest } = args
     let ctx: string | undefined
     if (tool.clusterScoped && context !== undefined) {
       const decoded = yield* Effect.either(Schema.decodeUnknown(ContextParam)(context))
-      if (decoded._tag === "Left") issues.push(...issuesOf(decoded.left).map((i) => ({ ...i, path: "context" })))
+      if (decoded._tag === "Left") issues.push({ path: "context", message: `context must be ${ruleOf(toJsonSchema(ContextParam))} (got ${clip(JSON.stringify(context) ?? "", 80)})` })
       else ctx = decoded.right
     }
     const decoded = yield* Effect.either(
       Schema.decodeUnknown(tool.parameters, { errors: "all", onExcessProperty: "error" })(tool.clusterScoped ? rest : args)
     )
     if (decoded._tag === "Left") {
-      for (const issue of issuesOf(decoded.left)) {
-        if (!issues.some((i) => i.path === issue.path && i.message === issue.message)) issues.push(issue)
+      for (const issue of issuesOf(tool, decoded.left, args)) {
+        if (!issues.some((i) => i.path === issue.path)) issues.push(issue)
       }
     }
     if (issues.length > 0 || decoded._tag === "Left") return yield* invalidInput(tool.name, issues)
@@ -132,8 +132,7 @@ export const callTool = (tool: AnyTool, args: Record<string, unknown>): Effect.E
           : Effect.void
       })
       const { structured, text } = render(reply, settings.maxBytes)
-      const result: ToolResult = { content: [{ type: "text", text }] }
-      if (structured !== undefined) result.structuredContent = structured
+      const result: ToolResult = { content: [{ type: "text", text }], structuredContent: structured }
       return result
     }).pipe(
       Effect.catchAll((e: ToolError) => Effect.succeed(errorResult(e, tool.name, cluster))),

@@ -1,19 +1,21 @@
 /**
- * The one output budgeter. Every tool result passes through `render`: tables keep as many rows as fit,
- * documents and text are cut at line boundaries, and anything cut ends with a note saying what was cut
- * and how to narrow. The byte count covers text and structured content together.
+ * The one output budgeter. Every tool result passes through `render`, which gives the same data two
+ * renderings: `structured` (structuredContent; structured-first clients hand the model only this) and `text`
+ * (text-first clients). Each rendering alone stays within the byte cap, both are cut at the same place
+ * (the same rows, the same lines), and a cut says in both what was cut and how to narrow.
  */
 // js-yaml directly: client-node's dumpYaml re-serialises known kinds through its model classes, which drops
 // fields the model does not know (newer API fields, CRD schemas' x-kubernetes-* keys).
 import { dump } from "js-yaml"
-import type { Reply, TableReply } from "./reply.js"
+import type { DocumentReply, Reply, TableReply, TextReply } from "./reply.js"
 
 export interface Rendered {
   readonly text: string
-  readonly structured: Record<string, unknown> | undefined
+  readonly structured: Record<string, unknown>
 }
 
 const bytes = (s: string): number => Buffer.byteLength(s, "utf8")
+const jsonBytes = (v: unknown): number => bytes(JSON.stringify(v))
 
 export const renderTable = (columns: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
   const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => (r[i] ?? "").length)))
@@ -22,90 +24,171 @@ export const renderTable = (columns: ReadonlyArray<string>, rows: ReadonlyArray<
   return [line(columns.map((c) => c.toUpperCase())), ...rows.map(line)].join("\n")
 }
 
-/**
- * The rows travel once, as the aligned text table every client shows a model; the structured part carries
- * what a program needs to page (columns, count, continue, truncation) without a second copy of the rows.
- */
-const tableStructured = (t: TableReply, rows: ReadonlyArray<ReadonlyArray<string>>, truncated: Record<string, unknown> | undefined) => ({
+interface Truncated {
+  readonly shown: number
+  readonly total: number
+  readonly note: string
+}
+
+const hasContinue = (t: TableReply): t is TableReply & { continue: string } => t.continue !== undefined && t.continue !== ""
+
+const tableStructured = (t: TableReply, rows: ReadonlyArray<ReadonlyArray<string>>, truncated: Truncated | undefined) => ({
   columns: t.columns,
+  rows,
   count: rows.length,
-  ...(t.continue !== undefined && t.continue !== "" ? { continue: t.continue } : {}),
-  ...(truncated !== undefined ? { truncated } : {})
+  ...(hasContinue(t) ? { continue: t.continue } : {}),
+  ...(truncated !== undefined ? { truncated } : {}),
+  ...(t.summary !== undefined ? { notes: [t.summary] } : {})
 })
 
-const tableText = (t: TableReply, rows: ReadonlyArray<ReadonlyArray<string>>, tail: string): string =>
+const tableText = (t: TableReply, rows: ReadonlyArray<ReadonlyArray<string>>, truncated: Truncated | undefined): string =>
   [
     ...(t.summary !== undefined ? [t.summary] : []),
     rows.length > 0 ? renderTable(t.columns, rows) : "No resources found.",
-    ...(t.continue !== undefined && t.continue !== "" ? [`More items exist: call again with continue="${t.continue}".`] : []),
-    ...(tail !== "" ? [tail] : [])
+    ...(hasContinue(t) ? [`More items exist: call again with continue="${t.continue}".`] : []),
+    ...(truncated !== undefined ? [truncated.note] : [])
   ].join("\n")
 
 const renderTableWithin = (t: TableReply, maxBytes: number): Rendered => {
-  const size = (n: number, tail: string, truncated?: Record<string, unknown>) =>
-    bytes(tableText(t, t.rows.slice(0, n), tail)) + bytes(JSON.stringify(tableStructured(t, t.rows.slice(0, n), truncated)))
-  if (size(t.rows.length, "") <= maxBytes) {
-    return { text: tableText(t, t.rows, ""), structured: tableStructured(t, t.rows, undefined) }
-  }
   // a server continue token resumes after the last row fetched, not the last row shown
-  const gap = t.continue !== undefined && t.continue !== ""
+  const gap = hasContinue(t)
     ? " The continue token resumes after the last row fetched, so pass limit at most this row count to page without gaps."
     : ""
-  const note = (n: number) =>
-    `[output cut: showing ${n} of ${t.rows.length} rows to stay within ${maxBytes} bytes. Narrow with ${
-      t.narrow ?? "limit and continue, label_selector, field_selector or a namespace"
-    }.${gap}]`
-  const truncatedFor = (n: number) => ({ shown: n, total: t.rows.length, note: note(n) })
-  // binary search the largest row count that fits with its note
+  const truncatedAt = (n: number): Truncated | undefined =>
+    n === t.rows.length ? undefined : {
+      shown: n,
+      total: t.rows.length,
+      note: `[output cut: showing ${n} of ${t.rows.length} rows to stay within ${maxBytes} bytes. Narrow with ${
+        t.narrow ?? "limit and continue, label_selector, field_selector or a namespace"
+      }.${gap}]`
+    }
+  const at = (n: number): Rendered => {
+    const rows = t.rows.slice(0, n)
+    return { text: tableText(t, rows, truncatedAt(n)), structured: tableStructured(t, rows, truncatedAt(n)) }
+  }
+  const fits = (r: Rendered) => bytes(r.text) <= maxBytes && jsonBytes(r.structured) <= maxBytes
+  const whole = at(t.rows.length)
+  if (fits(whole)) return whole
+  // binary search the largest row count whose two renderings fit with their note
   let lo = 0
-  let hi = t.rows.length
+  let hi = t.rows.length - 1
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2)
-    if (size(mid, note(mid), truncatedFor(mid)) <= maxBytes) lo = mid
+    if (fits(at(mid))) lo = mid
     else hi = mid - 1
   }
-  const rows = t.rows.slice(0, lo)
-  return { text: tableText(t, rows, note(lo)), structured: tableStructured(t, rows, truncatedFor(lo)) }
+  return at(lo)
 }
 
-/** Cut text at a line boundary so that it plus the note fits. */
-const cutText = (body: string, maxBytes: number, note: (shown: number, total: number) => string, keepTail: boolean) => {
-  const total = bytes(body)
-  if (total <= maxBytes) return { text: body, cut: false }
-  const room = Math.max(0, maxBytes - bytes(note(total, total)) - 2)
+/** The first (or, with keepTail, the last) whole lines of `body` within `room` bytes. */
+const linesWithin = (body: string, room: number, keepTail: boolean): string => {
   const buf = Buffer.from(body, "utf8")
-  let piece = keepTail ? buf.subarray(buf.length - room).toString("utf8") : buf.subarray(0, room).toString("utf8")
+  if (buf.length <= room) return body
+  const piece = keepTail ? buf.subarray(buf.length - room).toString("utf8") : buf.subarray(0, room).toString("utf8")
   // drop a partial line (and a partial multi-byte character) at the cut
-  piece = keepTail ? piece.slice(piece.indexOf("\n") + 1) : piece.slice(0, Math.max(0, piece.lastIndexOf("\n")))
-  const shown = bytes(piece)
-  return { text: keepTail ? `${note(shown, total)}\n${piece}` : `${piece}\n${note(shown, total)}`, cut: true }
+  return keepTail ? piece.slice(piece.indexOf("\n") + 1) : piece.slice(0, Math.max(0, piece.lastIndexOf("\n")))
+}
+
+/**
+ * Cuts `body` at a line boundary to the longest piece for which `fits` holds (both renderings built from the
+ * same piece). `fits` is monotone in the piece's length, so a binary search over the byte room finds it.
+ */
+const cutToFit = (body: string, keepTail: boolean, fits: (piece: string) => boolean): string => {
+  let lo = 0
+  let hi = bytes(body)
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2)
+    if (fits(linesWithin(body, mid, keepTail))) lo = mid
+    else hi = mid - 1
+  }
+  return linesWithin(body, lo, keepTail)
+}
+
+const byteNote = (shown: number, total: number, narrow: string, tail: boolean): string =>
+  `[output cut: showing ${tail ? "the last " : ""}${shown} of ${total} bytes. Narrow with ${narrow}.]`
+
+const joinNote = (piece: string, note: string, keepTail: boolean): string =>
+  piece === "" ? note : keepTail ? `${note}\n${piece}` : `${piece}\n${note}`
+
+const renderDocument = (reply: DocumentReply, maxBytes: number): Rendered => {
+  const body = reply.format === "json"
+    ? JSON.stringify(reply.data, null, 2)
+    : dump(reply.data, { lineWidth: -1, noRefs: true, skipInvalid: true }).trimEnd()
+  if (bytes(body) <= maxBytes && jsonBytes(reply.data) <= maxBytes) return { text: body, structured: { ...reply.data } }
+  // too large: both views carry the same start of the text form, with the same note
+  const total = bytes(body)
+  const narrow = reply.narrow ?? "a more specific name, selector or namespace"
+  const build = (piece: string) => {
+    const truncated = { shown: bytes(piece), total, note: byteNote(bytes(piece), total, narrow, false) }
+    return { text: joinNote(piece, truncated.note, false), structured: { format: reply.format, document: piece, truncated } }
+  }
+  const piece = cutToFit(body, false, (p) => {
+    const r = build(p)
+    return bytes(r.text) <= maxBytes && jsonBytes(r.structured) <= maxBytes
+  })
+  return build(piece)
+}
+
+/** Cuts the longest string fields of a report until its JSON fits (exec's stdout/stderr, long messages). */
+const shrinkStrings = (data: Record<string, unknown>, maxBytes: number, keepTail: boolean, narrow: string): Record<string, unknown> => {
+  const total = jsonBytes(data)
+  if (total <= maxBytes) return data
+  const note = `[output cut: long fields shortened to stay within ${maxBytes} bytes. Narrow with ${narrow}.]`
+  const out: Record<string, unknown> = { ...data, truncated: data["truncated"] ?? { shown: 0, total, note } }
+  for (let i = 0; i < 8 && jsonBytes(out) > maxBytes; i++) {
+    const longest = Object.entries(out)
+      .filter((e): e is [string, string] => typeof e[1] === "string")
+      .sort((a, b) => b[1].length - a[1].length)[0]
+    if (longest === undefined) break
+    const [key, value] = longest
+    // escaping makes the JSON of a string longer than its bytes: scale the room by that ratio
+    const allowed = maxBytes - (jsonBytes(out) - jsonBytes(value)) - 16
+    const ratio = jsonBytes(value) / Math.max(1, bytes(value))
+    out[key] = linesWithin(value, Math.max(0, Math.floor(allowed / ratio)), keepTail)
+  }
+  const t = out["truncated"]
+  if (typeof t === "object" && t !== null && "shown" in t && t.shown === 0) out["truncated"] = { shown: jsonBytes(out), total, note }
+  return out
+}
+
+const renderText = (reply: TextReply, maxBytes: number): Rendered => {
+  const keepTail = reply.keepTail === true
+  const total = bytes(reply.text)
+  const narrow = reply.narrow ?? "a more specific request"
+  const field = reply.field
+  const build = (piece: string): Rendered => {
+    const cut = piece.length < reply.text.length
+    const truncated = cut ? { shown: bytes(piece), total, note: byteNote(bytes(piece), total, narrow, keepTail) } : undefined
+    return {
+      text: truncated !== undefined ? joinNote(piece, truncated.note, keepTail) : piece,
+      structured: {
+        ...reply.data,
+        ...(field !== undefined ? { [field]: piece } : {}),
+        ...(truncated !== undefined ? { truncated } : {})
+      }
+    }
+  }
+  const whole = build(reply.text)
+  if (bytes(whole.text) <= maxBytes && jsonBytes(whole.structured) <= maxBytes) return whole
+  if (field === undefined) {
+    // the structured form does not carry the text: cut each view on its own terms
+    const piece = cutToFit(reply.text, keepTail, (p) => bytes(build(p).text) <= maxBytes)
+    const cut = build(piece)
+    return { text: cut.text, structured: shrinkStrings(cut.structured, maxBytes, keepTail, narrow) }
+  }
+  return build(cutToFit(reply.text, keepTail, (p) => {
+    const r = build(p)
+    return bytes(r.text) <= maxBytes && jsonBytes(r.structured) <= maxBytes
+  }))
 }
 
 export const render = (reply: Reply, maxBytes: number): Rendered => {
   switch (reply._tag) {
     case "Table":
       return renderTableWithin(reply, maxBytes)
-    case "Document": {
-      const body = reply.format === "json" ? JSON.stringify(reply.data, null, 2) : dump(reply.data, { lineWidth: -1, noRefs: true, skipInvalid: true }).trimEnd()
-      // the structured copy is only sent when both fit; the text rendering is what a model reads
-      const withData = bytes(body) + bytes(JSON.stringify(reply.data)) <= maxBytes
-      const { text } = cutText(body, maxBytes, (shown, total) =>
-        `[output cut: showing ${shown} of ${total} bytes. Narrow with ${reply.narrow ?? "a more specific name, selector or namespace"}.]`, false)
-      const structured = typeof reply.data === "object" && reply.data !== null && !Array.isArray(reply.data)
-        ? Object.fromEntries(Object.entries(reply.data))
-        : { value: reply.data }
-      return { text, structured: withData ? structured : undefined }
-    }
-    case "Text": {
-      const meta = reply.data !== undefined ? JSON.stringify(reply.data) : ""
-      const { cut, text } = cutText(reply.text, Math.max(1024, maxBytes - bytes(meta)), (shown, total) =>
-        `[output cut: showing ${reply.keepTail === true ? "the last " : ""}${shown} of ${total} bytes. Narrow with ${
-          reply.narrow ?? "a more specific request"
-        }.]`, reply.keepTail === true)
-      return {
-        text,
-        structured: reply.data !== undefined ? { ...reply.data, ...(cut ? { truncated: true } : {}) } : undefined
-      }
-    }
+    case "Document":
+      return renderDocument(reply, maxBytes)
+    case "Text":
+      return renderText(reply, maxBytes)
   }
 }

@@ -1,4 +1,5 @@
 /** The one mapping from typed errors to MCP tool results (`isError: true`, the seed's error shape). */
+import { Schema } from "effect"
 import type { ToolError } from "../errors.js"
 
 export interface ToolResult {
@@ -8,27 +9,25 @@ export interface ToolResult {
   isError?: boolean
 }
 
-/** Fields beyond the common five that help a caller act on the error. */
-const extras = (e: ToolError): Record<string, unknown> => {
-  switch (e._tag) {
-    case "UnknownContext":
-      return { available: e.available }
-    case "Forbidden":
-      return {
-        ...(e.verb !== undefined ? { verb: e.verb } : {}),
-        ...(e.resource !== undefined ? { resource: e.resource } : {}),
-        ...(e.namespace !== undefined ? { namespace: e.namespace } : {})
-      }
-    case "Invalid":
-      return e.causes.length > 0 ? { causes: e.causes } : {}
-    case "InvalidInput":
-      return { issues: e.issues }
-    case "ApiError":
-      return { code: e.code, ...(e.reason !== undefined ? { reason: e.reason } : {}) }
-    default:
-      return {}
-  }
-}
+/** `structuredContent` of a failed call; the type's own fields (verb, causes, issues, …) follow the five. */
+export const ErrorOutput = Schema.Struct({
+  error: Schema.Struct(
+    {
+      type: Schema.String.annotations({ description: "UnknownContext, Forbidden, NotFound, Invalid, InvalidInput, … (docs/tools.md)" }),
+      message: Schema.String,
+      details: Schema.String,
+      cluster: Schema.String.annotations({ description: "the context the call ran against (empty before one was chosen)" }),
+      tool: Schema.String
+    },
+    Schema.Record({ key: Schema.String, value: Schema.Unknown })
+  )
+})
+
+const COMMON = new Set(["_tag", "context", "message", "details"])
+
+/** The fields an error class declares beyond the common ones (available, verb, causes, issues, code, …). */
+const extras = (e: ToolError): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(e).filter(([k, v]) => !COMMON.has(k) && v !== undefined))
 
 export const errorResult = (e: ToolError, tool: string, cluster: string | undefined): ToolResult => {
   const where = "context" in e ? e.context : cluster

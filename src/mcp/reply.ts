@@ -1,4 +1,9 @@
-/** What tool handlers return; the budgeter (budget.ts) turns a Reply into the MCP result, within the byte cap. */
+/**
+ * What tool handlers return; the budgeter (budget.ts) renders a Reply twice, as `structuredContent` (what
+ * structured-first clients such as Claude Code, Copilot CLI and Codex hand the model) and as text (what the
+ * others show), both carrying the same data within the byte cap.
+ */
+import { Schema } from "effect"
 
 /** Rows of a listing: the columns a person reads, not raw objects. */
 export interface TableReply {
@@ -9,22 +14,28 @@ export interface TableReply {
   readonly continue?: string | undefined
   /** What to say about narrowing when the table is cut (tool-specific hints). */
   readonly narrow?: string
+  /** A line about the whole listing (e.g. "3 node(s)…"); `notes` in the structured form. */
   readonly summary?: string
 }
 
-/** One document (summary, YAML or JSON rendering of an object) plus its structured form. */
+/** One document (summary, YAML or JSON rendering of an object): the object is the structured form. */
 export interface DocumentReply {
   readonly _tag: "Document"
-  readonly data: unknown
+  readonly data: Readonly<Record<string, unknown>>
   readonly format: "yaml" | "json"
   readonly narrow?: string
 }
 
-/** Free text (logs, exec output, diffs) with optional structured metadata kept beside it. */
+/**
+ * A report (logs, exec output, describe, diff, mutation results): `data` is the structured form and `text`
+ * its rendering for people. When `field` is set, the structured form also carries `text` under that name
+ * (logs: "log", diff: "diff"), cut exactly as the text block is.
+ */
 export interface TextReply {
   readonly _tag: "Text"
   readonly text: string
-  readonly data?: Readonly<Record<string, unknown>>
+  readonly data: Readonly<Record<string, unknown>>
+  readonly field?: string
   readonly narrow?: string
   /** Keep the end rather than the start when cutting (logs: the newest lines matter most). */
   readonly keepTail?: boolean
@@ -33,10 +44,40 @@ export interface TextReply {
 export type Reply = TableReply | DocumentReply | TextReply
 
 export const table = (r: Omit<TableReply, "_tag">): TableReply => ({ _tag: "Table", ...r })
-export const document = (data: unknown, format: "yaml" | "json" = "yaml", narrow?: string): DocumentReply => ({
+export const document = (data: Readonly<Record<string, unknown>>, format: "yaml" | "json" = "yaml", narrow?: string): DocumentReply => ({
   _tag: "Document",
   data,
   format,
   ...(narrow !== undefined ? { narrow } : {})
 })
 export const text = (r: Omit<TextReply, "_tag">): TextReply => ({ _tag: "Text", ...r })
+
+// ---- the shapes of structuredContent, as Effect Schemas: the source of every tool's outputSchema ----
+
+/** What a cut result says about the cut, in both views. */
+export const Truncation = Schema.Struct({
+  shown: Schema.Number.annotations({ description: "rows, or bytes of text, shown" }),
+  total: Schema.Number.annotations({ description: "rows, or bytes of text, before the cut" }),
+  note: Schema.String.annotations({ description: "what was cut and how to narrow the request" })
+})
+
+/** A table result: the column list once, then one array of cells per row. */
+export const TableOutput = Schema.Struct({
+  columns: Schema.Array(Schema.String),
+  rows: Schema.Array(Schema.Array(Schema.String)).annotations({ description: "one array of cells per row, in column order" }),
+  count: Schema.Number.annotations({ description: "rows in this answer" }),
+  continue: Schema.optional(Schema.String.annotations({ description: "pass as `continue` to get the next page" })),
+  truncated: Schema.optional(Truncation),
+  notes: Schema.optional(Schema.Array(Schema.String))
+})
+export type TableOutput = typeof TableOutput.Type
+
+/** A document too large for the budget: its text form, cut at a line boundary. */
+export const CutDocumentOutput = Schema.Struct({
+  format: Schema.Literal("yaml", "json"),
+  document: Schema.String.annotations({ description: "the start of the document's text form" }),
+  truncated: Truncation
+})
+
+/** Any Kubernetes object or other free-form document. */
+export const ObjectOutput = Schema.Record({ key: Schema.String, value: Schema.Unknown })

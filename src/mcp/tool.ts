@@ -4,12 +4,14 @@
  * split off the arguments, and resolved to a ClusterHandle before the handler runs. The adapter
  * (adapter.ts) does validation, read-only, error mapping and budgeting for all tools alike.
  */
-import { Effect, JSONSchema, Schema } from "effect"
+import { Effect, Schema } from "effect"
 import type { AppSettings } from "../config/appSettings.js"
 import type { ClusterHandle } from "../cluster/handle.js"
 import { ClusterRegistry } from "../cluster/registry.js"
 import type { ToolError } from "../errors.js"
-import type { Reply } from "./reply.js"
+import { toInputSchema, toJsonSchema } from "./jsonSchema.js"
+import { CutDocumentOutput, type Reply, TableOutput, Truncation } from "./reply.js"
+import { ErrorOutput } from "./errorResult.js"
 
 export interface Annotations {
   readonly title: string
@@ -28,8 +30,8 @@ export interface AnyTool {
   readonly description: string
   readonly annotations: Annotations
   readonly clusterScoped: boolean
-  readonly inputSchema: Record<string, unknown>
-  readonly outputSchema: Record<string, unknown> | undefined
+  readonly inputSchema: { [key: string]: unknown; type: "object" }
+  readonly outputSchema: { [key: string]: unknown; type: "object" }
   /** Validates the arguments other than `context`. */
   readonly parameters: Schema.Schema.AnyNoContext
   /** Decoded input in, reply out. `onContext` sees the resolved handle before the handler runs. */
@@ -44,36 +46,48 @@ export const ContextParam = Schema.String.pipe(Schema.maxLength(253)).annotation
   description: "kubeconfig context to run against; omit or leave empty for the default (current-context). See config_contexts_list."
 })
 
-export const toJsonSchema = (schema: Schema.Schema.AnyNoContext): Record<string, unknown> => {
-  const js: Record<string, unknown> = { ...JSONSchema.fromAST(schema.ast, { definitions: {}, topLevelReferenceStrategy: "skip" }) }
-  delete js["$schema"]
-  return js
-}
+type Json = Record<string, unknown>
+const isJson = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v)
 
-const withContextProperty = (js: Record<string, unknown>): Record<string, unknown> => ({
-  ...js,
-  properties: { ...(typeof js["properties"] === "object" ? js["properties"] : {}), context: toJsonSchema(ContextParam) }
-})
+/** Any report may come back cut by the budgeter, with a `truncated` note. */
+const withTruncation = (js: Json): Json =>
+  isJson(js["properties"]) && !("truncated" in js["properties"])
+    ? { ...js, properties: { ...js["properties"], truncated: toJsonSchema(Truncation) } }
+    : js
+
+/**
+ * A tool's outputSchema: each shape its results can take (the tool's declared `output`, a document cut at
+ * the budget, the error shape), as branches under a root `type: "object"` (MCP requires an object root).
+ */
+const outputSchemaOf = (output: Schema.Schema.AnyNoContext): { [key: string]: unknown; type: "object" } => {
+  const js = toJsonSchema(output)
+  const branches = Array.isArray(js["anyOf"]) ? js["anyOf"].filter(isJson) : [js]
+  const tableOnly = output === TableOutput
+  return {
+    type: "object",
+    anyOf: [...branches.map(withTruncation), ...(tableOnly ? [] : [toJsonSchema(CutDocumentOutput)]), toJsonSchema(ErrorOutput)]
+  }
+}
 
 interface Definition<A, I> {
   readonly name: string
   readonly description: string
   readonly params: Schema.Schema<A, I, never>
   readonly annotations: Annotations
-  readonly output?: Schema.Schema.AnyNoContext
+  /** The shape of `structuredContent` (a Union when the tool answers in several shapes). */
+  readonly output: Schema.Schema.AnyNoContext
 }
 
 /** What local and cluster tools share; only their JSON Schema (`context` or not) and invocation differ. */
 const describeTool = <A, I>(def: Definition<A, I>, clusterScoped: boolean) => {
-  const params = toJsonSchema(def.params)
   return {
     name: def.name,
     description: def.description,
     annotations: def.annotations,
     clusterScoped,
     parameters: def.params,
-    inputSchema: clusterScoped ? withContextProperty(params) : params,
-    outputSchema: def.output !== undefined ? toJsonSchema(def.output) : undefined,
+    inputSchema: { ...toInputSchema(def.params, clusterScoped ? { context: toJsonSchema(ContextParam) } : {}), type: "object" as const },
+    outputSchema: outputSchemaOf(def.output),
     // the adapter decoded the input with def.params; this re-check narrows its type without a cast
     isInput: Schema.is(def.params),
     notDecoded: Effect.die(new Error(`${def.name}: input was not decoded`))

@@ -1,7 +1,7 @@
 /** config_*: what the server knows about contexts, straight from the provider. Local: no cluster call. */
 import { Effect, Schema } from "effect"
 import { ClusterRegistry } from "../cluster/registry.js"
-import { document } from "../mcp/reply.js"
+import { document, ObjectOutput } from "../mcp/reply.js"
 import { localTool } from "../mcp/tool.js"
 
 const ContextsOutput = Schema.Struct({
@@ -31,6 +31,7 @@ export const configKubeconfigView = localTool({
   params: Schema.Struct({
     minified: Schema.optional(Schema.Boolean.annotations({ description: "only the current context, its cluster and user" }))
   }),
+  output: ObjectOutput,
   annotations: { title: "View kubeconfig (redacted)", readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   run: ({ minified }) =>
     Effect.gen(function*() {

@@ -3,7 +3,7 @@ import { Effect, Schema } from "effect"
 import { access } from "../cluster/handle.js"
 import { callJson } from "../kube/call.js"
 import { age, ListMeta, ObjectMeta } from "../kube/meta.js"
-import { table } from "../mcp/reply.js"
+import { table, TableOutput } from "../mcp/reply.js"
 import { clusterTool } from "../mcp/tool.js"
 import { Continue, DEFAULT_PAGE_SIZE, LabelSelector, Limit } from "./params.js"
 
@@ -23,6 +23,7 @@ export const namespacesList = clusterTool({
     limit: Schema.optional(Limit),
     continue: Schema.optional(Continue)
   }),
+  output: TableOutput,
   annotations: { title: "List namespaces", readOnlyHint: true, idempotentHint: true, openWorldHint: true },
   run: (input, cluster) =>
     Effect.gen(function*() {

@@ -10,6 +10,8 @@ import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { inject } from "vitest"
+import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js"
+import { modelViews, type ModelViews } from "./modelView.js"
 import { freePort } from "./net.js"
 
 export { freePort }
@@ -120,6 +122,8 @@ export interface ToolCallResult {
   readonly isError: boolean
   readonly text: string
   readonly structured: Record<string, unknown> | undefined
+  /** What the model is handed by structured-first and by text-first clients (test/support/modelView.ts). */
+  readonly views: ModelViews
   /** The structured error of a failed call ({ type, message, details, cluster, tool, ... }). */
   readonly error: { readonly type: string; readonly message: string; readonly details: string; readonly cluster: string; readonly tool: string; readonly [k: string]: unknown } | undefined
   /** Total bytes of text + structured content, as a client receives them. */
@@ -128,11 +132,37 @@ export interface ToolCallResult {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v)
 
+/** Each client's published output schemas, compiled once (Ajv strict, draft 2020-12, as hosts compile them). */
+const validators = new WeakMap<Client, Promise<Map<string, ValidateFunction>>>()
+
+const outputValidators = (client: Client): Promise<Map<string, ValidateFunction>> => {
+  let v = validators.get(client)
+  if (v === undefined) {
+    v = client.listTools().then(({ tools }) => {
+      const ajv = new Ajv2020({ strict: true, allErrors: true })
+      return new Map(tools.flatMap((t) => (t.outputSchema !== undefined ? [[t.name, ajv.compile(t.outputSchema)] as const] : [])))
+    })
+    validators.set(client, v)
+  }
+  return v
+}
+
+/**
+ * Calls a tool and checks what every result must be: structuredContent present and valid against the tool's
+ * published outputSchema (errors included).
+ */
 export const call = async (client: Client, name: string, args: Record<string, unknown> = {}): Promise<ToolCallResult> => {
   const result = await client.callTool({ name, arguments: args })
   const content = Array.isArray(result.content) ? result.content : []
   const text = content.map((c) => (isRecord(c) && typeof c["text"] === "string" ? c["text"] : "")).join("\n")
   const structured = isRecord(result.structuredContent) ? result.structuredContent : undefined
+  const validate = (await outputValidators(client)).get(name)
+  if (validate !== undefined) {
+    if (structured === undefined) throw new Error(`${name}: no structuredContent (text: ${text.slice(0, 200)})`)
+    if (!validate(structured)) {
+      throw new Error(`${name}: structuredContent does not match the outputSchema: ${JSON.stringify(validate.errors).slice(0, 600)}`)
+    }
+  }
   const rawError = structured?.["error"]
   const error = result.isError === true && isRecord(rawError)
     ? {
@@ -148,35 +178,38 @@ export const call = async (client: Client, name: string, args: Record<string, un
     isError: result.isError === true,
     text,
     structured,
+    views: modelViews({ content: result.content, structuredContent: result.structuredContent }),
     error,
     bytes: Buffer.byteLength(text) + (structured !== undefined ? Buffer.byteLength(JSON.stringify(structured)) : 0)
   }
 }
 
 /**
- * Rows of a table result as objects keyed by column. The rows travel as the aligned text table (the structured
- * part has columns and count only), so cells are cut at the header's column offsets.
+ * Rows of a table result as objects keyed by column, from structuredContent (what structured-first clients
+ * see). Every cell must also be in the text table (what text-first clients see), on the row's line.
  */
 export const rowsOf = (r: ToolCallResult): Array<Record<string, string>> => {
   const columns = r.structured?.["columns"]
-  const count = r.structured?.["count"]
-  if (!Array.isArray(columns) || typeof count !== "number") throw new Error(`not a table result: ${r.text.slice(0, 300)}`)
-  if (count === 0) return []
+  const rows = r.structured?.["rows"]
+  if (!Array.isArray(columns) || !Array.isArray(rows)) throw new Error(`not a table result: ${r.text.slice(0, 300)}`)
   const lines = r.text.split("\n")
-  const names = columns.map((c) => String(c).toUpperCase())
-  const headerAt = lines.findIndex((l) => names.every((n) => l.includes(n)) && l.startsWith(names[0] ?? ""))
-  if (headerAt < 0) throw new Error(`no table header in: ${r.text.slice(0, 300)}`)
-  const header = lines[headerAt] ?? ""
-  const starts: Array<number> = []
-  let from = 0
-  for (const n of names) {
-    const at = header.indexOf(n, from)
-    starts.push(at)
-    from = at + n.length
+  return rows.map((row: unknown, i) => {
+    if (!Array.isArray(row)) throw new Error(`row ${i} is not an array of cells`)
+    const cells = row.map(String)
+    const line = lines.find((l) => cells.every((c) => l.includes(c)) && l.startsWith(cells[0] ?? ""))
+    if (line === undefined) throw new Error(`row ${JSON.stringify(cells)} is in structuredContent but not in the text table`)
+    return Object.fromEntries(columns.map((c, j) => [String(c), cells[j] ?? ""]))
+  })
+}
+
+/** Asserts that each expected string reaches the model in both kinds of client. */
+export const inBothViews = (r: ToolCallResult, ...expected: ReadonlyArray<string>): void => {
+  for (const e of expected) {
+    if (!r.views.text.includes(e)) throw new Error(`text view lacks ${JSON.stringify(e)}: ${r.views.text.slice(0, 300)}`)
+    // JSON escapes quotes and newlines: look for the string as JSON would spell it
+    const spelled = JSON.stringify(e).slice(1, -1)
+    if (!r.views.structured.includes(spelled)) throw new Error(`structured view lacks ${JSON.stringify(e)}: ${r.views.structured.slice(0, 300)}`)
   }
-  return lines.slice(headerAt + 1, headerAt + 1 + count).map((line) =>
-    Object.fromEntries(columns.map((c, i) => [String(c), line.slice(starts[i], i + 1 < starts.length ? starts[i + 1] : undefined).trim()]))
-  )
 }
 
 /** Retries `f` until it resolves (fixtures that need the cluster to catch up), failing after `timeoutMs`. */

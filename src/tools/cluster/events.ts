@@ -11,7 +11,7 @@ import { access } from "../../cluster/handle.js"
 import { parseDurationMs } from "../../config/duration.js"
 import { InvalidInput } from "../../errors.js"
 import { age, ListMeta, ObjectMeta } from "../../kube/meta.js"
-import { table } from "../../mcp/reply.js"
+import { table, TableOutput } from "../../mcp/reply.js"
 import { clusterTool } from "../../mcp/tool.js"
 import { AllNamespaces, NamespaceParam } from "../params.js"
 import { readAllPages } from "./pages.js"
@@ -123,6 +123,7 @@ export const eventsList = clusterTool({
       description: "maximum number of rows (after folding) to return; the newest are kept"
     }))
   }),
+  output: TableOutput,
   annotations: { title: "List events", readOnlyHint: true, idempotentHint: true, openWorldHint: true },
   run: (input, cluster) =>
     Effect.gen(function*() {

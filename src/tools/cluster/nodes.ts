@@ -5,7 +5,7 @@ import { ApiError, type KubeError } from "../../errors.js"
 import { callJson } from "../../kube/call.js"
 import { quantityValue } from "../../kube/metrics.js"
 import { age, ListMeta, ObjectMeta } from "../../kube/meta.js"
-import { document, table, text } from "../../mcp/reply.js"
+import { document, ObjectOutput, table, TableOutput } from "../../mcp/reply.js"
 import { clusterTool } from "../../mcp/tool.js"
 import { LabelSelector, Name } from "../params.js"
 import { PAGE_SIZE, readAllPages } from "./pages.js"
@@ -202,6 +202,7 @@ export const nodesSummary = clusterTool({
       description: "only nodes matching this label selector, e.g. node-role.kubernetes.io/worker"
     }))
   }),
+  output: Schema.Union(TableOutput, ObjectOutput),
   annotations: { title: "Summarise nodes", readOnlyHint: true, idempotentHint: true, openWorldHint: true },
   run: (input, cluster) =>
     Effect.gen(function*() {
@@ -219,9 +220,10 @@ export const nodesSummary = clusterTool({
       const nodes = yield* listNodes(cluster, input.label_selector)
       if (nodes.length === 0) {
         const why = input.label_selector !== undefined ? ` matching "${input.label_selector}"` : ""
-        return text({
-          text: `no nodes${why} in context "${cluster.info.name}"${why === "" ? " (no kubelet has registered with this cluster)" : ""}.`,
-          data: { nodes: 0 }
+        return table({
+          columns: COLUMNS,
+          rows: [],
+          summary: `no nodes${why} in context "${cluster.info.name}"${why === "" ? " (no kubelet has registered with this cluster)" : ""}.`
         })
       }
       const counts = nodes.length === 1 && nodes[0] !== undefined

@@ -4,7 +4,7 @@ import { access } from "../../cluster/handle.js"
 import { callJson } from "../../kube/call.js"
 import { cpuMillicores, fetchMetrics, memoryMiB, METRICS_API, quantityValue } from "../../kube/metrics.js"
 import { ObjectMeta } from "../../kube/meta.js"
-import { table } from "../../mcp/reply.js"
+import { table, TableOutput } from "../../mcp/reply.js"
 import { clusterTool } from "../../mcp/tool.js"
 import { LabelSelector, Name } from "../params.js"
 import { listNodes, Node } from "./nodes.js"
@@ -44,6 +44,7 @@ export const nodesTop = clusterTool({
     name: Schema.optional(Name.annotations({ description: "node name; omit for every node" })),
     label_selector: Schema.optional(LabelSelector.annotations({ description: "only nodes matching this label selector, e.g. type=kwok" }))
   }),
+  output: TableOutput,
   annotations: { title: "Node resource usage", readOnlyHint: true, idempotentHint: true, openWorldHint: true },
   run: (input, cluster) =>
     Effect.gen(function*() {

@@ -40,7 +40,7 @@ export const podsDelete = clusterTool({
     ),
     dry_run: Schema.optional(Schema.Boolean.annotations({ description: "validate the deletion on the server without deleting" }))
   }),
-  // no `output` schema: MCP SDK clients validate error results ({ error }) against it too and reject them
+  output: DeleteResult,
   annotations: { title: "Delete a pod", readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   run: (input, cluster) =>
     Effect.gen(function*() {

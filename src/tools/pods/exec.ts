@@ -186,19 +186,30 @@ const exitCodeOf = (s: ExecStatus | undefined): number | undefined => {
 }
 
 /** Each stream gets half the budget (newest bytes kept), so a flood on stdout cannot hide stderr. */
-const section = (label: string, tail: Tail, room: number): string => {
+/** The newest `room` bytes of a stream (whole lines) and the header that says how much that is. */
+const section = (label: string, tail: Tail, room: number): { readonly kept: string; readonly text: string } => {
   const body = tail.text
   const size = Buffer.byteLength(body)
-  if (size === 0) return `--- ${label}: (empty) ---`
+  if (size === 0) return { kept: "", text: `--- ${label}: (empty) ---` }
   const cutAt = size > room ? size - room : 0
-  const kept = cutAt > 0 || tail.dropped > 0
+  const kept = (cutAt > 0 || tail.dropped > 0
     ? Buffer.from(body).subarray(cutAt).toString("utf8").replace(/^[^\n]*\n/, "")
-    : body
-  const header = kept.length < body.length || tail.dropped > 0
+    : body).replace(/\n$/, "")
+  const header = kept.length < body.replace(/\n$/, "").length || tail.dropped > 0
     ? `--- ${label} (last ${Buffer.byteLength(kept)} of ${tail.bytes} bytes) ---`
     : `--- ${label} (${size} bytes) ---`
-  return `${header}\n${kept.replace(/\n$/, "")}`
+  return { kept, text: `${header}\n${kept}` }
 }
+
+const ExecOutput = Schema.Struct({
+  exit_code: Schema.NullOr(Schema.Number).annotations({ description: "null when the connection closed without a status" }),
+  container: Schema.String,
+  stdout: Schema.String.annotations({ description: "the newest part of stdout when it was long (see stdout_bytes)" }),
+  stderr: Schema.String,
+  stdout_bytes: Schema.Number,
+  stderr_bytes: Schema.Number,
+  defaulted: Schema.optional(Schema.String)
+})
 
 /** Why the container cannot take an exec now, when the pod's status says so; undefined when it runs (or is unknown). */
 const notRunningReason = (pod: Pod, container: string): string | undefined => {
@@ -236,6 +247,7 @@ export const podsExec = clusterTool({
   description:
     "Run a command in a pod's container (like kubectl exec, no stdin, no TTY) and return its stdout, stderr and exit code. A non-zero exit code is a normal result, not an error.",
   params: ExecParams,
+  output: ExecOutput,
   annotations: { title: "Exec in a pod", readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   run: (input, cluster) =>
     Effect.gen(function*() {
@@ -277,11 +289,15 @@ export const podsExec = clusterTool({
       const { maxBytes } = yield* AppSettings
       const room = Math.max(512, Math.floor((maxBytes - 1024) / 2))
       const exit = exitCode !== undefined ? `exit code ${exitCode}` : "exit code unknown (the connection closed without a status)"
+      const stdout = section("stdout", done.stdout, room)
+      const stderr = section("stderr", done.stderr, room)
       return text({
-        text: [section("stdout", done.stdout, room), section("stderr", done.stderr, room), `--- ${exit} ---`].join("\n"),
+        text: [stdout.text, stderr.text, `--- ${exit} ---`].join("\n"),
         data: {
           exit_code: exitCode ?? null,
           container: picked.name,
+          stdout: stdout.kept,
+          stderr: stderr.kept,
           stdout_bytes: done.stdout.bytes,
           stderr_bytes: done.stderr.bytes,
           ...(picked.defaulted !== undefined ? { defaulted: picked.defaulted } : {})

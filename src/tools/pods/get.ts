@@ -4,7 +4,7 @@ import { access, type ClusterHandle } from "../../cluster/handle.js"
 import { callJson } from "../../kube/call.js"
 import { age, ObjectMeta } from "../../kube/meta.js"
 import { optionsOf, sanitizeObject } from "../../kube/sanitize.js"
-import { document } from "../../mcp/reply.js"
+import { document, ObjectOutput } from "../../mcp/reply.js"
 import { clusterTool } from "../../mcp/tool.js"
 import { Name, NamespaceParam, Output } from "../params.js"
 import { podStatus } from "./podStatus.js"
@@ -153,6 +153,7 @@ export const podsGet = clusterTool({
     namespace: Schema.optional(NamespaceParam),
     output: Schema.optional(Output)
   }),
+  output: ObjectOutput,
   annotations: { title: "Get a pod", readOnlyHint: true, idempotentHint: true, openWorldHint: true },
   run: (input, cluster) =>
     Effect.gen(function*() {

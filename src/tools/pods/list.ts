@@ -3,7 +3,7 @@ import { Effect, Schema } from "effect"
 import { access } from "../../cluster/handle.js"
 import { callJson } from "../../kube/call.js"
 import { age, ListMeta } from "../../kube/meta.js"
-import { table } from "../../mcp/reply.js"
+import { table, TableOutput } from "../../mcp/reply.js"
 import { clusterTool } from "../../mcp/tool.js"
 import { AllNamespaces, Continue, DEFAULT_PAGE_SIZE, FieldSelector, LabelSelector, Limit, NamespaceParam } from "../params.js"
 import { podStatus } from "./podStatus.js"
@@ -25,6 +25,7 @@ export const podsList = clusterTool({
     limit: Schema.optional(Limit),
     continue: Schema.optional(Continue)
   }),
+  output: TableOutput,
   annotations: { title: "List pods", readOnlyHint: true, idempotentHint: true, openWorldHint: true },
   run: (input, cluster) =>
     Effect.gen(function*() {

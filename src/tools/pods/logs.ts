@@ -131,11 +131,22 @@ const filtersOf = (input: LogsInput): string => {
 
 const errorText = (e: KubeError): string => `${e._tag}: ${e.message}`
 
+const LogsOutput = Schema.Struct({
+  pod: Schema.String,
+  namespace: Schema.String,
+  container: Schema.optional(Schema.String),
+  lines: Schema.optional(Schema.Number.annotations({ description: "log lines in this answer (before any cut)" })),
+  defaulted: Schema.optional(Schema.String),
+  containers: Schema.optional(Schema.Array(Schema.Struct({ name: Schema.String, lines: Schema.Number, error: Schema.optional(Schema.String) }))),
+  log: Schema.String.annotations({ description: "the log lines; with all_containers each is prefixed with [container]" })
+})
+
 export const podsLogs = clusterTool({
   name: "pods_logs",
   description:
     "Read a pod container's log, newest lines kept when the output is cut. Narrow it on the server with tail_lines, since / since_time and limit_bytes, and by line with grep (a regex). A pod with several containers needs container (the error lists them) or all_containers.",
   params: LogsParams,
+  output: LogsOutput,
   annotations: { title: "Pod logs", readOnlyHint: true, idempotentHint: true, openWorldHint: true },
   run: (input, cluster) =>
     Effect.gen(function*() {
@@ -175,6 +186,7 @@ export const podsLogs = clusterTool({
             namespace,
             containers: logs.map((l) => ({ name: l.container, lines: l.lines.length, ...(l.error !== undefined ? { error: l.error } : {}) }))
           },
+          field: "log",
           keepTail: true,
           narrow: `${narrow}, or one container`
         })
@@ -196,6 +208,7 @@ export const podsLogs = clusterTool({
           lines: lines.length,
           ...(picked.defaulted !== undefined ? { defaulted: picked.defaulted } : {})
         },
+        field: "log",
         keepTail: true,
         narrow
       })

@@ -4,7 +4,7 @@ import { access } from "../../cluster/handle.js"
 import { NotFound } from "../../errors.js"
 import { ObjectMeta } from "../../kube/meta.js"
 import { cpuMillicores, fetchMetrics, memoryMiB } from "../../kube/metrics.js"
-import { table } from "../../mcp/reply.js"
+import { table, TableOutput } from "../../mcp/reply.js"
 import { clusterTool } from "../../mcp/tool.js"
 import { AllNamespaces, LabelSelector, Name, NamespaceParam } from "../params.js"
 import { getPod, namespaceOf } from "./schema.js"
@@ -53,6 +53,7 @@ export const podsTop = clusterTool({
       description: "sort by cpu or memory, highest first; omit for namespace/name order"
     }))
   }),
+  output: TableOutput,
   annotations: { title: "Pod resource usage", readOnlyHint: true, idempotentHint: true, openWorldHint: true },
   run: (input, cluster) =>
     Effect.gen(function*() {

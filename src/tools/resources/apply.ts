@@ -202,6 +202,20 @@ const Params = Schema.Struct({
   dry_run: Schema.optional(DryRun)
 })
 
+const ApplyOutput = Schema.Struct({
+  dry_run: Schema.Boolean,
+  results: Schema.Array(Schema.Struct({
+    kind: Schema.String,
+    apiVersion: Schema.String,
+    name: Schema.String,
+    namespace: Schema.optional(Schema.String),
+    action: Schema.Literal("created", "configured", "unchanged"),
+    resourceVersion: Schema.String,
+    changes: Schema.optional(Schema.Array(Schema.String).annotations({ description: "the fields that changed, as path: before → after" })),
+    established: Schema.optional(Schema.Boolean.annotations({ description: "CRDs: whether discovery serves the new kind" }))
+  }))
+})
+
 const isCrd = (o: ApplyOutcome) => o.info.group === "apiextensions.k8s.io" && o.info.kind === "CustomResourceDefinition"
 
 export const resourcesApply = clusterTool({
@@ -213,6 +227,7 @@ export const resourcesApply = clusterTool({
     "dry_run shows the outcome without persisting. Secret values never appear in the report. A CRD is applied and " +
     "waited for until its kind is served.",
   params: Params,
+  output: ApplyOutput,
   annotations: { title: "Apply resources", readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   run: (input, cluster) =>
     Effect.gen(function*() {

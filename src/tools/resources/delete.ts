@@ -19,12 +19,24 @@ const Params = Schema.Struct({
   dry_run: Schema.optional(DryRun)
 })
 
+const DeleteOutput = Schema.Struct({
+  kind: Schema.String,
+  apiVersion: Schema.String,
+  name: Schema.String,
+  namespace: Schema.optional(Schema.String),
+  action: Schema.Literal("deleted", "would be deleted", "terminating"),
+  dry_run: Schema.Boolean,
+  resourceVersion: Schema.optional(Schema.String),
+  finalizers: Schema.optional(Schema.Array(Schema.String))
+})
+
 export const resourcesDelete = clusterTool({
   name: "resources_delete",
   description: "Delete one object of any kind by group/version/kind and name. Reports whether it is deleted or still " +
     "terminating (finalizers or a grace period pending), with its last resourceVersion. propagation_policy decides " +
     "what happens to dependents; dry_run checks the deletion without performing it.",
   params: Params,
+  output: DeleteOutput,
   annotations: { title: "Delete a resource", readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   run: (input, cluster) =>
     Effect.gen(function*() {

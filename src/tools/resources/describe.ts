@@ -51,6 +51,17 @@ const lastSeen = (e: Event): string | undefined =>
 
 const MAX_EVENTS = 30
 
+const DescribeOutput = Schema.Struct({
+  kind: Schema.String,
+  apiVersion: Schema.String,
+  name: Schema.String,
+  namespace: Schema.optional(Schema.String),
+  owners: Schema.Array(Schema.String).annotations({ description: "the controller chain, nearest first" }),
+  conditions: Schema.optional(Schema.Array(Schema.String)),
+  events: Schema.Array(Schema.String).annotations({ description: "newest first" }),
+  description: Schema.String.annotations({ description: "the whole description as a person reads it (kubectl describe)" })
+})
+
 /** Events about the object with this uid (core v1, field selector on involvedObject.uid), newest first. */
 export const eventsFor = (cluster: ClusterHandle, uid: string, namespace: string | undefined) =>
   callJson(
@@ -123,6 +134,7 @@ export const resourcesDescribe = clusterTool({
     "status conditions, its owner chain (e.g. Pod → ReplicaSet → Deployment) and its events (newest first, with counts), " +
     "then the rest of the object (spec/status, Secret values masked). Use it to find out why something is not working.",
   params: Params,
+  output: DescribeOutput,
   annotations: { title: "Describe a resource", readOnlyHint: true, idempotentHint: true, openWorldHint: true },
   run: (input, cluster) =>
     Effect.gen(function*() {
@@ -174,6 +186,7 @@ export const resourcesDescribe = clusterTool({
           ...(status.conditions !== undefined ? { conditions: status.conditions } : {}),
           events: events.rows.slice(0, MAX_EVENTS).map((e) => `${e.type} ${e.reason} (${e.age}, x${e.count}): ${e.message}`.slice(0, 300))
         },
+        field: "description",
         narrow: "resources_get with output yaml for the whole object, or events_list for all events"
       })
       return reply

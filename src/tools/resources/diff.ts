@@ -22,6 +22,16 @@ const Params = Schema.Struct({
   force: Schema.optional(Force)
 })
 
+const DiffOutput = Schema.Struct({
+  objects: Schema.Array(Schema.Struct({
+    kind: Schema.String,
+    name: Schema.String,
+    namespace: Schema.optional(Schema.String),
+    status: Schema.Literal("new", "changed", "no changes")
+  })),
+  diff: Schema.String.annotations({ description: "unified diff (---live +++after apply) of every object, in manifest order" })
+})
+
 export const resourcesDiff = clusterTool({
   name: "resources_diff",
   description: "Show what resources_apply would change, without changing anything: each object of the manifest is " +
@@ -30,6 +40,7 @@ export const resourcesDiff = clusterTool({
     "not exist yet shows as all added; \"no changes\" when applying would change nothing. Secret values are masked " +
     "(a changed value shows as \"<masked: n bytes, changed>\").",
   params: Params,
+  output: DiffOutput,
   annotations: { title: "Diff resources against the cluster", readOnlyHint: true, idempotentHint: true, openWorldHint: true },
   run: (input, cluster) =>
     Effect.gen(function*() {
@@ -42,7 +53,7 @@ export const resourcesDiff = clusterTool({
         tool: "resources_diff"
       }
       const sections: Array<string> = []
-      const summary: Array<{ kind: string; name: string; namespace?: string; status: string }> = []
+      const summary: Array<{ kind: string; name: string; namespace?: string; status: "new" | "changed" | "no changes" }> = []
       for (const doc of docs) {
         const o = yield* applyDocument(cluster, doc, opts).pipe(
           Effect.mapError((e) => (docs.length === 1 ? e : withPrefix(e, `${doc.kind}/${doc.name} (document ${doc.index} of ${docs.length}): `)))
@@ -63,6 +74,7 @@ export const resourcesDiff = clusterTool({
       const reply: Reply = text({
         text: sections.join("\n\n"),
         data: { objects: summary },
+        field: "diff",
         narrow: "fewer documents per call"
       })
       return reply

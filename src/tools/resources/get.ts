@@ -5,7 +5,7 @@ import { callJson } from "../../kube/call.js"
 import { type ResourceInfo, resourcePath } from "../../kube/discovery.js"
 import { age } from "../../kube/meta.js"
 import { isRecord, isSecret, optionsOf, sanitizeObject } from "../../kube/sanitize.js"
-import { document, type Reply } from "../../mcp/reply.js"
+import { document, ObjectOutput, type Reply } from "../../mcp/reply.js"
 import { clusterTool } from "../../mcp/tool.js"
 import { KubeObject, metaOf, namespaceFor, objectRefFields, refOf, requireVerb, resolveInput } from "./common.js"
 import { cellText, decodeTable, TABLE_ACCEPT, tableColumns } from "./list.js"
@@ -119,6 +119,7 @@ export const resourcesGet = clusterTool({
     "and Secret values masked (keys and sizes kept). output \"summary\" gives a compact view: kubectl's columns for the " +
     "kind, labels, owner, conditions and data keys; output \"json\" the object as JSON.",
   params: Params,
+  output: ObjectOutput,
   annotations: { title: "Get a resource", readOnlyHint: true, idempotentHint: true, openWorldHint: true },
   run: (input, cluster) =>
     Effect.gen(function*() {

@@ -6,7 +6,7 @@ import { callJson } from "../../kube/call.js"
 import { type ResourceInfo, resourcePath, typeName } from "../../kube/discovery.js"
 import { age, ListMeta } from "../../kube/meta.js"
 import { optionsOf, sanitizeObject } from "../../kube/sanitize.js"
-import { document, type Reply, table } from "../../mcp/reply.js"
+import { document, ObjectOutput, type Reply, table, TableOutput } from "../../mcp/reply.js"
 import { clusterTool } from "../../mcp/tool.js"
 import { AllNamespaces, Continue, DEFAULT_PAGE_SIZE, FieldSelector, LabelSelector, Limit, NamespaceParam } from "../params.js"
 import { Group, Kind, KubeObject, metaOf, namespaceFor, requireVerb, resolveInput, Version } from "./common.js"
@@ -71,6 +71,7 @@ export const resourcesList = clusterTool({
     "(e.g. ready/up-to-date/available for Deployments, printer columns for CRDs); output yaml/json returns the items. " +
     "Paged with limit/continue; filter with label_selector/field_selector. Secret values are always masked.",
   params: Params,
+  output: Schema.Union(TableOutput, ObjectOutput),
   annotations: { title: "List resources", readOnlyHint: true, idempotentHint: true, openWorldHint: true },
   run: (input, cluster) =>
     Effect.gen(function*() {

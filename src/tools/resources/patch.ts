@@ -50,12 +50,24 @@ const parsePatch = (patch: string | Readonly<Record<string, unknown>> | Readonly
     return value
   })
 
+const PatchOutput = Schema.Struct({
+  kind: Schema.String,
+  apiVersion: Schema.String,
+  name: Schema.String,
+  namespace: Schema.optional(Schema.String),
+  action: Schema.Literal("patched", "unchanged"),
+  dry_run: Schema.Boolean,
+  resourceVersion: Schema.String,
+  changes: Schema.Array(Schema.String).annotations({ description: "the fields that changed, as path: before → after" })
+})
+
 export const resourcesPatch = clusterTool({
   name: "resources_patch",
   description: "Patch one object of any kind: merge (default), json or strategic patch. Reports patched or unchanged, the " +
     "fields that changed and the resulting resourceVersion; dry_run shows the outcome without persisting. Secret values " +
     "are masked in the report.",
   params: Params,
+  output: PatchOutput,
   annotations: { title: "Patch a resource", readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   run: (input, cluster) =>
     Effect.gen(function*() {

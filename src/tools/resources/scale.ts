@@ -14,6 +14,19 @@ const Scale = Schema.Struct({
   status: Schema.optional(Schema.Struct({ replicas: Schema.optional(Schema.Number), selector: Schema.optional(Schema.String) }))
 })
 
+const ScaleOutput = Schema.Struct({
+  kind: Schema.String,
+  name: Schema.String,
+  namespace: Schema.optional(Schema.String),
+  action: Schema.optional(Schema.Literal("scaled", "unchanged").annotations({ description: "absent when only reading" })),
+  dry_run: Schema.optional(Schema.Boolean),
+  previous_replicas: Schema.optional(Schema.Number),
+  replicas: Schema.Number.annotations({ description: "desired replicas (after the change, when one was asked)" }),
+  current_replicas: Schema.optional(Schema.Number),
+  selector: Schema.optional(Schema.String),
+  resourceVersion: Schema.String
+})
+
 const Params = Schema.Struct({
   ...objectRefFields,
   replicas: Schema.optional(Schema.Number.pipe(Schema.int(), Schema.between(0, 1_000_000)).annotations({
@@ -28,6 +41,7 @@ export const resourcesScale = clusterTool({
     "subresource) through its /scale subresource. Without replicas: desired and current replicas and the selector. " +
     "With replicas: the change from the previous count and the resulting resourceVersion; dry_run checks without persisting.",
   params: Params,
+  output: ScaleOutput,
   annotations: { title: "Scale a resource", readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   run: (input, cluster) =>
     Effect.gen(function*() {
