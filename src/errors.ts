@@ -19,7 +19,10 @@ export class UnknownContext extends Schema.TaggedError<UnknownContext>()("Unknow
 export class Forbidden extends Schema.TaggedError<Forbidden>()("Forbidden", {
   ...common,
   verb: Schema.optional(Schema.String),
+  /** Plural, with "/subresource" when there is one (pods/exec). */
   resource: Schema.optional(Schema.String),
+  /** API group; "" is the core group. */
+  group: Schema.optional(Schema.String),
   namespace: Schema.optional(Schema.String)
 }) {}
 

@@ -6,10 +6,35 @@ import { AppSettings } from "./config/appSettings.js"
 import { ConfigError, loadSettings, parseCli, USAGE } from "./config/load.js"
 import type { Settings } from "./config/settings.js"
 import { ClusterRegistryLive } from "./cluster/providers.js"
+import { ClusterRegistry } from "./cluster/registry.js"
 import { LoggerLive } from "./log.js"
 import { serveStdio } from "./mcp/stdio.js"
 import { allTools } from "./tools/index.js"
 import { VERSION } from "./version.js"
+
+/**
+ * One line that says what this server runs on, and a warning when it has nothing to run on. Forked, so the
+ * kubeconfig read does not delay the first answer.
+ */
+const announce = (settings: Settings) =>
+  Effect.gen(function*() {
+    const status = yield* (yield* ClusterRegistry).status
+    yield* Effect.logInfo("kube-mcp started").pipe(Effect.annotateLogs({
+      version: VERSION,
+      provider: status.provider,
+      sources: status.sources,
+      contexts: status.contexts,
+      default_context: status.current,
+      transports: settings.transports,
+      read_only: settings.readOnly,
+      config: settings.sources
+    }))
+    if (status.problem !== undefined || status.contexts === 0) {
+      yield* Effect.logWarning(
+        status.contexts === 0 ? "no usable Kubernetes context: every cluster tool will fail until the source is fixed" : "some contexts could not be read"
+      ).pipe(Effect.annotateLogs({ provider: status.provider, sources: status.sources, problem: status.problem ?? "no contexts found" }))
+    }
+  })
 
 const serve = (settings: Settings) => {
   // the HTTP stack is only loaded when it is used (it is a large part of a cold start)
@@ -20,7 +45,8 @@ const serve = (settings: Settings) => {
   const program = settings.transports.includes("stdio")
     ? Effect.raceFirst(serveStdio(allTools), http)
     : http
-  return program.pipe(
+  return Effect.zipRight(Effect.fork(announce(settings)), program).pipe(
+    Effect.ensuring(Effect.logInfo("kube-mcp stopped")),
     Effect.provide(ClusterRegistryLive(settings)),
     Effect.provideService(AppSettings, settings),
     // expected startup failures (ListenError) are reported by main in one line; anything else is logged whole

@@ -40,8 +40,56 @@ export interface FailedCall {
   readonly body: string
 }
 
-const verbOf = (method: string): string =>
-  ({ GET: "get", POST: "create", PUT: "update", PATCH: "patch", DELETE: "delete" })[method] ?? method.toLowerCase()
+/** What a request path names, as RBAC sees it. */
+export interface RequestAttributes {
+  readonly verb: string
+  readonly group: string
+  readonly resource: string
+  readonly namespace?: string
+  readonly name?: string
+}
+
+/** Subresources of a Namespace object itself (/api/v1/namespaces/{name}/status), not namespaced resources. */
+const NAMESPACE_SUBRESOURCES = new Set(["status", "finalize"])
+
+/**
+ * RBAC's view of a REST call (the apiserver's RequestInfo rules): /api/v1/… is the core group,
+ * /apis/{group}/{version}/… a named one; a GET without a name is a list, a DELETE without one a deletecollection.
+ */
+export const requestAttributes = (method: string, path: string): RequestAttributes | undefined => {
+  const parts = path.split("?")[0]?.split("/").filter((p) => p !== "").map(decodeURIComponent) ?? []
+  let rest: Array<string>
+  let group: string
+  if (parts[0] === "api" && parts.length >= 3) {
+    group = ""
+    rest = parts.slice(2)
+  } else if (parts[0] === "apis" && parts.length >= 4) {
+    group = parts[1] ?? ""
+    rest = parts.slice(3)
+  } else {
+    return undefined
+  }
+  let namespace: string | undefined
+  if (rest[0] === "namespaces" && rest.length >= 3 && !(rest.length === 3 && NAMESPACE_SUBRESOURCES.has(rest[2] ?? ""))) {
+    namespace = rest[1]
+    rest = rest.slice(2)
+  }
+  const [resource, name, subresource] = rest
+  if (resource === undefined) return undefined
+  const collection = name === undefined
+  const verb = method === "GET"
+    ? (collection ? "list" : "get")
+    : method === "DELETE"
+    ? (collection ? "deletecollection" : "delete")
+    : ({ POST: "create", PUT: "update", PATCH: "patch" })[method] ?? method.toLowerCase()
+  return {
+    verb,
+    group,
+    resource: subresource !== undefined ? `${resource}/${subresource}` : resource,
+    ...(namespace !== undefined ? { namespace } : {}),
+    ...(name !== undefined ? { name } : {})
+  }
+}
 
 export const statusToError = ({ body, context, method, path, status }: FailedCall): KubeError => {
   const parsed = decodeStatus(body)
@@ -54,7 +102,19 @@ export const statusToError = ({ body, context, method, path, status }: FailedCal
     return new Unauthorized({ ...common, details: "The credentials of this context were rejected; refresh them (e.g. log in again)." })
   }
   if (code === 403 || reason === "Forbidden") {
-    return new Forbidden({ ...common, verb: verbOf(method), resource: path, details: "RBAC denied the request for this context's user." })
+    const attrs = requestAttributes(method, path)
+    return new Forbidden({
+      ...common,
+      details: "RBAC denied the request for this context's user.",
+      ...(attrs !== undefined
+        ? {
+          verb: attrs.verb,
+          resource: attrs.resource,
+          group: attrs.group,
+          ...(attrs.namespace !== undefined ? { namespace: attrs.namespace } : {})
+        }
+        : {})
+    })
   }
   if (code === 404 || reason === "NotFound") return new NotFound({ ...common, details: `${method} ${path}` })
   if (reason === "AlreadyExists") return new AlreadyExists(common)

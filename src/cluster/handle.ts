@@ -126,6 +126,7 @@ export const makeHandle = (
               details: `Refused by the RBAC pre-check (SelfSubjectAccessReview)${status.reason !== undefined && status.reason !== "" ? `: ${status.reason}` : ""}; no request was sent.`,
               verb: check.verb,
               resource: check.subresource !== "" ? `${check.resource}/${check.subresource}` : check.resource,
+              group: check.group,
               ...(check.namespace !== "" ? { namespace: check.namespace } : {})
             })
           ))

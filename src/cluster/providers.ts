@@ -115,6 +115,7 @@ const watchedFiles = (files: ReadonlyArray<string>, load: () => Promise<Snapshot
 
 export const kubeconfigSource = (files: ReadonlyArray<string>, defaultContext: string): ContextSource => ({
   provider: "kubeconfig",
+  sources: files,
   snapshot: watchedFiles(files, () => loadKubeconfig(files, defaultContext)),
   pick: (requested, snapshot) => {
     const name = requested !== "" ? requested : snapshot.current
@@ -136,6 +137,7 @@ export const singleSource = (files: ReadonlyArray<string>, only: string): Contex
   const inner = watchedFiles(files, () => loadKubeconfig(files, only))
   return {
     provider: "single",
+    sources: files,
     snapshot: Effect.map(inner, (s) => {
       const entry = s.contexts.get(only)
       return {
@@ -193,6 +195,7 @@ export const inClusterSource = (dir: string, env: NodeJS.ProcessEnv = process.en
   }
   return {
     provider: "in-cluster",
+    sources: [dir],
     // Bound ServiceAccount tokens rotate: re-read when the token file changes (the fingerprint then changes too).
     snapshot: watchedFiles([tokenFile], load),
     // the context parameter is ignored: there is only the cluster the pod runs in

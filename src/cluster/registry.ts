@@ -35,6 +35,8 @@ export interface Snapshot {
 
 export interface ContextSource {
   readonly provider: ProviderKind
+  /** Where contexts come from (kubeconfig files, the ServiceAccount directory), for the startup line. */
+  readonly sources: ReadonlyArray<string>
   /** Cheap when nothing changed (a stat); re-reads the source otherwise. */
   readonly snapshot: Effect.Effect<Snapshot>
   /** Provider rules for turning the `context` parameter into a context name. */
@@ -46,6 +48,16 @@ export interface ClusterRegistryShape {
   readonly contexts: Effect.Effect<{ readonly contexts: ReadonlyArray<ContextInfo>; readonly current: string }>
   readonly resolve: (context: string | undefined) => Effect.Effect<ClusterHandle, UnknownContext | KubeError>
   readonly view: (minified: boolean) => Effect.Effect<Readonly<Record<string, unknown>>>
+  /** What the server runs on: provider, sources, how many contexts, the default, and any problem reading them. */
+  readonly status: Effect.Effect<RegistryStatus>
+}
+
+export interface RegistryStatus {
+  readonly provider: ProviderKind
+  readonly sources: ReadonlyArray<string>
+  readonly contexts: number
+  readonly current: string
+  readonly problem?: string
 }
 
 export class ClusterRegistry extends Context.Tag("kube-mcp/ClusterRegistry")<ClusterRegistry, ClusterRegistryShape>() {}
@@ -122,6 +134,13 @@ export const makeRegistry = (source: ContextSource, settings: Settings): Effect.
         current: s.current
       })),
       resolve,
-      view: (minified) => Effect.map(source.snapshot, (s) => s.view(minified))
+      view: (minified) => Effect.map(source.snapshot, (s) => s.view(minified)),
+      status: Effect.map(source.snapshot, (s) => ({
+        provider: source.provider,
+        sources: source.sources,
+        contexts: s.contexts.size,
+        current: s.current,
+        ...(s.problem !== undefined ? { problem: s.problem } : {})
+      }))
     }
   })

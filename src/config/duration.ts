@@ -14,3 +14,13 @@ export const parseDurationMs = (input: string | number): number | undefined => {
   }
   return consumed === text.length && consumed > 0 && Number.isFinite(total) ? total : undefined
 }
+
+/** 1_800_000 → "30m", 5_400_000 → "1h30m", 1500 → "1.5s": the spelling the config takes. */
+export const formatDuration = (ms: number): string => {
+  if (ms < 1000) return `${ms}ms`
+  if (ms % 1000 !== 0) return `${ms / 1000}s`
+  const h = Math.floor(ms / 3_600_000)
+  const m = Math.floor((ms % 3_600_000) / 60_000)
+  const s = Math.floor((ms % 60_000) / 1000)
+  return `${h > 0 ? `${h}h` : ""}${m > 0 ? `${m}m` : ""}${s > 0 ? `${s}s` : ""}`
+}

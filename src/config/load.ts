@@ -260,7 +260,9 @@ export const loadSettings = ({ cli, cwd, env }: LoadInput): Effect.Effect<Settin
         allowedOrigins: http.allowed_origins ?? [],
         allowedHosts: http.allowed_hosts ?? [],
         authToken,
-        stateless: http.stateless ?? false
+        stateless: http.stateless ?? false,
+        maxSessions: http.max_sessions ?? 1000,
+        sessionIdleTimeoutMs: ms(http.session_idle_timeout, 30 * 60_000)
       },
       kubernetes: {
         provider,

@@ -33,7 +33,9 @@ export const ConfigFile = Schema.Struct({
       allowed_origins: Schema.optional(Schema.Array(Schema.String)),
       allowed_hosts: Schema.optional(Schema.Array(Schema.String)),
       auth_token_file: Schema.optional(Schema.String),
-      stateless: Schema.optional(Schema.Boolean)
+      stateless: Schema.optional(Schema.Boolean),
+      max_sessions: Schema.optional(Schema.Number.pipe(Schema.int(), Schema.between(1, 1_000_000))),
+      session_idle_timeout: Schema.optional(Duration)
     }))
   })),
   kubernetes: Schema.optional(Schema.Struct({
@@ -77,6 +79,8 @@ export const KEYS: ReadonlyArray<KeyDoc> = [
   { path: ["server", "http", "allowed_hosts"], kind: "list", default: "[]", doc: "Host headers allowed besides localhost/127.0.0.1/[::1] and the bind address (DNS-rebinding guard)." },
   { path: ["server", "http", "auth_token_file"], kind: "string", default: `""`, doc: "File holding a bearer token required on /mcp (env KUBE_MCP_HTTP_TOKEN sets the token itself)." },
   { path: ["server", "http", "stateless"], kind: "boolean", default: "false", doc: "No MCP sessions: every POST stands alone, so replicas behind a Service can share load." },
+  { path: ["server", "http", "max_sessions"], kind: "number", default: "1000", doc: "Open MCP sessions at most; past it an initialize is refused with HTTP 503 until sessions close or expire." },
+  { path: ["server", "http", "session_idle_timeout"], kind: "duration", default: `"30m"`, doc: "A session unused this long is closed; its next request gets 404 \"session expired\" and the client re-initializes." },
   { path: ["kubernetes", "provider"], kind: "string", default: `"kubeconfig"`, flag: "provider", doc: "kubeconfig | in-cluster | single." },
   { path: ["kubernetes", "kubeconfig_path"], kind: "string", default: `""`, flag: "kubeconfig", doc: "Kubeconfig file (~, absolute or relative). Empty: $KUBECONFIG (several paths merged) else ~/.kube/config." },
   { path: ["kubernetes", "context"], kind: "string", default: `""`, flag: "context", doc: "single: the one allowed context (required). kubeconfig: overrides current-context as the default." },
@@ -114,6 +118,8 @@ export interface Settings {
     readonly allowedHosts: ReadonlyArray<string>
     readonly authToken: string | undefined
     readonly stateless: boolean
+    readonly maxSessions: number
+    readonly sessionIdleTimeoutMs: number
   }
   readonly kubernetes: {
     readonly provider: "kubeconfig" | "in-cluster" | "single"

@@ -8,10 +8,12 @@ import { Effect, Runtime, Schema } from "effect"
 import { randomUUID, timingSafeEqual } from "node:crypto"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import { AppSettings } from "../config/appSettings.js"
+import { formatDuration } from "../config/duration.js"
 import type { Settings } from "../config/settings.js"
 import { ClusterRegistry } from "../cluster/registry.js"
 import { clientNode } from "../kube/clientNode.js"
-import { makeServer } from "./server.js"
+import { serverFactory } from "./server.js"
+import { makeSessionTable, type SessionEntry } from "./sessions.js"
 import type { AnyTool, ToolEnv } from "./tool.js"
 
 const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]", "::1"]
@@ -67,9 +69,8 @@ const rpcError = (res: ServerResponse, status: number, code: number, message: st
 /** The address could not be bound (in use, no permission): startup fails with this, exit code 1. */
 export class ListenError extends Schema.TaggedError<ListenError>()("ListenError", { message: Schema.String }) {}
 
-interface Session {
+interface Session extends SessionEntry {
   readonly transport: StreamableHTTPServerTransport
-  readonly close: () => Promise<void>
 }
 
 export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
@@ -78,7 +79,11 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
     const registry = yield* ClusterRegistry
     const runtime = yield* Effect.runtime<ToolEnv>()
     const run = Runtime.runPromise(runtime)
-    const sessions = new Map<string, Session>()
+    const makeServer = serverFactory(runtime, tools, settings)
+    const sessions = yield* makeSessionTable<Session>({
+      maxSessions: settings.http.maxSessions,
+      idleTimeoutMs: settings.http.sessionIdleTimeoutMs
+    })
 
     const ready = async (res: ServerResponse) => {
       const { contexts } = await run(registry.contexts)
@@ -88,7 +93,7 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
 
     const stateless = async (req: IncomingMessage, res: ServerResponse) => {
       if (req.method !== "POST") return rpcError(res, 405, -32000, "Method not allowed in stateless mode", { allow: "POST" })
-      const server = makeServer(runtime, tools, settings)
+      const server = makeServer()
       const transport = new StreamableHTTPServerTransport({ enableJsonResponse: true })
       res.on("close", () => void server.close())
       await server.connect(transport)
@@ -98,30 +103,38 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
     const stateful = async (req: IncomingMessage, res: ServerResponse) => {
       const id = req.headers["mcp-session-id"]
       if (typeof id === "string") {
-        const session = sessions.get(id)
-        if (session === undefined) return rpcError(res, 404, -32001, "Session not found")
-        return session.transport.handleRequest(req, res)
+        const found = sessions.touch(id)
+        if (found._tag === "Live") return found.session.transport.handleRequest(req, res)
+        // 404 tells the client to start a new session (MCP spec, session management)
+        return found._tag === "Expired"
+          ? rpcError(res, 404, -32001, `Session expired: idle for more than ${idleText}; send a new initialize request`)
+          : rpcError(res, 404, -32001, "Session not found; send a new initialize request")
       }
-      const server = makeServer(runtime, tools, settings)
+      if (sessions.isFull()) {
+        return rpcError(res, 503, -32000, `Too many open MCP sessions (server.http.max_sessions = ${settings.http.maxSessions}); ` +
+          `close unused sessions with DELETE /mcp, wait for idle ones to expire (${idleText}), or raise max_sessions`, { "retry-after": "30" })
+      }
+      const server = makeServer()
       const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
         sessionIdGenerator: randomUUID,
         // plain JSON answers: our tools send no progress, and SSE framing costs per call
         enableJsonResponse: true,
         onsessioninitialized: (sid) => {
-          sessions.set(sid, { transport, close: () => server.close() })
+          sessions.add(sid, { transport, close: () => server.close(), lastSeen: 0 })
         },
         onsessionclosed: (sid) => {
-          sessions.delete(sid)
+          sessions.remove(sid)
         }
       })
       transport.onclose = () => {
-        if (transport.sessionId !== undefined) sessions.delete(transport.sessionId)
+        if (transport.sessionId !== undefined) sessions.remove(transport.sessionId)
       }
       await server.connect(transport)
       await transport.handleRequest(req, res)
       if (transport.sessionId === undefined) void server.close() // not an initialize: nothing to keep
     }
 
+    const idleText = formatDuration(settings.http.sessionIdleTimeoutMs)
     const mcp = settings.http.stateless ? stateless : stateful
 
     const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -159,8 +172,7 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
       }),
       () =>
         Effect.async<void>((resume) => {
-          // open SSE streams would hold close() forever
-          for (const s of sessions.values()) void s.close()
+          // open SSE streams would hold close() forever (the session table closes the sessions themselves)
           httpServer.close(() => resume(Effect.void))
           httpServer.closeAllConnections()
         })

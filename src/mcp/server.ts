@@ -1,6 +1,6 @@
 /** Builds an MCP SDK `Server` whose tool handlers run our Effects on the application's runtime. */
 import { Server } from "@modelcontextprotocol/sdk/server/index.js"
-import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } from "@modelcontextprotocol/sdk/types.js"
+import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js"
 import { Runtime } from "effect"
 import { VERSION } from "../version.js"
 import { callTool, listTools } from "./adapter.js"
@@ -12,19 +12,38 @@ export const INSTRUCTIONS =
   "(see config_contexts_list); name it explicitly when more than one cluster is configured. Results are compact " +
   "and capped; lists take limit/continue. Secret values are masked."
 
-export const makeServer = (runtime: Runtime.Runtime<ToolEnv>, tools: ReadonlyArray<AnyTool>, settings: Settings): Server => {
-  const server = new Server(
-    { name: "kube-mcp", version: VERSION },
-    { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS }
-  )
+/**
+ * A JSON-RPC error the SDK sends as `{ code, message }`. Not McpError: its message already carries an
+ * "MCP error -32602:" prefix, and the client adds its own, so the user read the prefix twice.
+ */
+class ProtocolError extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message)
+  }
+}
+
+/**
+ * One factory per process: the tool listing and lookup are built once and shared by every server it makes
+ * (stdio makes one; HTTP one per session, so per-session cost stays at the SDK's own objects).
+ */
+export const serverFactory = (runtime: Runtime.Runtime<ToolEnv>, tools: ReadonlyArray<AnyTool>, settings: Settings): () => Server => {
   const byName = new Map(tools.map((t) => [t.name, t]))
-  const listed = listTools(tools, settings.readOnly)
+  const listed = { tools: listTools(tools, settings.readOnly) }
+  const names = listed.tools.map((t) => t.name).join(", ")
   const run = Runtime.runPromise(runtime)
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed }))
-  server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
-    const tool = byName.get(request.params.name)
-    if (tool === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`)
-    return run(callTool(tool, request.params.arguments ?? {}), { signal: extra.signal })
-  })
-  return server
+  return () => {
+    const server = new Server(
+      { name: "kube-mcp", version: VERSION },
+      { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS }
+    )
+    server.setRequestHandler(ListToolsRequestSchema, () => listed)
+    server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
+      const tool = byName.get(request.params.name)
+      if (tool === undefined) {
+        throw new ProtocolError(ErrorCode.InvalidParams, `Unknown tool "${request.params.name}". Tools of this server: ${names}.`)
+      }
+      return run(callTool(tool, request.params.arguments ?? {}), { signal: extra.signal })
+    })
+    return server
+  }
 }

@@ -3,7 +3,7 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { Effect } from "effect"
 import { AppSettings } from "../config/appSettings.js"
 import { clientNode } from "../kube/clientNode.js"
-import { makeServer } from "./server.js"
+import { serverFactory } from "./server.js"
 import type { AnyTool, ToolEnv } from "./tool.js"
 
 // The SDK transport never notices EOF on stdin, so we wait for it ourselves.
@@ -18,7 +18,7 @@ const stdinClosed = Effect.async<void>((resume) => {
 export const serveStdio = (tools: ReadonlyArray<AnyTool>) =>
   Effect.gen(function*() {
     const runtime = yield* Effect.runtime<ToolEnv>()
-    const server = makeServer(runtime, tools, yield* AppSettings)
+    const server = serverFactory(runtime, tools, yield* AppSettings)()
     yield* Effect.acquireRelease(
       Effect.promise(() => server.connect(new StdioServerTransport())),
       () => Effect.promise(() => server.close())

@@ -1,6 +1,6 @@
 /** Kubernetes Status bodies and socket failures map to the typed errors by reason and code. */
 import { describe, expect, it } from "vitest"
-import { statusToError, transportError } from "../../src/cluster/apiStatus.js"
+import { requestAttributes, statusToError, transportError } from "../../src/cluster/apiStatus.js"
 
 const status = (code: number, reason: string, message: string, details?: unknown) =>
   JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", code, reason, message, ...(details !== undefined ? { details } : {}) })
@@ -18,6 +18,20 @@ describe("statusToError", () => {
     expect(map(504, status(504, "Timeout", "timed out"))._tag).toBe("Timeout")
     expect(map(503, "service unavailable")._tag).toBe("Unavailable")
     expect(map(429, status(429, "TooManyRequests", "slow down"))).toMatchObject({ _tag: "ApiError", code: 429, reason: "TooManyRequests" })
+  })
+
+  it("Forbidden names verb, plural resource, group and namespace as RBAC does, whatever the path", () => {
+    expect(map(403, status(403, "Forbidden", "pods \"y\" is forbidden"), "DELETE")).toMatchObject({ verb: "delete", resource: "pods", group: "", namespace: "x" })
+    const list = statusToError({ context: "dev", method: "GET", path: "/apis/apps/v1/namespaces/team-a/deployments", status: 403, body: "" })
+    expect(list).toMatchObject({ _tag: "Forbidden", verb: "list", resource: "deployments", group: "apps", namespace: "team-a" })
+    expect(requestAttributes("GET", "/api/v1/namespaces")).toEqual({ verb: "list", group: "", resource: "namespaces" })
+    expect(requestAttributes("GET", "/api/v1/namespaces/kube-system")).toEqual({ verb: "get", group: "", resource: "namespaces", name: "kube-system" })
+    expect(requestAttributes("PUT", "/api/v1/namespaces/gone/finalize")).toEqual({ verb: "update", group: "", resource: "namespaces/finalize", name: "gone" })
+    expect(requestAttributes("GET", "/api/v1/namespaces/a/pods/p/log")).toEqual({ verb: "get", group: "", resource: "pods/log", namespace: "a", name: "p" })
+    expect(requestAttributes("DELETE", "/api/v1/namespaces/a/configmaps")).toMatchObject({ verb: "deletecollection", resource: "configmaps" })
+    expect(requestAttributes("GET", "/apis/metrics.k8s.io/v1beta1/nodes")).toEqual({ verb: "list", group: "metrics.k8s.io", resource: "nodes" })
+    expect(requestAttributes("PATCH", "/apis/apps/v1/namespaces/a/deployments/web/scale")).toMatchObject({ verb: "patch", resource: "deployments/scale", group: "apps" })
+    expect(requestAttributes("GET", "/version")).toBeUndefined()
   })
 
   it("lists the field causes of an Invalid answer", () => {
