@@ -104,7 +104,7 @@ describe("tool schemas are portable across hosts", () => {
       for (const [name, p] of Object.entries(t.inputSchema["properties"] as Json)) {
         expect(isJson(p) && typeof p["description"] === "string" && p["description"] !== "", `${t.name}.${name}`).toBe(true)
         if (isJson(p) && typeof p["maximum"] === "number") expect(String(p["description"]), `${t.name}.${name}`).toContain(String(p["maximum"]))
-        if (isJson(p) && typeof p["maxLength"] === "number") expect(String(p["description"]), `${t.name}.${name}`).toContain(`at most ${String(p["maxLength"])} characters`)
+        if (isJson(p) && typeof p["maxLength"] === "number") expect(String(p["description"]), `${t.name}.${name}`).toContain(`${String(p["maxLength"])} characters`)
       }
     }
     const limit = (tools.find((t) => t.name === "resources_list")?.inputSchema["properties"] as Json)["limit"]

@@ -2,7 +2,7 @@
 import { CoreV1Api, RbacAuthorizationV1Api, type V1Node } from "@kubernetes/client-node"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { adminKubeConfig, mintServiceAccountToken, statusOf, waitForMetrics } from "../cluster/harness.js"
-import { call, clusterInfo, retry, rowsOf, startStdio, type StdioServer, writeTemp } from "../support/mcp.js"
+import { call, clusterInfo, inBothViews, retry, rowsOf, startStdio, type StdioServer, writeTemp } from "../support/mcp.js"
 
 const info = clusterInfo()
 const dev = adminKubeConfig(info, "dev").makeApiClient(CoreV1Api)
@@ -173,7 +173,8 @@ describe("nodes_summary", () => {
     const r = await call(server.client, "nodes_summary", { context: "prod-cluster" })
     expect(r.isError, r.text).toBe(false)
     expect(r.text).toMatch(/^no nodes/)
-    expect(r.structured).toEqual({ nodes: 0 })
+    expect(r.structured).toMatchObject({ rows: [], count: 0 })
+    inBothViews(r, "no nodes in context \"prod-cluster\" (no kubelet has registered with this cluster)")
   })
 
   it("reports NotFound for an unknown node", async () => {

@@ -5,7 +5,7 @@
 import { CoreV1Api } from "@kubernetes/client-node"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { adminKubeConfig } from "../cluster/harness.js"
-import { call, clusterInfo, rowsOf, type StdioServer, startStdio } from "../support/mcp.js"
+import { call, clusterInfo, inBothViews, rowsOf, type StdioServer, startStdio } from "../support/mcp.js"
 
 const info = clusterInfo()
 const dev = adminKubeConfig(info, "dev").makeApiClient(CoreV1Api)
@@ -97,13 +97,18 @@ describe("pods_list with 500 pods", () => {
   it("without a limit the result stays within the byte budget and says it was cut and how to narrow", async () => {
     const r = await call(server.client, "pods_list", { context: "dev-cluster", namespace: ns })
     expect(r.isError).toBe(false)
-    expect(r.bytes).toBeLessThanOrEqual(BUDGET)
+    // each view alone fits the budget: what a structured-first client hands the model, and what a text-first one does
+    expect(Buffer.byteLength(r.views.structured)).toBeLessThanOrEqual(BUDGET)
+    expect(Buffer.byteLength(r.views.text)).toBeLessThanOrEqual(BUDGET)
     const truncated = r.structured?.["truncated"]
     expect(truncated).toMatchObject({ total: PODS, note: expect.stringContaining("output cut") })
     const shown = typeof truncated === "object" && truncated !== null && "shown" in truncated ? Number(truncated.shown) : -1
     expect(shown).toBeGreaterThan(100)
     expect(shown).toBeLessThan(PODS)
     expect(rowsOf(r)).toHaveLength(shown)
+    // the same last row in both views
+    const last = rowsOf(r).at(-1)?.["name"] ?? "?"
+    inBothViews(r, last)
     expect(r.text).toMatch(/output cut: showing \d+ of 500 rows/)
     expect(r.text).toContain("limit (then continue)")
     expect(r.text).toContain("label_selector")
@@ -111,11 +116,12 @@ describe("pods_list with 500 pods", () => {
     const whole = await call(wide.client, "pods_list", { context: "dev-cluster", namespace: ns })
     expect(rowsOf(whole)).toHaveLength(PODS)
     const raw = Buffer.byteLength(JSON.stringify(await dev.listNamespacedPod({ namespace: ns })))
-    const textOnly = Buffer.byteLength(whole.text)
+    const textView = Buffer.byteLength(whole.views.text)
+    const structuredView = Buffer.byteLength(whole.views.structured)
     console.log(
-      `500-pod list: compact ${whole.bytes} bytes (text ${textOnly} + structured ${whole.bytes - textOnly}), ` +
-        `${Math.round(whole.bytes / PODS)} bytes/pod; raw API JSON ${raw} bytes (${(raw / whole.bytes).toFixed(1)}x); ` +
-        `budgeted result (max_bytes ${BUDGET}) ${r.bytes} bytes with ${shown} rows`
+      `500-pod list: structured view ${structuredView} bytes, text view ${textView} bytes, ` +
+        `${Math.round(structuredView / PODS)} bytes/pod; raw API JSON ${raw} bytes (${(raw / structuredView).toFixed(1)}x); ` +
+        `budgeted result (max_bytes ${BUDGET}) ${r.views.structured.length} + ${r.views.text.length} bytes with ${shown} rows`
     )
   })
 

@@ -390,7 +390,8 @@ describe("resources_diff", () => {
     expect(r.text).toMatch(/^- {2}replicas: 2$/m)
     expect(r.text).toMatch(/^\+ {2}replicas: 5$/m)
     expect(r.text).not.toContain("resourceVersion")
-    expect(r.structured).toEqual({ objects: [{ kind: "Deployment", name: "web", namespace: ns, status: "changed" }] })
+    expect(r.structured).toMatchObject({ objects: [{ kind: "Deployment", name: "web", namespace: ns, status: "changed" }] })
+    expect(r.structured?.["diff"]).toBe(r.text)
     expect((await apps.readNamespacedDeployment({ name: "web", namespace: ns })).spec?.replicas).toBe(2)
   })
 

@@ -1,0 +1,123 @@
+/**
+ * Bounded HTTP sessions against the real server process: clients that never send DELETE cannot grow it
+ * without limit. max_sessions refuses with 503, an idle session expires (404 "session expired", then a new
+ * initialize works), and 10,000 initializes with the heap capped at 96 MiB leave the server alive and its
+ * memory back near the idle figure once the sessions have expired. (The idle timing itself is proved with
+ * TestClock in test/unit/sessions.test.ts; here the timeout is short and the test polls.)
+ */
+import { readFileSync } from "node:fs"
+import { afterEach, describe, expect, it } from "vitest"
+import { connectHttp, call, type HttpServerProcess, startHttp } from "../support/mcp.js"
+
+const INIT = JSON.stringify({
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "kmcp-sessions-test", version: "0" } }
+})
+const HEADERS = { "content-type": "application/json", accept: "application/json, text/event-stream" }
+
+const initialize = (url: string) => fetch(`${url}/mcp`, { method: "POST", headers: HEADERS, body: INIT })
+
+const ping = (url: string, session: string) =>
+  fetch(`${url}/mcp`, {
+    method: "POST",
+    headers: { ...HEADERS, "mcp-session-id": session, "mcp-protocol-version": "2025-06-18" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "ping" })
+  })
+
+const rssMiB = (pid: number): number => {
+  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:")) ?? ""
+  return Number(line.replace(/\D+/g, "")) / 1024
+}
+
+const until = async <T>(f: () => Promise<T | undefined>, what: string, timeoutMs: number, everyMs = 250): Promise<T> => {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const v = await f()
+    if (v !== undefined) return v
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, everyMs))
+  }
+}
+
+let server: HttpServerProcess | undefined
+afterEach(async () => {
+  await server?.stop()
+  server = undefined
+})
+
+describe("HTTP sessions are bounded", () => {
+  it("past max_sessions an initialize is refused with 503 and a JSON-RPC error that says so", async () => {
+    server = await startHttp({ config: "[server.http]\nmax_sessions = 3\n" })
+    for (let i = 0; i < 3; i++) expect((await initialize(server.url)).status).toBe(200)
+    const refused = await initialize(server.url)
+    expect(refused.status).toBe(503)
+    const body: unknown = await refused.json()
+    expect(body).toMatchObject({ jsonrpc: "2.0", error: { code: -32000, message: expect.stringContaining("max_sessions = 3") } })
+    // while the table is full, a real client cannot start a session either
+    const client = await connectHttp(server.url).catch((e: unknown) => e)
+    expect(client).toBeInstanceOf(Error)
+  })
+
+  it("an idle session expires: 404 'session expired', and the client can start a new one", async () => {
+    server = await startHttp({ config: "[server.http]\nsession_idle_timeout = \"1s\"\n" })
+    const first = await initialize(server.url)
+    const id = first.headers.get("mcp-session-id") ?? ""
+    expect(id).not.toBe("")
+    expect((await ping(server.url, id)).status).toBe(200)
+    const expired = await until(async () => {
+      const r = await ping(server?.url ?? "", id)
+      return r.status === 404 ? r : undefined
+    }, "the session to expire", 15_000, 1500) // each ping marks the session used: ask less often than the timeout
+    expect(await expired.json()).toMatchObject({ error: { message: expect.stringContaining("Session expired") } })
+    expect((await ping(server.url, "not-a-session")).status).toBe(404)
+    const client = await connectHttp(server.url)
+    const r = await call(client, "config_contexts_list")
+    expect(r.isError).toBe(false)
+    await client.close()
+  })
+
+  it("10,000 initializes without DELETE, heap capped at 96 MiB: the server stays up and memory returns after expiry", async () => {
+    server = await startHttp({
+      config: "[server.http]\nsession_idle_timeout = \"2s\"\nmax_sessions = 1000\n",
+      env: { NODE_OPTIONS: "--max-old-space-size=96" }
+    })
+    const pid = server.child.pid ?? 0
+    // idle figure: after a first session has come and gone (the SDK and handlers are loaded)
+    await initialize(server.url)
+    const warm = await connectHttp(server.url)
+    await warm.listTools()
+    await warm.close()
+    const idle = rssMiB(pid)
+    const statuses = new Map<number, number>()
+    let next = 0
+    const TOTAL = 10_000
+    const worker = async () => {
+      while (next < TOTAL) {
+        next++
+        const r = await initialize(server?.url ?? "")
+        await r.arrayBuffer()
+        statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1)
+      }
+    }
+    const started = Date.now()
+    await Promise.all(Array.from({ length: 16 }, worker))
+    const peak = rssMiB(pid)
+    expect(server.child.exitCode).toBeNull()
+    expect([...statuses.keys()].every((s) => s === 200 || s === 503), JSON.stringify([...statuses])).toBe(true)
+    expect(statuses.get(200) ?? 0).toBeGreaterThan(1000)
+    // alive and serving
+    const after = await connectHttp(server.url)
+    expect((await call(after, "config_contexts_list")).isError).toBe(false)
+    await after.close()
+    const settled = await until(async () => {
+      const rss = rssMiB(pid)
+      return rss <= idle + 30 ? rss : undefined
+    }, `RSS to return within 30 MiB of idle (${idle.toFixed(1)} MiB)`, 60_000)
+    console.log(
+      `sessions: ${TOTAL} initializes in ${Date.now() - started} ms (${JSON.stringify(Object.fromEntries(statuses))}); ` +
+        `RSS idle ${idle.toFixed(1)} MiB, after the burst ${peak.toFixed(1)} MiB, after expiry ${settled.toFixed(1)} MiB`
+    )
+  }, 240_000)
+})
