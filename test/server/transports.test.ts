@@ -13,8 +13,8 @@ const initialize = {
 }
 
 /** The server over stdio as a raw child process, collecting what it writes to stdout and stderr. */
-const spawnStdio = (logLevel: string) => {
-  const child = spawn(process.execPath, [...NODE_ARGS, "--kubeconfig", clusterInfo().kubeconfig, "--log-level", logLevel], {
+const spawnStdio = (logLevel: string, kubeconfig = clusterInfo().kubeconfig) => {
+  const child = spawn(process.execPath, [...NODE_ARGS, "--kubeconfig", kubeconfig, "--log-level", logLevel], {
     cwd: REPO,
     stdio: ["pipe", "pipe", "pipe"]
   })
@@ -49,7 +49,35 @@ describe("stdio", () => {
     // logs went to stderr, as JSON lines
     const logLines = out.stderr.split("\n").filter((l) => l.trim() !== "")
     expect(logLines.length).toBeGreaterThan(0)
-    for (const l of logLines) expect(() => JSON.parse(l)).not.toThrow()
+    const logs: Array<Record<string, unknown>> = logLines.map((l) => JSON.parse(l))
+    // plain lines: time, level, message and the fields of the call; none of Effect's empty internals
+    for (const l of logs) {
+      expect(Object.keys(l).slice(0, 3)).toEqual(["time", "level", "message"])
+      expect(l).not.toHaveProperty("fiberId")
+      expect(l).not.toHaveProperty("spans")
+    }
+    const startup = logs.find((l) => l["message"] === "kube-mcp started")
+    expect(startup).toMatchObject({ level: "info", provider: "kubeconfig", sources: [clusterInfo().kubeconfig], contexts: 3, transports: ["stdio"] })
+    const calls = logs.filter((l) => l["message"] === "tool call")
+    expect(calls).toEqual(expect.arrayContaining([
+      expect.objectContaining({ level: "debug", tool: "namespaces_list", context: "dev-cluster", failed: false }),
+      expect.objectContaining({ tool: "namespaces_list", context: "nope", failed: true })
+    ]))
+    expect(logs.at(-1)?.["message"]).toBe("kube-mcp stopped")
+  })
+
+  it("warns at startup when the kubeconfig is missing, and keeps serving", async () => {
+    const { child, out } = spawnStdio("info", "/nonexistent/kubeconfig")
+    child.stdin.write(`${JSON.stringify(initialize)}\n`)
+    const deadline = Date.now() + 30_000
+    while (!out.stderr.includes("no usable Kubernetes context") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    const warning = out.stderr.split("\n").filter((l) => l.includes("no usable Kubernetes context")).map((l) => JSON.parse(l))[0]
+    expect(warning).toMatchObject({ level: "warn", sources: ["/nonexistent/kubeconfig"] })
+    expect(String(warning?.["problem"])).toContain("/nonexistent/kubeconfig")
+    const exit = new Promise<number | null>((ok) => child.once("exit", ok))
+    child.stdin.end()
+    expect(await exit).toBe(0)
+    expect(out.stdout).toContain("serverInfo")
   })
 
   it("log_level none keeps stderr silent", async () => {
