@@ -648,6 +648,11 @@ interface CallOutcome {
   readonly bytes: number
   readonly textBytes: number
   readonly structuredBytes: number
+  /**
+   * What the model is handed by a structured-first client (Claude Code, Copilot CLI, Codex): the JSON of
+   * structuredContent when present, else the text. A text-first client hands it `text`.
+   */
+  readonly structuredView: string
   readonly error?: string
 }
 
@@ -664,8 +669,10 @@ const callOnce = async (s: Session, call: Call): Promise<CallOutcome> => {
     })
     const ms = performance.now() - t0
     const text = result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n")
-    const structuredBytes = result.structuredContent === undefined ? 0 : Buffer.byteLength(JSON.stringify(result.structuredContent))
+    const structuredView = result.structuredContent === undefined ? text : JSON.stringify(result.structuredContent)
+    const structuredBytes = result.structuredContent === undefined ? 0 : Buffer.byteLength(structuredView)
     return {
+      structuredView,
       ms,
       ok: result.isError !== true,
       text,
@@ -675,7 +682,7 @@ const callOnce = async (s: Session, call: Call): Promise<CallOutcome> => {
       ...(result.isError === true ? { error: text.slice(0, 300) } : {})
     }
   } catch (e) {
-    return { ms: performance.now() - t0, ok: false, text: "", bytes: 0, textBytes: 0, structuredBytes: 0, error: e instanceof Error ? e.message : String(e) }
+    return { ms: performance.now() - t0, ok: false, text: "", bytes: 0, textBytes: 0, structuredBytes: 0, structuredView: "", error: e instanceof Error ? e.message : String(e) }
   }
 }
 
@@ -1074,10 +1081,16 @@ const render = (r: Results): string => {
       return f === undefined ? "—" : `${kb(bytes(id, k))} / ${kb(f.textBytes)}`
     })
   }
-  for (const k of ["podsAll", "podsNs", "pods500"] as const) {
-    row(`seeded pods present in the text: ${CALL_LABEL[k]}`, (id) => {
+  for (const k of [...CALL_KINDS, ...BYTES_KINDS]) {
+    row(`what the model sees (bytes, structured-first client / text-first client): ${CALL_LABEL[k]}`, (id) => {
       const f = first(id, k)
-      return f === undefined ? "—" : String(seededPodsIn(f.text))
+      return f === undefined ? "—" : `${kb(Buffer.byteLength(f.structuredView))} / ${kb(f.textBytes)}`
+    })
+  }
+  for (const k of ["podsAll", "podsNs", "pods500"] as const) {
+    row(`seeded pods the model sees (structured-first / text-first client): ${CALL_LABEL[k]}`, (id) => {
+      const f = first(id, k)
+      return f === undefined ? "—" : `${seededPodsIn(f.structuredView)} / ${seededPodsIn(f.text)}`
     })
   }
 
@@ -1108,9 +1121,17 @@ const render = (r: Results): string => {
       value: (id) => median((r.tp[id]?.[k] ?? []).map((s) => s.cpuMsPerCall))
     })),
     ...[...CALL_KINDS, ...BYTES_KINDS].map((k): RatioLine => ({
-      name: `response bytes: ${CALL_LABEL[k]}`,
-      value: (id) => bytes(id, k),
+      name: `response bytes (wire): ${CALL_LABEL[k]}`,
+      value: (id) => bytes(id, k)
+    })),
+    ...[...CALL_KINDS, ...BYTES_KINDS].map((k): RatioLine => ({
+      name: `model sees, structured-first client: ${CALL_LABEL[k]}`,
+      value: (id) => Buffer.byteLength(first(id, k)?.structuredView ?? ""),
       ...(k === "pods500" ? { target: { op: "≤" as const, value: 0.5 } } : {})
+    })),
+    ...[...CALL_KINDS, ...BYTES_KINDS].map((k): RatioLine => ({
+      name: `model sees, text-first client: ${CALL_LABEL[k]}`,
+      value: (id) => first(id, k)?.textBytes ?? Number.NaN
     }))
   ]
   const has = (id: ServerId): boolean => ids.includes(id)
