@@ -58,7 +58,17 @@ describe("tools/list", () => {
     for (const path of ["bogus", "context", "limit"]) expect(reported).toContain(`"path":"${path}"`)
     const good = await call(server.client, "namespaces_list", { limit: 2 })
     expect(good.isError).toBe(false)
-    await expect(server.client.callTool({ name: "no_such_tool", arguments: {} })).rejects.toThrow(/Unknown tool/)
+    const unknown = await server.client.callTool({ name: "no_such_tool", arguments: {} }).then(() => "no error", (e: unknown) => String(e))
+    expect(unknown).toContain('Unknown tool "no_such_tool". Tools of this server: config_contexts_list,')
+    expect(unknown.match(/MCP error -32602/g)).toHaveLength(1) // one prefix (the client's), never two
+    // every rule is stated with the value that broke it
+    const messages = results.map((r) => r.error?.message ?? "")
+    expect(messages[1]).toBe("Invalid arguments for namespaces_list: limit must be an integer from 1 to 5000 (got 0)")
+    expect(messages[0]).toContain('limit must be an integer from 1 to 5000 (got "ten")')
+    expect(messages[2]).toContain("limit must be an integer from 1 to 5000 (got 2.5)")
+    expect(messages[3]).toContain("bogus: unknown parameter (known: label_selector, limit, continue, context)")
+    expect(messages[5]).toContain("context must be a string of at most 253 characters (got 42)")
+    for (const m of messages) expect(m).not.toMatch(/Expected undefined|actual/)
     expect((await call(server.client, "config_contexts_list")).isError).toBe(false)
   })
 })

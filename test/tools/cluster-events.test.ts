@@ -148,6 +148,10 @@ describe("events_list", () => {
     const r = await call(server.client, "events_list", { context: "restricted" })
     expect(r.isError, r.text).toBe(false)
     expect(r.text).toContain(`namespace "team-a"`)
+    // an empty namespace is the same as none (it used to request /api/v1/namespaces//events)
+    const empty = await call(server.client, "events_list", { context: "restricted", namespace: "" })
+    expect(empty.isError, empty.text).toBe(false)
+    expect(empty.text).toContain(`namespace "team-a"`)
   })
 
   it("reports Forbidden where the user may not list events", async () => {

@@ -137,6 +137,15 @@ describe("pods_list", () => {
     expect(rowsOf(r).filter((row) => row["namespace"] === ns).map((row) => row["name"])).toEqual(["web"])
   })
 
+  it("refuses namespace together with all_namespaces instead of ignoring the namespace", async () => {
+    const r = await call(server.client, "pods_list", { context: "dev-cluster", namespace: ns, all_namespaces: true })
+    expect(r.error?.type).toBe("InvalidInput")
+    expect(r.error?.message).toContain("Give either namespace or all_namespaces, not both")
+    // an empty namespace with all_namespaces is no conflict
+    const all = await call(server.client, "pods_list", { context: "dev-cluster", namespace: "", all_namespaces: true, label_selector: "suite=kmcp-pods" })
+    expect(all.isError, all.text).toBe(false)
+  })
+
   it("field_selector is applied by the server", async () => {
     const r = await call(server.client, "pods_list", { context: "dev-cluster", namespace: ns, field_selector: "metadata.name=multi" })
     expect(rowsOf(r).map((row) => row["name"])).toEqual(["multi"])

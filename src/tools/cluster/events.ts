@@ -7,9 +7,9 @@
  * count/firstTimestamp/lastTimestamp directly, with eventTime/series for events written the new way.
  */
 import { Effect, Schema } from "effect"
+import { listScope, selectorValue } from "../../kube/scope.js"
 import { access } from "../../cluster/handle.js"
 import { parseDurationMs } from "../../config/duration.js"
-import { InvalidInput } from "../../errors.js"
 import { age, ListMeta, ObjectMeta } from "../../kube/meta.js"
 import { table, TableOutput } from "../../mcp/reply.js"
 import { clusterTool } from "../../mcp/tool.js"
@@ -52,8 +52,6 @@ const Duration = Schema.String.pipe(
   Schema.pattern(/^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$|^\d+$/)
 ).annotations({ description: "only events seen within this duration, e.g. 90s, 10m, 1h, 1h30m (a bare number is seconds)" })
 
-/** A field selector value as the API server parses it (fields.EscapeValue): a value cannot add terms. */
-const selectorValue = (v: string): string => v.replace(/[\\,=]/g, (c) => `\\${c}`)
 
 /** The newest time an event was seen: its last repeat, else when it was first recorded. */
 const lastSeen = (e: Event): string | undefined =>
@@ -127,14 +125,9 @@ export const eventsList = clusterTool({
   annotations: { title: "List events", readOnlyHint: true, idempotentHint: true, openWorldHint: true },
   run: (input, cluster) =>
     Effect.gen(function*() {
-      const all = input.all_namespaces === true
-      if (all && input.namespace !== undefined) {
-        return yield* new InvalidInput({
-          message: "Give either namespace or all_namespaces, not both",
-          issues: [{ path: "namespace", message: "not allowed together with all_namespaces: true" }]
-        })
-      }
-      const namespace = all ? "" : input.namespace ?? cluster.info.namespace
+      const scope = yield* listScope(input, cluster.info.namespace)
+      const all = scope.all
+      const namespace = scope.all ? "" : scope.namespace
       const fieldSelector = [
         ...(input.involved_kind !== undefined ? [`involvedObject.kind=${selectorValue(input.involved_kind)}`] : []),
         ...(input.involved_name !== undefined ? [`involvedObject.name=${selectorValue(input.involved_name)}`] : []),

@@ -1,5 +1,6 @@
 /** pods_get: a pod's essentials as a person reads them, or the whole object as yaml/json. */
 import { Effect, Schema } from "effect"
+import { selectorValue } from "../../kube/scope.js"
 import { access, type ClusterHandle } from "../../cluster/handle.js"
 import { callJson } from "../../kube/call.js"
 import { age, ObjectMeta } from "../../kube/meta.js"
@@ -76,7 +77,7 @@ const eventsNamed = (cluster: ClusterHandle, name: string, namespace: string) =>
     access({ verb: "list", resource: "events", namespace }),
     {
       path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`,
-      query: { fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${name}` }
+      query: { fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${selectorValue(name)}` }
     },
     EventList
   ).pipe(

@@ -1,5 +1,6 @@
 /** pods_list: kubectl get pods -o wide, compact and paged by the API server. */
 import { Effect, Schema } from "effect"
+import { listScope } from "../../kube/scope.js"
 import { access } from "../../cluster/handle.js"
 import { callJson } from "../../kube/call.js"
 import { age, ListMeta } from "../../kube/meta.js"
@@ -7,7 +8,7 @@ import { table, TableOutput } from "../../mcp/reply.js"
 import { clusterTool } from "../../mcp/tool.js"
 import { AllNamespaces, Continue, DEFAULT_PAGE_SIZE, FieldSelector, LabelSelector, Limit, NamespaceParam } from "../params.js"
 import { podStatus } from "./podStatus.js"
-import { namespaceOf, Pod, podPath } from "./schema.js"
+import { Pod, podPath } from "./schema.js"
 
 const PodList = Schema.Struct({ metadata: Schema.optional(ListMeta), items: Schema.Array(Pod) })
 
@@ -29,8 +30,9 @@ export const podsList = clusterTool({
   annotations: { title: "List pods", readOnlyHint: true, idempotentHint: true, openWorldHint: true },
   run: (input, cluster) =>
     Effect.gen(function*() {
-      const all = input.all_namespaces === true
-      const namespace = all ? undefined : namespaceOf(input.namespace, cluster.info.namespace)
+      const scope = yield* listScope(input, cluster.info.namespace)
+      const all = scope.all
+      const namespace = scope.all ? undefined : scope.namespace
       const list = yield* callJson(
         cluster,
         access({ verb: "list", resource: "pods", namespace }),

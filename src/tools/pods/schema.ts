@@ -1,5 +1,6 @@
 /** The Pod fields the pods_* tools read (decoding keeps only these). */
 import { Schema } from "effect"
+import { namespaceOr } from "../../kube/scope.js"
 import { access, type ClusterHandle } from "../../cluster/handle.js"
 import { callJson } from "../../kube/call.js"
 import { ObjectMeta } from "../../kube/meta.js"
@@ -101,8 +102,7 @@ export const getPod = (cluster: ClusterHandle, namespace: string, name: string) 
   callJson(cluster, access({ verb: "get", resource: "pods", namespace, name }), { path: podPath(namespace, name) }, Pod)
 
 /** The namespace rule of TOOLS.md: omitted (or empty) → the context's namespace. */
-export const namespaceOf = (namespace: string | undefined, contextNamespace: string): string =>
-  namespace !== undefined && namespace !== "" ? namespace : contextNamespace
+export const namespaceOf = namespaceOr
 
 /** Names of the regular containers, in spec order. */
 export const containerNames = (pod: Pod): Array<string> => (pod.spec?.containers ?? []).map((c) => c.name)

@@ -1,5 +1,6 @@
 /** What the resources_* tools share: the group/version/kind parameters, object views, scope and verb checks. */
 import { Effect, Option, Schema } from "effect"
+import { namespaceOr } from "../../kube/scope.js"
 import type { ClusterHandle } from "../../cluster/handle.js"
 import { Name, NamespaceParam } from "../params.js"
 import { GROUP_PATTERN, type ResourceInfo, resolveKind, typeName, VERSION_PATTERN } from "../../kube/discovery.js"
@@ -116,7 +117,7 @@ export const resolveInput = (cluster: ClusterHandle, input: GvkInput) =>
 
 /** The namespace a namespaced resource is addressed in (omitted → the context's); undefined for cluster scope. */
 export const namespaceFor = (info: ResourceInfo, cluster: ClusterHandle, namespace: string | undefined): string | undefined =>
-  info.namespaced ? (namespace !== undefined && namespace !== "" ? namespace : cluster.info.namespace) : undefined
+  info.namespaced ? namespaceOr(namespace, cluster.info.namespace) : undefined
 
 /** Refuses a verb the resource does not offer (discovery lists them) before any request is made. */
 export const requireVerb = (info: ResourceInfo, verb: string, tool: string): Effect.Effect<void, InvalidInput> =>

@@ -12,8 +12,8 @@ import { optionsOf, sanitizeObject } from "../../kube/sanitize.js"
 import { renderTable } from "../../mcp/budget.js"
 import { type Reply, text } from "../../mcp/reply.js"
 import { clusterTool } from "../../mcp/tool.js"
-import { Name } from "../params.js"
-import { Kind, metaOf, namespaceFor, objectRefFields, refOf, requireVerb, resolveInput, type OwnerReference } from "./common.js"
+
+import { metaOf, namespaceFor, objectRefFields, refOf, requireVerb, resolveInput, type OwnerReference } from "./common.js"
 import { toYaml } from "./compare.js"
 import { getObject, statusLines } from "./get.js"
 

@@ -1,9 +1,9 @@
 /** resources_list: any kind, as kubectl get shows it (the server's own columns), or the sanitized items as YAML/JSON. */
 import { Effect, Option, Schema } from "effect"
+import { listScope } from "../../kube/scope.js"
 import { access, type ClusterHandle } from "../../cluster/handle.js"
-import { InvalidInput } from "../../errors.js"
 import { callJson } from "../../kube/call.js"
-import { type ResourceInfo, resourcePath, typeName } from "../../kube/discovery.js"
+import { type ResourceInfo, resourcePath } from "../../kube/discovery.js"
 import { age, ListMeta } from "../../kube/meta.js"
 import { optionsOf, sanitizeObject } from "../../kube/sanitize.js"
 import { document, ObjectOutput, type Reply, table, TableOutput } from "../../mcp/reply.js"
@@ -75,12 +75,8 @@ export const resourcesList = clusterTool({
   annotations: { title: "List resources", readOnlyHint: true, idempotentHint: true, openWorldHint: true },
   run: (input, cluster) =>
     Effect.gen(function*() {
-      if (input.all_namespaces === true && input.namespace !== undefined && input.namespace !== "") {
-        return yield* new InvalidInput({
-          message: "Give either namespace or all_namespaces, not both",
-          issues: [{ path: "all_namespaces", message: "conflicts with namespace" }]
-        })
-      }
+      // cluster-scoped kinds ignore the namespace; the pair is still refused, as for every list tool
+      yield* listScope(input, cluster.info.namespace)
       const info = yield* resolveInput(cluster, input)
       yield* requireVerb(info, "list", "resources_list")
       const namespace = input.all_namespaces === true ? undefined : namespaceFor(info, cluster, input.namespace)
