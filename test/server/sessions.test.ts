@@ -90,6 +90,7 @@ describe("HTTP sessions are bounded", () => {
     await warm.listTools()
     await warm.close()
     const idle = rssMiB(pid)
+    const early = (await initialize(server.url)).headers.get("mcp-session-id") ?? ""
     const statuses = new Map<number, number>()
     let next = 0
     const TOTAL = 10_000
@@ -106,7 +107,9 @@ describe("HTTP sessions are bounded", () => {
     const peak = rssMiB(pid)
     expect(server.child.exitCode).toBeNull()
     expect([...statuses.keys()].every((s) => s === 200 || s === 503), JSON.stringify([...statuses])).toBe(true)
+    // more sessions than max_sessions were served: expired ones gave their places back
     expect(statuses.get(200) ?? 0).toBeGreaterThan(1000)
+    expect((await ping(server.url, early)).status).toBe(404)
     // alive and serving
     const after = await connectHttp(server.url)
     expect((await call(after, "config_contexts_list")).isError).toBe(false)
