@@ -33,8 +33,8 @@
           '';
           # The fixed-output hash of the npm dependencies (prefetch-npm-deps of the patched lockfile).
           # After changing package-lock.json run `node nix/npm-deps-hash.mjs --write`; test/ship checks that
-          # this matches: package-lock.json sha256 e92042ed64c1e2e59156299f75282481d77db94a940bdf8fdd26d63d94aabc1a
-          npmDepsHash = "sha256-a2QYmPrUpIBrM1goSXTSUaAfP5/RAT7PvfSv8vSfJBc=";
+          # this matches: package-lock.json sha256 035b097ba9536bbefd52fac596f21aee49c535c9c2978789de2d25f148512d86
+          npmDepsHash = "sha256-uY4ZV0JnzXJ25wrVUo3eDDQ2DOqFYiOy/R1JDuqQJkQ=";
           # `npm run build`: tsc type check, then esbuild bundles dist/ (self-contained: no node_modules at runtime)
           npmBuildScript = "build";
           nativeBuildInputs = [ pkgs.makeWrapper ];

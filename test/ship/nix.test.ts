@@ -20,7 +20,11 @@ const script = (): Promise<HashScript> => import(join(REPO, "nix/npm-deps-hash.m
 const FLAKE = readFileSync(join(REPO, "flake.nix"), "utf8")
 const LOCK = readFileSync(join(REPO, "package-lock.json"), "utf8")
 const hasNix = spawnSync("nix", ["--version"]).status === 0
-const STALE = "package-lock.json changed: run `node nix/npm-deps-hash.mjs --write` to update npmDepsHash in flake.nix"
+const STALE =
+  "flake.nix's npmDepsHash was computed for another package-lock.json. If you changed dependencies on purpose, run " +
+  "`node nix/npm-deps-hash.mjs --write` and commit flake.nix with the lockfile. If you changed nothing and " +
+  "`git status` shows package-lock.json modified, your npm rewrote it: `git checkout package-lock.json` and " +
+  "install with `npm ci` (README, Quick start)"
 
 describe("flake.nix", () => {
   it("records the checksum of the current package-lock.json", async () => {
