@@ -38,10 +38,12 @@ describe("flake.nix", () => {
     expect(/npmDepsHash = "([^"]+)";/.exec(FLAKE)?.[1], STALE).toBe(hash)
   }, 320_000)
 
-  it("runs `npm run build`, installs dist/ only, and wraps node 20 as kube-mcp", () => {
+  it("runs `npm run build`, installs dist/ only, and wraps Node 24 as kube-mcp, from a maintained nixpkgs", () => {
     expect(FLAKE).toContain(`npmBuildScript = "build";`)
-    expect(FLAKE).toContain("nodejs = pkgs.nodejs_20;")
-    expect(FLAKE).toMatch(/makeWrapper \$\{pkgs\.nodejs_20\}\/bin\/node \$out\/bin\/kube-mcp --add-flags \$out\/lib\/kube-mcp\/dist\/main\.js/)
+    expect(FLAKE).toContain("nodejs = pkgs.nodejs_24;")
+    expect(FLAKE).toContain(`inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-26.05";`)
+    expect(FLAKE).not.toMatch(/nodejs_(1\d|20)\b/)
+    expect(FLAKE).toMatch(/makeWrapper \$\{pkgs\.nodejs_24\}\/bin\/node \$out\/bin\/kube-mcp --add-flags \$out\/lib\/kube-mcp\/dist\/main\.js/)
     expect(FLAKE).toMatch(/program = "\$\{self\.packages\.\$\{pkgs\.stdenv\.hostPlatform\.system\}\.default\}\/bin\/kube-mcp";/)
   })
 
