@@ -5,11 +5,11 @@
  * as it is for a user who starts their assistant twice).
  *
  *   npx tsx bench/coldstart.ts [--runs 25] [--entry dist/main.js] [--kubeconfig <file>] [--json] [--skip-baseline]
- *                              [--node <path to a node binary> ...]
+ *                              [--node <path to a node binary> ...] [--entry <file> ...]
  *
  * With --node (repeatable) each run of a round starts the entry once with every given Node, in turn
  * (A B C A B C …), so Node versions are compared on the same commit under the same machine load; without
- * it, the Node that runs this script. The compile cache (src/entry.ts) goes to a fresh directory per Node
+ * it, the Node that runs this script. Several --entry (builds) are interleaved the same way. The compile cache (src/entry.ts) goes to a fresh directory per Node
  * (XDG_CACHE_HOME), filled by the unmeasured warm-up run, as for a user's second start.
  *
  * Without --kubeconfig a throw-away kubeconfig with two unreachable contexts is used: `initialize`
@@ -24,7 +24,7 @@ import { parseArgs } from "node:util"
 const { values } = parseArgs({
   options: {
     runs: { type: "string", default: "25" },
-    entry: { type: "string", default: "dist/main.js" },
+    entry: { type: "string", multiple: true, default: ["dist/main.js"] },
     kubeconfig: { type: "string" },
     json: { type: "boolean", default: false },
     "skip-baseline": { type: "boolean", default: false },
@@ -34,8 +34,8 @@ const { values } = parseArgs({
 
 const runs = Number(values.runs)
 if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs must be a positive integer")
-const entry = resolve(values.entry)
-statSync(entry) // fail early with ENOENT rather than 25 spawn failures
+const entries = values.entry.map((e) => ({ name: e, path: resolve(e) }))
+for (const e of entries) statSync(e.path) // fail early with ENOENT rather than 25 spawn failures
 
 const fakeKubeconfig = (): string => {
   const dir = mkdtempSync(join(tmpdir(), "kube-mcp-bench-"))
@@ -170,7 +170,7 @@ interface Case {
 
 const cases: Array<Case> = runtimes.flatMap((node) => [
   ...(!values["skip-baseline"] ? [{ label: `${node.version}: node -e 0 (baseline)`, node, args: ["-e", "0"], expectReply: false }] : []),
-  { label: `${node.version}: node ${values.entry} → initialize`, node, args: [entry, "--kubeconfig", kubeconfig], expectReply: true }
+  ...entries.map((e) => ({ label: `${node.version}: node ${e.name} → initialize`, node, args: [e.path, "--kubeconfig", kubeconfig], expectReply: true }))
 ])
 
 /** One warm-up run of each case (OS file cache, compile cache), then `runs` rounds of one run of each case in turn. */

@@ -8,6 +8,7 @@
 //   node scripts/build.mjs [--outdir dist] [--minify keep-names|full|none] [--sourcemap] [--external] [--no-splitting] [--meta file] [--entry file]
 import { build } from "esbuild"
 import { rmSync } from "node:fs"
+import { createRequire } from "node:module"
 import { parseArgs } from "node:util"
 
 const { values } = parseArgs({
@@ -24,6 +25,28 @@ const { values } = parseArgs({
     entry: { type: "string", default: "src/entry.ts" }
   }
 })
+
+/**
+ * node:http without its ESM facade. An ESM import of a built-in (`import http from "node:http"`, as
+ * @kubernetes/client-node and the HTTP transport do) makes Node read every export of the module, and on
+ * Node 22+ node:http's WebSocket, CloseEvent and MessageEvent are lazy getters that load undici: about
+ * 20 ms of CPU for code we never run. This plugin serves the import from process.getBuiltinModule, which
+ * reads nothing, and exports the module's other names (a name that is not here fails the build).
+ */
+const LAZY_HTTP_EXPORTS = new Set(["WebSocket", "CloseEvent", "MessageEvent"])
+const httpWithoutFacade = {
+  name: "http-without-facade",
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?http$/ }, () => ({ path: "node:http", namespace: "builtin-without-facade" }))
+    b.onLoad({ filter: /.*/, namespace: "builtin-without-facade" }, () => {
+      const names = Object.keys(createRequire(import.meta.url)("node:http")).filter((n) => !LAZY_HTTP_EXPORTS.has(n) && n !== "default")
+      return {
+        contents: `const m = process.getBuiltinModule("node:http");\nexport default m;\nexport const { ${names.join(", ")} } = m;\n`,
+        loader: "js"
+      }
+    })
+  }
+}
 
 rmSync(values.outdir, { recursive: true, force: true })
 const result = await build({
@@ -45,6 +68,7 @@ const result = await build({
   // code, and what the core module's deprecation points to) is bundled instead; "punycode/" names the
   // package, not the built-in.
   alias: { punycode: "punycode/" },
+  plugins: [httpWithoutFacade],
   // CommonJS dependencies call require() for Node built-ins; an ESM bundle has no require of its own.
   banner: { js: "import { createRequire as __kubeMcpCreateRequire } from \"node:module\";\nconst require = __kubeMcpCreateRequire(import.meta.url);" },
   legalComments: "linked",

@@ -5,17 +5,11 @@
  */
 import type { KubeConfig } from "@kubernetes/client-node"
 import { Effect } from "effect"
-import type * as http from "node:http"
-import type * as https from "node:https"
+import * as http from "node:http"
+import * as https from "node:https"
 import type { KubeError } from "../errors.js"
 import { Timeout } from "../errors.js"
 import { statusToError, transportError } from "./apiStatus.js"
-
-// Not `import * as http from "node:http"`: an ESM import of a built-in syncs every export of its module
-// facade, and on Node 24 that runs node:http's lazy WebSocket/EventSource getters, which load undici
-// (about 20 ms of CPU in every cold start, for a client we never use). getBuiltinModule reads no exports.
-const httpModule: typeof http = process.getBuiltinModule("node:http")
-const httpsModule: typeof https = process.getBuiltinModule("node:https")
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE"
 
@@ -86,7 +80,7 @@ export const makeRestClient = (context: string, kc: KubeConfig, timeoutMs: numbe
       ...(initial.rejectUnauthorized !== undefined ? { rejectUnauthorized: initial.rejectUnauthorized } : {}),
       ...(initial.servername !== undefined ? { servername: initial.servername } : {})
     }
-    const agent = secure ? new httpsModule.Agent(agentOptions) : new httpModule.Agent({ keepAlive: true, maxSockets: 32 })
+    const agent = secure ? new https.Agent(agentOptions) : new http.Agent({ keepAlive: true, maxSockets: 32 })
     const dynamic = hasDynamicAuth(kc)
     const staticHeaders = headerRecord(initial.headers)
     const staticAuth = initial.auth
@@ -109,7 +103,7 @@ export const makeRestClient = (context: string, kc: KubeConfig, timeoutMs: numbe
             : {})
         }
         const once = Effect.async<{ status: number; body: string; retryAfter: string | undefined }, KubeError>((resume) => {
-          const transport = secure ? httpsModule : httpModule
+          const transport = secure ? https : http
           const r = transport.request({
             protocol: base.protocol,
             hostname: base.hostname.replace(/^\[(.*)\]$/, "$1"),

@@ -100,13 +100,16 @@ describe("the bundle on this Node", () => {
     }
   }
 
-  it("the bundle holds no require of the punycode core module", () => {
+  it("the bundle holds no require of the punycode core module and no ESM import of node:http", () => {
     const chunks = readdirSync(join(dir, "dist/chunks")).filter((f) => f.endsWith(".js"))
     const all = [join(dir, "dist/main.js"), ...chunks.map((f) => join(dir, "dist/chunks", f))].map((f) => readFileSync(f, "utf8")).join("\n")
     // whatwg-url's code is in the bundle (it is what needed punycode) ...
     expect(all).toContain("ucs2")
     // ... but nothing asks Node for its built-in punycode
     expect(all).not.toMatch(/require\(["'](node:)?punycode["']\)|from\s*["'](node:)?punycode["']/)
+    // node:http is read through getBuiltinModule, not its ESM facade (which loads undici on Node 22+)
+    expect(all).toContain(`getBuiltinModule("node:http")`)
+    expect(all).not.toMatch(/from\s*["'](node:)?http["']/)
   })
 
   it("every stderr line is JSON, and the compile cache is written to the user's cache directory", async () => {
