@@ -1,7 +1,8 @@
 {
   description = "kube-mcp: MCP server for many Kubernetes clusters at once";
 
-  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-25.05";
+  # a maintained release with nodejs_24 (Node 24 LTS); see README (Nix) on flake.lock
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-26.05";
 
   outputs = { self, nixpkgs }:
     let
@@ -16,7 +17,7 @@
         kube-mcp = pkgs.buildNpmPackage {
           pname = "kube-mcp";
           inherit version;
-          nodejs = pkgs.nodejs_20;
+          nodejs = pkgs.nodejs_24;
           src = pkgs.lib.fileset.toSource {
             root = ./.;
             fileset = pkgs.lib.fileset.unions [
@@ -33,8 +34,8 @@
           '';
           # The fixed-output hash of the npm dependencies (prefetch-npm-deps of the patched lockfile).
           # After changing package-lock.json run `node nix/npm-deps-hash.mjs --write`; test/ship checks that
-          # this matches: package-lock.json sha256 e92042ed64c1e2e59156299f75282481d77db94a940bdf8fdd26d63d94aabc1a
-          npmDepsHash = "sha256-a2QYmPrUpIBrM1goSXTSUaAfP5/RAT7PvfSv8vSfJBc=";
+          # this matches: package-lock.json sha256 035b097ba9536bbefd52fac596f21aee49c535c9c2978789de2d25f148512d86
+          npmDepsHash = "sha256-uY4ZV0JnzXJ25wrVUo3eDDQ2DOqFYiOy/R1JDuqQJkQ=";
           # `npm run build`: tsc type check, then esbuild bundles dist/ (self-contained: no node_modules at runtime)
           npmBuildScript = "build";
           nativeBuildInputs = [ pkgs.makeWrapper ];
@@ -42,7 +43,7 @@
             runHook preInstall
             mkdir -p $out/lib/kube-mcp $out/bin
             cp -r dist package.json $out/lib/kube-mcp/
-            makeWrapper ${pkgs.nodejs_20}/bin/node $out/bin/kube-mcp --add-flags $out/lib/kube-mcp/dist/main.js
+            makeWrapper ${pkgs.nodejs_24}/bin/node $out/bin/kube-mcp --add-flags $out/lib/kube-mcp/dist/main.js
             runHook postInstall
           '';
           doInstallCheck = true;
@@ -67,7 +68,7 @@
       });
 
       devShells = forAllSystems (pkgs: {
-        default = pkgs.mkShell { packages = [ pkgs.nodejs_20 pkgs.go pkgs.openssl ]; };
+        default = pkgs.mkShell { packages = [ pkgs.nodejs_24 pkgs.go pkgs.openssl ]; };
       });
     };
 }

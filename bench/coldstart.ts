@@ -5,30 +5,37 @@
  * as it is for a user who starts their assistant twice).
  *
  *   npx tsx bench/coldstart.ts [--runs 25] [--entry dist/main.js] [--kubeconfig <file>] [--json] [--skip-baseline]
+ *                              [--node <path to a node binary> ...] [--entry <file> ...]
+ *
+ * With --node (repeatable) each run of a round starts the entry once with every given Node, in turn
+ * (A B C A B C …), so Node versions are compared on the same commit under the same machine load; without
+ * it, the Node that runs this script. Several --entry (builds) are interleaved the same way. The compile cache (src/entry.ts) goes to a fresh directory per Node
+ * (XDG_CACHE_HOME), filled by the unmeasured warm-up run, as for a user's second start.
  *
  * Without --kubeconfig a throw-away kubeconfig with two unreachable contexts is used: `initialize`
  * never talks to a cluster, so the control plane is not needed and its load cannot skew the numbers.
  */
-import { spawn } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs"
-import { cpus, tmpdir, totalmem } from "node:os"
+import { cpus, loadavg, tmpdir, totalmem } from "node:os"
 import { join, resolve } from "node:path"
 import { parseArgs } from "node:util"
 
 const { values } = parseArgs({
   options: {
     runs: { type: "string", default: "25" },
-    entry: { type: "string", default: "dist/main.js" },
+    entry: { type: "string", multiple: true, default: ["dist/main.js"] },
     kubeconfig: { type: "string" },
     json: { type: "boolean", default: false },
-    "skip-baseline": { type: "boolean", default: false }
+    "skip-baseline": { type: "boolean", default: false },
+    node: { type: "string", multiple: true }
   }
 })
 
 const runs = Number(values.runs)
 if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs must be a positive integer")
-const entry = resolve(values.entry)
-statSync(entry) // fail early with ENOENT rather than 25 spawn failures
+const entries = values.entry.map((e) => ({ name: e, path: resolve(e) }))
+for (const e of entries) statSync(e.path) // fail early with ENOENT rather than 25 spawn failures
 
 const fakeKubeconfig = (): string => {
   const dir = mkdtempSync(join(tmpdir(), "kube-mcp-bench-"))
@@ -79,12 +86,14 @@ const INITIALIZED = JSON.stringify({ jsonrpc: "2.0", method: "notifications/init
 const FIRST_CALL = JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "config_contexts_list", arguments: {} } }) + "\n"
 
 /** One cold start: wall and CPU ms until the `initialize` answer (id 1), then wall ms until the tool call's (id 2). */
-const once = (args: ReadonlyArray<string>, expectReply: boolean): Promise<Sample> =>
+const once = (node: Runtime, args: ReadonlyArray<string>, expectReply: boolean): Promise<Sample> =>
   new Promise((ok, fail) => {
-    const env = { ...process.env }
-    for (const k of Object.keys(env)) if (k.startsWith("KUBE_MCP_")) delete env[k]
+    const env: Record<string, string> = { XDG_CACHE_HOME: node.cacheHome }
+    for (const [k, v] of Object.entries(process.env)) {
+      if (v !== undefined && !k.startsWith("KUBE_MCP_") && !k.startsWith("NODE_COMPILE_CACHE") && k !== "XDG_CACHE_HOME") env[k] = v
+    }
     const t0 = process.hrtime.bigint()
-    const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"], env })
+    const child = spawn(node.path, args, { stdio: ["pipe", "pipe", "pipe"], env })
     let out = ""
     let err = ""
     let done = false
@@ -139,41 +148,70 @@ const quantile = (sorted: ReadonlyArray<number>, q: number): number => {
   return sorted[i] ?? Number.NaN
 }
 
-const measure = async (label: string, args: ReadonlyArray<string>, expectReply: boolean) => {
-  await once(args, expectReply) // warm the OS file cache; not counted
-  const samples: Array<Sample> = []
-  for (let i = 0; i < runs; i++) samples.push(await once(args, expectReply))
-  const wall = samples.map((s) => s.wall).sort((a, b) => a - b)
-  const cpu = samples.map((s) => s.cpu).sort((a, b) => a - b)
-  const firstCall = samples.map((s) => s.firstCall).sort((a, b) => a - b)
-  return {
-    label,
-    runs,
-    median: quantile(wall, 0.5),
-    p90: quantile(wall, 0.9),
-    min: wall[0] ?? Number.NaN,
-    max: wall[wall.length - 1] ?? Number.NaN,
-    cpuMedian: quantile(cpu, 0.5),
-    firstCallMedian: quantile(firstCall, 0.5)
-  }
+interface Runtime {
+  readonly path: string
+  readonly version: string
+  /** XDG_CACHE_HOME of its runs: the entry's compile cache, one per Node */
+  readonly cacheHome: string
 }
 
-const results = [
-  ...(!values["skip-baseline"] ? [await measure("node -e 0 (baseline)", ["-e", "0"], false)] : []),
-  await measure(`node ${values.entry} → initialize`, [entry, "--kubeconfig", kubeconfig], true)
-]
+const runtimes: Array<Runtime> = (values.node ?? [process.execPath]).map((path) => ({
+  path,
+  version: execFileSync(path, ["--version"], { encoding: "utf8" }).trim(),
+  cacheHome: mkdtempSync(join(tmpdir(), "kube-mcp-bench-cache-"))
+}))
+
+interface Case {
+  readonly label: string
+  readonly node: Runtime
+  readonly args: ReadonlyArray<string>
+  readonly expectReply: boolean
+}
+
+const cases: Array<Case> = runtimes.flatMap((node) => [
+  ...(!values["skip-baseline"] ? [{ label: `${node.version}: node -e 0 (baseline)`, node, args: ["-e", "0"], expectReply: false }] : []),
+  ...entries.map((e) => ({ label: `${node.version}: node ${e.name} → initialize`, node, args: [e.path, "--kubeconfig", kubeconfig], expectReply: true }))
+])
+
+/** One warm-up run of each case (OS file cache, compile cache), then `runs` rounds of one run of each case in turn. */
+const measureAll = async () => {
+  for (const c of cases) await once(c.node, c.args, c.expectReply)
+  const samples = cases.map((): Array<Sample> => [])
+  for (let i = 0; i < runs; i++) {
+    for (const [j, c] of cases.entries()) samples[j]?.push(await once(c.node, c.args, c.expectReply))
+  }
+  return cases.map((c, j) => {
+    const own = samples[j] ?? []
+    const wall = own.map((s) => s.wall).sort((a, b) => a - b)
+    const cpu = own.map((s) => s.cpu).sort((a, b) => a - b)
+    const firstCall = own.map((s) => s.firstCall).sort((a, b) => a - b)
+    return {
+      label: c.label,
+      runs,
+      median: quantile(wall, 0.5),
+      p90: quantile(wall, 0.9),
+      min: wall[0] ?? Number.NaN,
+      max: wall[wall.length - 1] ?? Number.NaN,
+      cpuMedian: quantile(cpu, 0.5),
+      firstCallMedian: quantile(firstCall, 0.5)
+    }
+  })
+}
+
+const results = await measureAll()
 
 const machine = {
   date: new Date().toISOString().slice(0, 10),
-  node: process.version,
+  node: runtimes.map((r) => r.version).join(", "),
   cpus: `${cpus().length} × ${cpus()[0]?.model ?? "?"}`,
-  memory: `${Math.round(totalmem() / 2 ** 30)} GiB`
+  memory: `${Math.round(totalmem() / 2 ** 30)} GiB`,
+  load: loadavg().map((l) => l.toFixed(2)).join(" / ")
 }
 
 if (values.json) {
   process.stdout.write(`${JSON.stringify({ machine, results }, null, 2)}\n`)
 } else {
-  process.stdout.write(`${machine.date}  node ${machine.node}  ${machine.cpus}  ${machine.memory}\n`)
+  process.stdout.write(`${machine.date}  node ${machine.node}  ${machine.cpus}  ${machine.memory}  load average after: ${machine.load}\n`)
   process.stdout.write(
     "| what | runs | median ms | p90 ms | min ms | max ms | CPU median ms | first tool call median ms |\n|---|---|---|---|---|---|---|---|\n"
   )

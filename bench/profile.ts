@@ -1,7 +1,8 @@
 /**
  * Where does kube-mcp spend a warm tool call? Runs the built server (dist/main.js) under `node --cpu-prof`,
  * drives one tool call N times over stdio with the MCP SDK Client, and attributes the CPU samples taken
- * during those calls (startup excluded) to functions and to source files/packages via dist's source maps.
+ * during those calls (startup excluded) to functions and to source files/packages via dist's source maps
+ * (build them first: `node scripts/build.mjs --sourcemap`; the published build has none).
  *
  *   npx tsx bench/profile.ts --tool pods_get --args '{"name":"bp-0-007","namespace":"kmcp-bench-0"}'
  *                            [--calls 300] [--concurrency 1] [--entry dist/main.js] [--top 25] [--transport stdio|http] [--dir out] [--env NAME=VALUE ...]

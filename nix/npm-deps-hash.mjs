@@ -14,9 +14,9 @@
 // optional packages), so they are the registry's bytes, checked against the lock's integrity.
 import { execFileSync } from "node:child_process"
 import { createHash } from "node:crypto"
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
-import { dirname, join, resolve } from "node:path"
+import { delimiter, dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 
@@ -66,9 +66,25 @@ const packagesOf = (lock) => {
   return [...byUrl.values()].sort((a, b) => (a.url < b.url ? -1 : a.url > b.url ? 1 : 0))
 }
 
+/**
+ * The directory of the npm that `npm` on PATH runs (its own cacache). Not `npm root -g`: with a node that
+ * is not where npm is installed first on PATH (.ci/run's Node 24 from a cache directory), the global root
+ * follows that node's prefix, which holds no npm.
+ */
+const npmDir = () => {
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    const bin = join(dir, "npm")
+    if (!existsSync(bin)) continue
+    for (let d = dirname(realpathSync(bin)); d !== dirname(d); d = dirname(d)) {
+      const pkg = join(d, "package.json")
+      if (existsSync(pkg) && JSON.parse(readFileSync(pkg, "utf8")).name === "npm") return d
+    }
+  }
+  throw new Error("no npm on PATH")
+}
+
 const npmCache = () => {
-  const npmRoot = execFileSync("npm", ["root", "-g"], { encoding: "utf8" }).trim()
-  const cacache = createRequire(join(npmRoot, "npm", "package.json"))("cacache")
+  const cacache = createRequire(join(npmDir(), "package.json"))("cacache")
   const dir = join(execFileSync("npm", ["config", "get", "cache"], { encoding: "utf8" }).trim(), "_cacache")
   return { get: (integrity) => cacache.get.byDigest(dir, integrity).then((b) => b, () => undefined) }
 }

@@ -1,6 +1,7 @@
 /**
- * deploy/ against the real control plane (dev-cluster): every manifest passes `kubectl apply
- * --dry-run=server`, and the in-cluster provider, run with a token of the deploy/ ServiceAccount and the
+ * deploy/ against the real control plane (dev-cluster): the kustomization (`kubectl apply -k deploy/`, the
+ * README's way, with the one `images:` entry a user sets) renders every manifest and its output passes
+ * `kubectl apply --dry-run=server`, and the in-cluster provider, run with a token of the deploy/ ServiceAccount and the
  * RBAC those manifests grant (really applied), reads but cannot write; with deploy/write/ it can.
  */
 import { CoreV1Api } from "@kubernetes/client-node"
@@ -28,8 +29,23 @@ const kubectl = (...args: Array<string>): string => {
   })
 }
 
+/** The manifests of a directory (its kustomization.yaml is not one). */
 const manifests = (dir: string): Array<string> =>
-  readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(dir, f))
+  readdirSync(dir).filter((f) => /\.ya?ml$/.test(f) && f !== "kustomization.yaml").sort().map((f) => join(dir, f))
+
+/** kubectl with a manifest on stdin (`-f -`). */
+const kubectlStdin = (input: string, ...args: Array<string>): string => {
+  const info = clusterInfo()
+  return execFileSync(join(info.binDir, "kubectl"), ["--kubeconfig", info.kubeconfig, "--context", "dev-cluster", ...args], {
+    encoding: "utf8",
+    input,
+    stdio: ["pipe", "pipe", "pipe"],
+    timeout: 60_000
+  })
+}
+
+const KUSTOMIZATION = readFileSync(join(DEPLOY, "kustomization.yaml"), "utf8")
+const VERSION = (JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { version: string }).version
 
 /** config.toml as the ConfigMap mounts it at /etc/kube-mcp/config.toml. */
 const configMapToml = (): string => {
@@ -59,7 +75,7 @@ describe("deploy/ manifests", () => {
     if (podDir !== "") rmSync(podDir, { recursive: true, force: true })
   })
 
-  it("every manifest passes kubectl apply --dry-run=server", () => {
+  it("the kustomization lists every manifest and sets the image once, at the package version", () => {
     const files = [...manifests(DEPLOY), ...manifests(join(DEPLOY, "write"))]
     expect(files.map((f) => f.slice(DEPLOY.length + 1))).toEqual([
       "00-namespace.yaml",
@@ -71,26 +87,45 @@ describe("deploy/ manifests", () => {
       "60-hpa.yaml",
       "write/rbac-write.yaml"
     ])
-    const out = kubectl("apply", "--dry-run=server", ...files.flatMap((f) => ["-f", f]))
+    const resources = [...KUSTOMIZATION.matchAll(/^  - (\S+\.yaml)$/gm)].map((m) => m[1])
+    // everything but the opt-in write role, which `kubectl apply -k deploy/` must not pick up
+    expect(resources).toEqual(manifests(DEPLOY).map((f) => f.slice(DEPLOY.length + 1)))
+    expect(KUSTOMIZATION).toMatch(/^images:\n  - name: kube-mcp\n    newName: \S+/m)
+    expect(/^    newTag: (\S+)$/m.exec(KUSTOMIZATION)?.[1]).toBe(VERSION)
+    // the Deployment names the placeholder that `images:` replaces
+    expect(readFileSync(join(DEPLOY, "40-deployment.yaml"), "utf8")).toMatch(/^          image: kube-mcp$/m)
+  })
+
+  it("`kubectl kustomize deploy/` output passes kubectl apply --dry-run=server", () => {
+    const rendered = kubectl("kustomize", DEPLOY)
+    const out = kubectlStdin(rendered, "apply", "--dry-run=server", "-f", "-")
     for (const kind of ["namespace", "serviceaccount", "clusterrole", "clusterrolebinding", "configmap", "deployment", "service", "horizontalpodautoscaler"]) {
       expect(out).toMatch(new RegExp(`^${kind}[./]`, "m"))
     }
     expect(out).not.toMatch(/error/i)
-    // `kubectl apply -f deploy/` must not pick up the opt-in write role
-    expect(manifests(DEPLOY).some((f) => f.includes("write"))).toBe(false)
+    expect(out).not.toContain("kube-mcp-write")
+    // the write role on its own, as `kubectl apply -f deploy/write/`
+    expect(kubectl("apply", "--dry-run=server", "-f", WRITE)).toMatch(/^clusterrole\.rbac\.authorization\.k8s\.io\/kube-mcp-write created \(server dry run\)$/m)
   })
 
-  it("the Deployment runs non-root on a read-only root filesystem with probes and resources", () => {
-    const deployment = JSON.parse(kubectl("apply", "--dry-run=server", "-o", "json", "-f", join(DEPLOY, "40-deployment.yaml"))) as {
-      spec: { template: { spec: { securityContext: Record<string, unknown>; containers: Array<Record<string, unknown>> } } }
+  it("the Deployment runs the kustomized image, non-root, on a read-only root filesystem with probes and resources", () => {
+    const rendered = kubectl("kustomize", DEPLOY)
+    const list = JSON.parse(kubectlStdin(rendered, "apply", "--dry-run=server", "-o", "json", "-f", "-")) as {
+      items: Array<{ kind: string; spec?: { template?: { spec: { securityContext: Record<string, unknown>; containers: Array<Record<string, unknown>> } } } }>
     }
-    const pod = deployment.spec.template.spec
+    const pod = list.items.find((i) => i.kind === "Deployment")?.spec?.template?.spec
+    expect(pod).toBeDefined()
+    if (pod === undefined) return
     expect(pod.securityContext["runAsNonRoot"]).toBe(true)
     const container = pod.containers[0] ?? {}
+    const newName = /^    newName: (\S+)/m.exec(KUSTOMIZATION)?.[1]
+    expect(container["image"]).toBe(`${newName}:${VERSION}`)
     expect(container["securityContext"]).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false })
     expect(container["livenessProbe"]).toMatchObject({ httpGet: { path: "/healthz" } })
     expect(container["readinessProbe"]).toMatchObject({ httpGet: { path: "/readyz" } })
     expect(container["resources"]).toMatchObject({ requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } })
+    // the compile cache's writable directory on the read-only root filesystem
+    expect(container["volumeMounts"]).toEqual(expect.arrayContaining([{ name: "cache", mountPath: "/home/nonroot/.cache" }]))
   })
 
   describe("the in-cluster provider as the deploy/ ServiceAccount", () => {

@@ -20,7 +20,11 @@ const script = (): Promise<HashScript> => import(join(REPO, "nix/npm-deps-hash.m
 const FLAKE = readFileSync(join(REPO, "flake.nix"), "utf8")
 const LOCK = readFileSync(join(REPO, "package-lock.json"), "utf8")
 const hasNix = spawnSync("nix", ["--version"]).status === 0
-const STALE = "package-lock.json changed: run `node nix/npm-deps-hash.mjs --write` to update npmDepsHash in flake.nix"
+const STALE =
+  "flake.nix's npmDepsHash was computed for another package-lock.json. If you changed dependencies on purpose, run " +
+  "`node nix/npm-deps-hash.mjs --write` and commit flake.nix with the lockfile. If you changed nothing and " +
+  "`git status` shows package-lock.json modified, your npm rewrote it: `git checkout package-lock.json` and " +
+  "install with `npm ci` (README, Quick start)"
 
 describe("flake.nix", () => {
   it("records the checksum of the current package-lock.json", async () => {
@@ -34,10 +38,12 @@ describe("flake.nix", () => {
     expect(/npmDepsHash = "([^"]+)";/.exec(FLAKE)?.[1], STALE).toBe(hash)
   }, 320_000)
 
-  it("runs `npm run build`, installs dist/ only, and wraps node 20 as kube-mcp", () => {
+  it("runs `npm run build`, installs dist/ only, and wraps Node 24 as kube-mcp, from a maintained nixpkgs", () => {
     expect(FLAKE).toContain(`npmBuildScript = "build";`)
-    expect(FLAKE).toContain("nodejs = pkgs.nodejs_20;")
-    expect(FLAKE).toMatch(/makeWrapper \$\{pkgs\.nodejs_20\}\/bin\/node \$out\/bin\/kube-mcp --add-flags \$out\/lib\/kube-mcp\/dist\/main\.js/)
+    expect(FLAKE).toContain("nodejs = pkgs.nodejs_24;")
+    expect(FLAKE).toContain(`inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-26.05";`)
+    expect(FLAKE).not.toMatch(/nodejs_(1\d|20)\b/)
+    expect(FLAKE).toMatch(/makeWrapper \$\{pkgs\.nodejs_24\}\/bin\/node \$out\/bin\/kube-mcp --add-flags \$out\/lib\/kube-mcp\/dist\/main\.js/)
     expect(FLAKE).toMatch(/program = "\$\{self\.packages\.\$\{pkgs\.stdenv\.hostPlatform\.system\}\.default\}\/bin\/kube-mcp";/)
   })
 

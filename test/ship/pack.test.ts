@@ -2,12 +2,13 @@
  * The published package: `npm pack` (its prepack builds the bundle) gives a tarball with dist/ and the
  * docs only, and `npx file:<tarball>` in an empty directory runs: --help, then a real MCP session over stdio
  * (npx takes a bare absolute path for a command to run: a tarball is named `file:/abs/path` or `./rel`).
- * npx installs the package's dependencies from the npm registry.
+ * The package declares no dependencies: the bundle holds them, so npx installs the tarball alone, and the
+ * bundle runs unpacked where no node_modules can be found.
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { execFileSync, spawnSync } from "node:child_process"
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -59,6 +60,23 @@ describe("npm pack", () => {
     expect(entries.filter((e) => !e.startsWith("package/dist/") && !/^package\/(package\.json|README\.md|LICENSE)$/.test(e))).toEqual([])
     expect(entries.some((e) => e.startsWith("package/dist/chunks/"))).toBe(true)
     expect(entries.some((e) => e.endsWith(".ts"))).toBe(false)
+    expect(entries.filter((e) => e.endsWith(".map"))).toEqual([])
+  })
+
+  it("declares no runtime dependencies, and the unpacked bundle runs with no node_modules anywhere above it", () => {
+    const manifest = JSON.parse(execFileSync("tar", ["-xzOf", tarball, "package/package.json"], { encoding: "utf8" })) as Record<string, unknown>
+    for (const field of ["dependencies", "optionalDependencies", "peerDependencies", "bundleDependencies"]) expect(manifest[field], field).toBeUndefined()
+    const unpacked = mkdtempSync(join(tmpdir(), "kube-mcp-unpacked-"))
+    try {
+      execFileSync("tar", ["-xzf", tarball, "-C", unpacked])
+      const r = spawnSync(process.execPath, [join(unpacked, "package/dist/main.js"), "--version"], { cwd: unpacked, env: userEnv(), encoding: "utf8", timeout: 30_000 })
+      expect(r.stderr).toBe("")
+      expect(r.stdout).toBe(`kube-mcp ${VERSION}\n`)
+      // the temp directory has no node_modules on the way up (a bare import would have failed above)
+      expect(existsSync(join(tmpdir(), "node_modules"))).toBe(false)
+    } finally {
+      rmSync(unpacked, { recursive: true, force: true })
+    }
   })
 
   it("npx <tarball> --help works in an empty directory", () => {

@@ -2,8 +2,8 @@
  * The README's two quick-start commands, as written: `npm install && npm run demo` starts a server that
  * answers MCP over HTTP against the demo clusters, and `npm test` is what .ci/run runs. (`npm install` is
  * not re-run here: this checkout's node_modules are shared with concurrent work; the demo part runs for
- * real.) The README says `npm install`, not `npm ci`: npm 11.19 writes lockfiles without other platforms'
- * optional packages and then refuses them in `npm ci`.
+ * real; .ci/run runs it in its fresh clone and fails when it changes the checkout, e.g. a package-lock.json
+ * that lacks other platforms' optional packages because it was written over an existing node_modules.)
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { readFileSync } from "node:fs"

@@ -1,0 +1,134 @@
+/**
+ * The published bundle (scripts/build.mjs, as `npm run build` and the image build it) on the Node that
+ * runs the tests, over stdio as an MCP client starts it: initialize, tools/list and a tool call that loads
+ * the Kubernetes client chunk, with a throw-away kubeconfig (no cluster needed, so this is part of the
+ * fast suite, `npm run test:fast`, that CI also runs on the Node floor). Every stderr line is a JSON log
+ * line: no runtime warning (Node 22+ deprecates the `punycode` core module that whatwg-url requires;
+ * the build bundles the userland package instead). The entry enables Node's compile cache in the user's
+ * cache directory and starts silently without one when no directory is writable.
+ */
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
+import { execFileSync } from "node:child_process"
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { call, REPO } from "../support/mcp.js"
+
+const KUBECONFIG = `apiVersion: v1
+kind: Config
+current-context: a
+clusters:
+- name: a
+  cluster:
+    server: https://127.0.0.1:1
+contexts:
+- name: a
+  context:
+    cluster: a
+    user: u
+    namespace: default
+users:
+- name: u
+  user:
+    token: bundle-test
+`
+
+/** Node ≥ 22.1 has module.enableCompileCache. */
+const hasCompileCache = Number(process.versions.node.split(".")[0]) >= 23 || /^22\.([1-9]\d*)\./.test(process.versions.node)
+
+describe("the bundle on this Node", () => {
+  let dir = ""
+  let kubeconfig = ""
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "kube-mcp-bundle-"))
+    execFileSync(process.execPath, ["scripts/build.mjs", "--outdir", join(dir, "dist")], { cwd: REPO, stdio: "pipe", timeout: 120_000 })
+    kubeconfig = join(dir, "kubeconfig")
+    writeFileSync(kubeconfig, KUBECONFIG)
+  }, 150_000)
+
+  afterAll(() => {
+    if (dir !== "") rmSync(dir, { recursive: true, force: true })
+  })
+
+  /** Starts dist/main.js with env on top of this process's (minus KUBE_MCP_*, NODE_COMPILE_CACHE), runs a session, returns stderr. */
+  const session = async (env: Record<string, string>): Promise<string> => {
+    const base: Record<string, string> = {}
+    for (const [k, v] of Object.entries(process.env)) {
+      if (v !== undefined && !k.startsWith("KUBE_MCP_") && k !== "KUBECONFIG" && !k.startsWith("NODE_COMPILE_CACHE")) base[k] = v
+    }
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [join(dir, "dist/main.js"), "--kubeconfig", kubeconfig],
+      env: { ...base, ...env },
+      cwd: dir,
+      stderr: "pipe"
+    })
+    let stderr = ""
+    transport.stderr?.on("data", (d: Buffer) => {
+      stderr += d.toString()
+    })
+    const client = new Client({ name: "kube-mcp-bundle-test", version: "0.0.0" })
+    await client.connect(transport)
+    try {
+      expect(client.getServerVersion()?.name).toBe("kube-mcp")
+      expect((await client.listTools()).tools.map((t) => t.name)).toContain("config_contexts_list")
+      // reads the kubeconfig through @kubernetes/client-node: loads the chunk with whatwg-url
+      const contexts = await call(client, "config_contexts_list")
+      expect(contexts.isError, contexts.text).toBe(false)
+      expect(contexts.structured?.["current_context"]).toBe("a")
+    } finally {
+      await client.close()
+    }
+    return stderr
+  }
+
+  const expectJsonLines = (stderr: string) => {
+    const lines = stderr.split("\n").filter((l) => l !== "")
+    expect(lines.length, "the server logs at least its start").toBeGreaterThan(0)
+    for (const line of lines) {
+      const parsed = ((): unknown => {
+        try {
+          return JSON.parse(line)
+        } catch {
+          return undefined
+        }
+      })()
+      expect(parsed, `a non-JSON line on stderr (Node ${process.version}): ${line}`).toMatchObject({ message: expect.any(String) })
+    }
+  }
+
+  it("the bundle holds no require of the punycode core module and no ESM import of node:http", () => {
+    const chunks = readdirSync(join(dir, "dist/chunks")).filter((f) => f.endsWith(".js"))
+    const all = [join(dir, "dist/main.js"), ...chunks.map((f) => join(dir, "dist/chunks", f))].map((f) => readFileSync(f, "utf8")).join("\n")
+    // whatwg-url's code is in the bundle (it is what needed punycode) ...
+    expect(all).toContain("ucs2")
+    // ... but nothing asks Node for its built-in punycode
+    expect(all).not.toMatch(/require\(["'](node:)?punycode["']\)|from\s*["'](node:)?punycode["']/)
+    // node:http is read through getBuiltinModule, not its ESM facade (which loads undici on Node 22+)
+    expect(all).toContain(`getBuiltinModule("node:http")`)
+    expect(all).not.toMatch(/from\s*["'](node:)?http["']/)
+  })
+
+  it("every stderr line is JSON, and the compile cache is written to the user's cache directory", async () => {
+    const cache = join(dir, "xdg-cache")
+    expectJsonLines(await session({ XDG_CACHE_HOME: cache }))
+    const compileCache = join(cache, "kube-mcp", "compile-cache")
+    if (hasCompileCache) {
+      // one subdirectory per Node version, holding the V8 code cache of the chunks that were loaded
+      const versions = readdirSync(compileCache)
+      expect(versions.length).toBe(1)
+      expect(readdirSync(join(compileCache, versions[0] ?? "")).length).toBeGreaterThanOrEqual(3)
+    } else {
+      expect(existsSync(compileCache)).toBe(false)
+    }
+  })
+
+  it("starts silently without a compile cache when no cache directory is writable", async () => {
+    // a path below a regular file cannot become a directory, even for root (ENOTDIR)
+    const blocked = join(kubeconfig, "no-dir")
+    expectJsonLines(await session({ XDG_CACHE_HOME: blocked, HOME: blocked, TMPDIR: blocked }))
+  })
+})
