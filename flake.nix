@@ -34,8 +34,8 @@
           '';
           # The fixed-output hash of the npm dependencies (prefetch-npm-deps of the patched lockfile).
           # After changing package-lock.json run `node nix/npm-deps-hash.mjs --write`; test/ship checks that
-          # this matches: package-lock.json sha256 035b097ba9536bbefd52fac596f21aee49c535c9c2978789de2d25f148512d86
-          npmDepsHash = "sha256-uY4ZV0JnzXJ25wrVUo3eDDQ2DOqFYiOy/R1JDuqQJkQ=";
+          # this matches: package-lock.json sha256 9ec4dd6147c50fa0d5a962d60622cb5979399370cdb029083a842a1ff80835cb
+          npmDepsHash = "sha256-RYHdGcZAtCEjRBxIrzFOId7b9pgPvMPTRXCEEW+SUS4=";
           # `npm run build`: tsc type check, then esbuild bundles dist/ (self-contained: no node_modules at runtime)
           npmBuildScript = "build";
           nativeBuildInputs = [ pkgs.makeWrapper ];
