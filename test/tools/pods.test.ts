@@ -405,7 +405,10 @@ describe("pods_delete", () => {
     expect((await dev.readNamespacedPod({ name: "doomed", namespace: ns })).metadata?.deletionTimestamp).toBeUndefined()
     const r = await call(server.client, "pods_delete", { context: "dev-cluster", namespace: ns, name: "doomed", grace_period_seconds: 0 })
     expect(r.structured).toMatchObject({ result: "deleted", name: "doomed" })
-    expect(r.structured?.["resource_version"]).toMatch(/^\d+$/)
+    // the API server answers with the pod (its last resourceVersion) or, when it removed it at once, with a
+    // Status that carries none; which one depends on whether kwok already acknowledged the pod (timing)
+    const rv = r.structured?.["resource_version"]
+    if (rv !== undefined) expect(rv).toMatch(/^\d+$/)
     await waitUntil(async () => (await dev.listNamespacedPod({ namespace: ns, fieldSelector: "metadata.name=doomed" })).items.length === 0, "doomed to go")
   })
 
