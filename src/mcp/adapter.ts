@@ -37,8 +37,19 @@ export const listTools = (tools: ReadonlyArray<AnyTool>, readOnly: boolean): Arr
 /** Parse messages and values quote what was sent: keep them short whatever it was. */
 const clip = (message: string, max = 300): string => (message.length > max ? `${message.slice(0, max)}… (cut)` : message)
 
+/** The argument a top-level issue is about (only top-level paths are rendered with the value). */
 const valueAt = (args: Record<string, unknown>, path: ReadonlyArray<PropertyKey>): unknown =>
-  path.reduce<unknown>((v, k) => (typeof v === "object" && v !== null ? (v as Record<PropertyKey, unknown>)[k] : undefined), args)
+  path.length === 1 && typeof path[0] === "string" ? args[path[0]] : undefined
+
+const parameterNames = (tool: AnyTool): ReadonlyArray<string> => {
+  const properties = tool.inputSchema["properties"]
+  return typeof properties === "object" && properties !== null ? Object.keys(properties) : []
+}
+
+const unknownParameter = (tool: AnyTool, path: string): InputIssue => ({
+  path,
+  message: `${path}: unknown parameter (known: ${parameterNames(tool).join(", ") || "none"})`
+})
 
 /**
  * One issue per parameter, stating the rule from the published schema: "limit must be an integer from 1 to
@@ -46,7 +57,6 @@ const valueAt = (args: Record<string, unknown>, path: ReadonlyArray<PropertyKey>
  */
 const issuesOf = (tool: AnyTool, e: ParseResult.ParseError, args: Record<string, unknown>): Array<InputIssue> => {
   const properties = tool.inputSchema["properties"]
-  const known = typeof properties === "object" && properties !== null ? Object.keys(properties) : []
   const schemaOf = (name: string): Json | undefined => {
     const s: unknown = typeof properties === "object" && properties !== null ? Object.entries(properties).find(([k]) => k === name)?.[1] : undefined
     return typeof s === "object" && s !== null && !Array.isArray(s) ? Object.fromEntries(Object.entries(s)) : undefined
@@ -56,9 +66,11 @@ const issuesOf = (tool: AnyTool, e: ParseResult.ParseError, args: Record<string,
     const path = i.path.length > 0 ? i.path.join(".") : "(arguments)"
     if (issues.some((x) => x.path === path)) continue
     const top = i.path.length === 1 && typeof i.path[0] === "string" ? schemaOf(i.path[0]) : undefined
-    const message = i._tag === "Unexpected"
-      ? `unknown parameter (known: ${known.join(", ") || "none"})`
-      : i._tag === "Missing"
+    if (i._tag === "Unexpected") {
+      issues.push(i.path.length === 1 ? unknownParameter(tool, path) : { path, message: `${path}: unknown field` })
+      continue
+    }
+    const message = i._tag === "Missing"
       ? `${path} is required${top !== undefined ? `: ${ruleOf(top, { pattern: true })}` : ""}`
       : top !== undefined
       ? `${path} must be ${ruleOf(top, { pattern: true })} (got ${clip(JSON.stringify(valueAt(args, i.path)) ?? "undefined", 80)})`
@@ -91,10 +103,10 @@ const decodeArgs = (tool: AnyTool, args: Record<string, unknown>) =>
       return yield* invalidInput(tool.name, [{ path: "(arguments)", message: `larger than ${MAX_ARGUMENT_BYTES} bytes` }])
     }
     // Schema.Struct({}) accepts any object, so unknown parameters are also checked against the published schema
-    const known = tool.inputSchema["properties"]
+    const known = parameterNames(tool)
     const issues: Array<InputIssue> = Object.keys(args)
-      .filter((k) => typeof known !== "object" || known === null || !(k in known))
-      .map((k) => ({ path: k, message: `${k}: unknown parameter (known: ${typeof known === "object" && known !== null ? Object.keys(known).join(", ") || "none" : "none"})` }))
+      .filter((k) => !known.includes(k))
+      .map((k) => unknownParameter(tool, k))
     const { context, ...rest } = args
     let ctx: string | undefined
     if (tool.clusterScoped && context !== undefined) {
