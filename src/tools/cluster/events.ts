@@ -10,37 +10,12 @@ import { Effect, Schema } from "effect"
 import { listScope, selectorValue } from "../../kube/scope.js"
 import { access } from "../../cluster/handle.js"
 import { parseDurationMs } from "../../config/duration.js"
-import { age, ListMeta, ObjectMeta } from "../../kube/meta.js"
+import { countOf, type Event, EventList, eventsPath, lastSeen } from "../../kube/events.js"
+import { age } from "../../kube/meta.js"
 import { table, TableOutput } from "../../mcp/reply.js"
 import { clusterTool } from "../../mcp/tool.js"
 import { AllNamespaces, NamespaceParam } from "../params.js"
 import { readAllPages } from "./pages.js"
-
-/** Unset times come back as null in core v1 (e.g. lastTimestamp of an events.k8s.io event). */
-const Time = Schema.optional(Schema.NullOr(Schema.String))
-
-const Event = Schema.Struct({
-  metadata: ObjectMeta,
-  involvedObject: Schema.Struct({
-    kind: Schema.optional(Schema.String),
-    name: Schema.optional(Schema.String),
-    namespace: Schema.optional(Schema.String)
-  }),
-  reason: Schema.optional(Schema.String),
-  message: Schema.optional(Schema.String),
-  type: Schema.optional(Schema.String),
-  count: Schema.optional(Schema.NullOr(Schema.Number)),
-  firstTimestamp: Time,
-  lastTimestamp: Time,
-  eventTime: Time,
-  series: Schema.optional(Schema.NullOr(Schema.Struct({
-    count: Schema.optional(Schema.Number),
-    lastObservedTime: Time
-  })))
-})
-type Event = typeof Event.Type
-
-const EventList = Schema.Struct({ metadata: Schema.optional(ListMeta), items: Schema.Array(Event) })
 
 /** Newest-first needs the whole set (the API returns events in key order); this bounds the read. */
 const MAX_EVENTS = 10_000
@@ -52,12 +27,6 @@ const Duration = Schema.String.pipe(
   Schema.pattern(/^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$|^\d+$/)
 ).annotations({ description: "only events seen within this duration, e.g. 90s, 10m, 1h, 1h30m (a bare number is seconds)" })
 
-
-/** The newest time an event was seen: its last repeat, else when it was first recorded. */
-const lastSeen = (e: Event): string | undefined =>
-  e.lastTimestamp ?? e.series?.lastObservedTime ?? e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp
-
-const countOf = (e: Event): number => e.series?.count ?? e.count ?? 1
 
 const oneLine = (message: string): string => {
   const flat = message.replace(/\s*\n\s*/g, " ").trim()
@@ -79,12 +48,12 @@ interface Folded {
 export const fold = (events: ReadonlyArray<Event>): Array<Folded> => {
   const rows = new Map<string, Folded>()
   for (const e of events) {
-    const namespace = e.metadata.namespace ?? e.involvedObject.namespace ?? ""
-    const object = `${e.involvedObject.kind ?? ""}/${e.involvedObject.name ?? ""}`
+    const namespace = e.metadata.namespace ?? e.involvedObject?.namespace ?? ""
+    const object = `${e.involvedObject?.kind ?? ""}/${e.involvedObject?.name ?? ""}`
     const reason = e.reason ?? ""
     const message = e.message ?? ""
     const type = e.type ?? ""
-    const key = JSON.stringify([namespace, e.involvedObject.namespace ?? "", object, type, reason, message])
+    const key = JSON.stringify([namespace, e.involvedObject?.namespace ?? "", object, type, reason, message])
     const seen = lastSeen(e)
     const time = seen !== undefined ? Date.parse(seen) : Number.NaN
     const last = Number.isNaN(time) ? 0 : time
@@ -137,7 +106,7 @@ export const eventsList = clusterTool({
         cluster,
         access({ verb: "list", resource: "events", namespace }),
         {
-          path: all ? "/api/v1/events" : `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`,
+          path: eventsPath(all ? undefined : namespace),
           query: { fieldSelector }
         },
         EventList,

@@ -3,7 +3,8 @@ import { Effect, Schema } from "effect"
 import { selectorValue } from "../../kube/scope.js"
 import { access, type ClusterHandle } from "../../cluster/handle.js"
 import { callJson } from "../../kube/call.js"
-import { age, ObjectMeta } from "../../kube/meta.js"
+import { countOf, type Event, EventList, eventsPath, lastSeen, newestFirst } from "../../kube/events.js"
+import { age } from "../../kube/meta.js"
 import { optionsOf, sanitizeObject } from "../../kube/sanitize.js"
 import { document, ObjectOutput } from "../../mcp/reply.js"
 import { clusterTool } from "../../mcp/tool.js"
@@ -14,25 +15,7 @@ import { type ContainerState, type ContainerStatus, namespaceOf, Pod, podPath } 
 /** Events shown in the summary: the newest few are what explains a pod's state. */
 const MAX_EVENTS = 10
 
-const Event = Schema.Struct({
-  metadata: ObjectMeta,
-  involvedObject: Schema.optional(Schema.Struct({ uid: Schema.optional(Schema.String) })),
-  type: Schema.optional(Schema.String),
-  reason: Schema.optional(Schema.String),
-  message: Schema.optional(Schema.String),
-  count: Schema.optional(Schema.Number),
-  firstTimestamp: Schema.optionalWith(Schema.String, { nullable: true }),
-  lastTimestamp: Schema.optionalWith(Schema.String, { nullable: true }),
-  eventTime: Schema.optionalWith(Schema.String, { nullable: true }),
-  series: Schema.optional(Schema.Struct({ count: Schema.optional(Schema.Number), lastObservedTime: Schema.optionalWith(Schema.String, { nullable: true }) }))
-})
-type Event = typeof Event.Type
-const EventList = Schema.Struct({ items: Schema.Array(Event) })
-
 const AnyObject = Schema.Record({ key: Schema.String, value: Schema.Unknown })
-
-const lastSeen = (e: Event): string | undefined =>
-  e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp
 
 /** Only the set fields, so the summary stays short. */
 const compact = (o: Record<string, unknown>): Record<string, unknown> =>
@@ -76,7 +59,7 @@ const eventsNamed = (cluster: ClusterHandle, name: string, namespace: string) =>
     cluster,
     access({ verb: "list", resource: "events", namespace }),
     {
-      path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`,
+      path: eventsPath(namespace),
       query: { fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${selectorValue(name)}` }
     },
     EventList
@@ -93,10 +76,10 @@ const recentEvents = (events: ReadonlyArray<Event> | string, pod: Pod, now: numb
     ? events
     : events
       .filter((e) => pod.metadata.uid === undefined || e.involvedObject?.uid === undefined || e.involvedObject.uid === pod.metadata.uid)
-      .sort((a, b) => (Date.parse(lastSeen(b) ?? "") || 0) - (Date.parse(lastSeen(a) ?? "") || 0))
+      .sort(newestFirst)
       .slice(0, MAX_EVENTS)
       .map((e) => {
-        const count = e.series?.count ?? e.count ?? 1
+        const count = countOf(e)
         return compact({
           last_seen: `${age(lastSeen(e), now)} ago`,
           type: e.type,

@@ -7,6 +7,7 @@ import { Effect, Schema } from "effect"
 import { access, type ClusterHandle } from "../../cluster/handle.js"
 import { callJson } from "../../kube/call.js"
 import { parseApiVersion, type ResourceInfo, resolveKind } from "../../kube/discovery.js"
+import { countOf, EventList, eventsPath, lastSeen, newestFirst } from "../../kube/events.js"
 import { age } from "../../kube/meta.js"
 import { optionsOf, sanitizeObject } from "../../kube/sanitize.js"
 import { renderTable } from "../../mcp/budget.js"
@@ -21,22 +22,6 @@ const Params = Schema.Struct({
   ...objectRefFields
 })
 
-const Event = Schema.Struct({
-  metadata: Schema.optional(Schema.Struct({ creationTimestamp: Schema.optional(Schema.String) })),
-  type: Schema.optional(Schema.String),
-  reason: Schema.optional(Schema.String),
-  message: Schema.optional(Schema.String),
-  count: Schema.optional(Schema.Number),
-  firstTimestamp: Schema.optional(Schema.NullOr(Schema.String)),
-  lastTimestamp: Schema.optional(Schema.NullOr(Schema.String)),
-  eventTime: Schema.optional(Schema.NullOr(Schema.String)),
-  series: Schema.optional(Schema.Struct({ count: Schema.optional(Schema.Number), lastObservedTime: Schema.optional(Schema.String) })),
-  source: Schema.optional(Schema.Struct({ component: Schema.optional(Schema.String) })),
-  reportingComponent: Schema.optional(Schema.String)
-})
-const EventList = Schema.Struct({ items: Schema.Array(Event) })
-type Event = typeof Event.Type
-
 export interface EventRow {
   readonly type: string
   readonly reason: string
@@ -45,9 +30,6 @@ export interface EventRow {
   readonly count: number
   readonly message: string
 }
-
-const lastSeen = (e: Event): string | undefined =>
-  e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? undefined
 
 const MAX_EVENTS = 30
 
@@ -68,7 +50,7 @@ export const eventsFor = (cluster: ClusterHandle, uid: string, namespace: string
     cluster,
     access({ verb: "list", resource: "events", namespace }),
     {
-      path: namespace !== undefined ? `/api/v1/namespaces/${encodeURIComponent(namespace)}/events` : "/api/v1/events",
+      path: eventsPath(namespace),
       query: { fieldSelector: `involvedObject.uid=${uid}` }
     },
     EventList
@@ -78,13 +60,13 @@ export const eventsFor = (cluster: ClusterHandle, uid: string, namespace: string
       // the server lists oldest first; reversed, a stable sort keeps the later of equal timestamps first
       return [...list.items]
         .reverse()
-        .sort((a, b) => Date.parse(lastSeen(b) ?? "") - Date.parse(lastSeen(a) ?? "") || 0)
+        .sort(newestFirst)
         .map((e): EventRow => ({
           type: e.type ?? "",
           reason: e.reason ?? "",
           age: age(lastSeen(e), now),
           from: e.source?.component ?? e.reportingComponent ?? "",
-          count: e.series?.count ?? e.count ?? 1,
+          count: countOf(e),
           message: (e.message ?? "").trim()
         }))
     })
