@@ -15,17 +15,11 @@ import { cpus, tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { parseArgs } from "node:util"
 import { freePort } from "../test/support/net.js"
+import { initialize } from "../test/support/rawHttp.js"
 
 const { values } = parseArgs({ options: { total: { type: "string", default: "10000" }, heap: { type: "string", default: "96" } } })
 const TOTAL = Number(values.total)
 const MAIN = resolve(import.meta.dirname, "../dist/main.js")
-const INIT = JSON.stringify({
-  jsonrpc: "2.0",
-  id: 1,
-  method: "initialize",
-  params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "kube-mcp-bench-sessions", version: "0" } }
-})
-const HEADERS = { "content-type": "application/json", accept: "application/json, text/event-stream" }
 
 const rssMiB = (pid: number): number => {
   const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:")) ?? ""
@@ -49,7 +43,7 @@ const run = async (label: string, config: string, closeWithDelete: boolean) => {
   }
   const pid = child.pid ?? 0
   // warm: one session through its whole life, so the SDK and the handlers are loaded
-  const first = await fetch(url, { method: "POST", headers: HEADERS, body: INIT })
+  const first = await initialize(url)
   await first.arrayBuffer()
   await fetch(url, { method: "DELETE", headers: { "mcp-session-id": first.headers.get("mcp-session-id") ?? "" } })
   await sleep(500)
@@ -61,7 +55,7 @@ const run = async (label: string, config: string, closeWithDelete: boolean) => {
   await Promise.all(Array.from({ length: 16 }, async () => {
     while (next < TOTAL) {
       next++
-      const r = await fetch(url, { method: "POST", headers: HEADERS, body: INIT })
+      const r = await initialize(url)
       await r.arrayBuffer()
       statuses[r.status] = (statuses[r.status] ?? 0) + 1
       const id = r.headers.get("mcp-session-id")

@@ -8,7 +8,7 @@ import { AppSettings } from "../config/appSettings.js"
 import { type InputIssue, InvalidInput, ReadOnly, type ToolError } from "../errors.js"
 import { render } from "./budget.js"
 import { errorResult, internalErrorResult, type ToolResult } from "./errorResult.js"
-import { type Json, ruleOf, toJsonSchema } from "./jsonSchema.js"
+import { isJson, type Json, ruleOf, toJsonSchema } from "./jsonSchema.js"
 import { ContextParam, type AnyTool, type ToolEnv } from "./tool.js"
 
 /** Arguments larger than this are refused before decoding (manifests fit easily). */
@@ -43,7 +43,7 @@ const valueAt = (args: Record<string, unknown>, path: ReadonlyArray<PropertyKey>
 
 const parameterNames = (tool: AnyTool): ReadonlyArray<string> => {
   const properties = tool.inputSchema["properties"]
-  return typeof properties === "object" && properties !== null ? Object.keys(properties) : []
+  return isJson(properties) ? Object.keys(properties) : []
 }
 
 const unknownParameter = (tool: AnyTool, path: string): InputIssue => ({
@@ -58,8 +58,8 @@ const unknownParameter = (tool: AnyTool, path: string): InputIssue => ({
 const issuesOf = (tool: AnyTool, e: ParseResult.ParseError, args: Record<string, unknown>): Array<InputIssue> => {
   const properties = tool.inputSchema["properties"]
   const schemaOf = (name: string): Json | undefined => {
-    const s: unknown = typeof properties === "object" && properties !== null ? Object.entries(properties).find(([k]) => k === name)?.[1] : undefined
-    return typeof s === "object" && s !== null && !Array.isArray(s) ? Object.fromEntries(Object.entries(s)) : undefined
+    const s = isJson(properties) ? properties[name] : undefined
+    return isJson(s) ? s : undefined
   }
   const issues: Array<InputIssue> = []
   for (const i of ParseResult.ArrayFormatter.formatErrorSync(e)) {

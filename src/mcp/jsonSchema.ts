@@ -9,7 +9,9 @@ import { JSONSchema, Schema, SchemaAST } from "effect"
 
 export type Json = Record<string, unknown>
 
-const isJson = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v)
+export type ObjectSchema = { [key: string]: unknown; type: "object" }
+
+export const isJson = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v)
 const num = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined)
 
 const DROPPED = new Set(["$id", "$ref", "$defs", "$schema", "title", "format", "definitions"])
@@ -97,7 +99,7 @@ export const toJsonSchema = (schema: Schema.Schema.AnyNoContext): Json => {
 }
 
 /** A tool's parameters: root `type: "object"` with `properties`, each property's bounds said in words. */
-export const toInputSchema = (params: Schema.Schema.AnyNoContext, extra: Readonly<Record<string, Json>> = {}): Json => {
+export const toInputSchema = (params: Schema.Schema.AnyNoContext, extra: Readonly<Record<string, Json>> = {}): ObjectSchema => {
   const js = toJsonSchema(params)
   const properties = isJson(js["properties"]) ? js["properties"] : {}
   const all: Json = {}

@@ -9,7 +9,7 @@ import type { AppSettings } from "../config/appSettings.js"
 import type { ClusterHandle } from "../cluster/handle.js"
 import { ClusterRegistry } from "../cluster/registry.js"
 import type { ToolError } from "../errors.js"
-import { toInputSchema, toJsonSchema } from "./jsonSchema.js"
+import { isJson, type Json, type ObjectSchema, toInputSchema, toJsonSchema } from "./jsonSchema.js"
 import { CutDocumentOutput, type Reply, TableOutput, Truncation } from "./reply.js"
 import { ErrorOutput } from "./errorResult.js"
 
@@ -30,8 +30,8 @@ export interface AnyTool {
   readonly description: string
   readonly annotations: Annotations
   readonly clusterScoped: boolean
-  readonly inputSchema: { [key: string]: unknown; type: "object" }
-  readonly outputSchema: { [key: string]: unknown; type: "object" }
+  readonly inputSchema: ObjectSchema
+  readonly outputSchema: ObjectSchema
   /** Validates the arguments other than `context`. */
   readonly parameters: Schema.Schema.AnyNoContext
   /** Decoded input in, reply out. `onContext` sees the resolved handle before the handler runs. */
@@ -46,26 +46,29 @@ export const ContextParam = Schema.String.pipe(Schema.maxLength(253)).annotation
   description: "kubeconfig context to run against; omit or leave empty for the default (current-context). See config_contexts_list."
 })
 
-type Json = Record<string, unknown>
-const isJson = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v)
+// the shapes every tool shares, rendered once
+const TRUNCATION = toJsonSchema(Truncation)
+const CUT_DOCUMENT = toJsonSchema(CutDocumentOutput)
+const ERROR = toJsonSchema(ErrorOutput)
+const CONTEXT = toJsonSchema(ContextParam)
 
 /** Any report may come back cut by the budgeter, with a `truncated` note. */
 const withTruncation = (js: Json): Json =>
   isJson(js["properties"]) && !("truncated" in js["properties"])
-    ? { ...js, properties: { ...js["properties"], truncated: toJsonSchema(Truncation) } }
+    ? { ...js, properties: { ...js["properties"], truncated: TRUNCATION } }
     : js
 
 /**
  * A tool's outputSchema: each shape its results can take (the tool's declared `output`, a document cut at
  * the budget, the error shape), as branches under a root `type: "object"` (MCP requires an object root).
  */
-const outputSchemaOf = (output: Schema.Schema.AnyNoContext): { [key: string]: unknown; type: "object" } => {
+const outputSchemaOf = (output: Schema.Schema.AnyNoContext): ObjectSchema => {
   const js = toJsonSchema(output)
   const branches = Array.isArray(js["anyOf"]) ? js["anyOf"].filter(isJson) : [js]
   const tableOnly = output === TableOutput
   return {
     type: "object",
-    anyOf: [...branches.map(withTruncation), ...(tableOnly ? [] : [toJsonSchema(CutDocumentOutput)]), toJsonSchema(ErrorOutput)]
+    anyOf: [...branches.map(withTruncation), ...(tableOnly ? [] : [CUT_DOCUMENT]), ERROR]
   }
 }
 
@@ -86,7 +89,7 @@ const describeTool = <A, I>(def: Definition<A, I>, clusterScoped: boolean) => {
     annotations: def.annotations,
     clusterScoped,
     parameters: def.params,
-    inputSchema: { ...toInputSchema(def.params, clusterScoped ? { context: toJsonSchema(ContextParam) } : {}), type: "object" as const },
+    inputSchema: toInputSchema(def.params, clusterScoped ? { context: CONTEXT } : {}),
     outputSchema: outputSchemaOf(def.output),
     // the adapter decoded the input with def.params; this re-check narrows its type without a cast
     isInput: Schema.is(def.params),

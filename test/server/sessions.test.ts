@@ -8,21 +8,14 @@
 import { readFileSync } from "node:fs"
 import { afterEach, describe, expect, it } from "vitest"
 import { connectHttp, call, type HttpServerProcess, startHttp } from "../support/mcp.js"
+import { initialize as initializeAt, MCP_HEADERS } from "../support/rawHttp.js"
 
-const INIT = JSON.stringify({
-  jsonrpc: "2.0",
-  id: 1,
-  method: "initialize",
-  params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "kmcp-sessions-test", version: "0" } }
-})
-const HEADERS = { "content-type": "application/json", accept: "application/json, text/event-stream" }
-
-const initialize = (url: string) => fetch(`${url}/mcp`, { method: "POST", headers: HEADERS, body: INIT })
+const initialize = (url: string) => initializeAt(`${url}/mcp`)
 
 const ping = (url: string, session: string) =>
   fetch(`${url}/mcp`, {
     method: "POST",
-    headers: { ...HEADERS, "mcp-session-id": session, "mcp-protocol-version": "2025-06-18" },
+    headers: { ...MCP_HEADERS, "mcp-session-id": session, "mcp-protocol-version": "2025-06-18" },
     body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "ping" })
   })
 

@@ -7,14 +7,12 @@
  * the build bundles the userland package instead). The entry enables Node's compile cache in the user's
  * cache directory and starts silently without one when no directory is writable.
  */
-import { Client } from "@modelcontextprotocol/sdk/client/index.js"
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { execFileSync } from "node:child_process"
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { call, REPO } from "../support/mcp.js"
+import { call, connectStdio, REPO } from "../support/mcp.js"
 
 const KUBECONFIG = `apiVersion: v1
 kind: Config
@@ -59,19 +57,8 @@ describe("the bundle on this Node", () => {
     for (const [k, v] of Object.entries(process.env)) {
       if (v !== undefined && !k.startsWith("KUBE_MCP_") && k !== "KUBECONFIG" && !k.startsWith("NODE_COMPILE_CACHE")) base[k] = v
     }
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [join(dir, "dist/main.js"), "--kubeconfig", kubeconfig],
-      env: { ...base, ...env },
-      cwd: dir,
-      stderr: "pipe"
-    })
-    let stderr = ""
-    transport.stderr?.on("data", (d: Buffer) => {
-      stderr += d.toString()
-    })
-    const client = new Client({ name: "kube-mcp-bundle-test", version: "0.0.0" })
-    await client.connect(transport)
+    const server = await connectStdio({ args: [join(dir, "dist/main.js"), "--kubeconfig", kubeconfig], env: { ...base, ...env }, cwd: dir })
+    const client = server.client
     try {
       expect(client.getServerVersion()?.name).toBe("kube-mcp")
       expect((await client.listTools()).tools.map((t) => t.name)).toContain("config_contexts_list")
@@ -82,7 +69,7 @@ describe("the bundle on this Node", () => {
     } finally {
       await client.close()
     }
-    return stderr
+    return server.stderr()
   }
 
   const expectJsonLines = (stderr: string) => {

@@ -58,14 +58,9 @@ export interface StdioServer {
   readonly close: () => Promise<void>
 }
 
-export const startStdio = async (opts: ServerOptions = {}): Promise<StdioServer> => {
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: serverArgs(opts),
-    env: childEnv(opts),
-    cwd: REPO,
-    stderr: "pipe"
-  })
+/** An SDK client connected over stdio to `node <args>`, as an MCP client starts a server. */
+export const connectStdio = async (p: { readonly args: ReadonlyArray<string>; readonly env: Record<string, string>; readonly cwd: string }): Promise<StdioServer> => {
+  const transport = new StdioClientTransport({ command: process.execPath, args: [...p.args], env: p.env, cwd: p.cwd, stderr: "pipe" })
   let stderr = ""
   transport.stderr?.on("data", (d: Buffer) => {
     stderr += d.toString()
@@ -74,6 +69,9 @@ export const startStdio = async (opts: ServerOptions = {}): Promise<StdioServer>
   await client.connect(transport)
   return { client, stderr: () => stderr, close: () => client.close() }
 }
+
+export const startStdio = (opts: ServerOptions = {}): Promise<StdioServer> =>
+  connectStdio({ args: serverArgs(opts), env: childEnv(opts), cwd: REPO })
 
 export interface HttpServerProcess {
   readonly url: string
