@@ -34,8 +34,8 @@
           '';
           # The fixed-output hash of the npm dependencies (prefetch-npm-deps of the patched lockfile).
           # After changing package-lock.json run `node nix/npm-deps-hash.mjs --write`; test/ship checks that
-          # this matches: package-lock.json sha256 9ec4dd6147c50fa0d5a962d60622cb5979399370cdb029083a842a1ff80835cb
-          npmDepsHash = "sha256-RYHdGcZAtCEjRBxIrzFOId7b9pgPvMPTRXCEEW+SUS4=";
+          # this matches: package-lock.json sha256 44e162b8b80cfa062eb503f97003d66f01a4ec9bd10f9807acef27caa8779912
+          npmDepsHash = "sha256-Coa9khtcvMpOxiUXgFRFZTohJiEXJ/1OcJPzQT6N7ek=";
           # `npm run build`: tsc type check, then esbuild bundles dist/ (self-contained: no node_modules at runtime)
           npmBuildScript = "build";
           nativeBuildInputs = [ pkgs.makeWrapper ];

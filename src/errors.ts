@@ -50,7 +50,7 @@ export class MetricsUnavailable extends Schema.TaggedError<MetricsUnavailable>()
 /** Any other non-2xx answer of the API server (e.g. 429, 500), with its code and reason. */
 export class ApiError extends Schema.TaggedError<ApiError>()("ApiError", {
   ...common,
-  code: Schema.Number,
+  code: Schema.Finite,
   reason: Schema.optional(Schema.String)
 }) {}
 

@@ -3,15 +3,15 @@
  * `level`, `message`, then the annotations of the log call (tool, context, ms, …) and, for failures, `cause`.
  * Effect's own JSON logger adds empty `annotations`/`spans` and a `fiberId` no reader needs.
  */
-import { Cause, HashMap, Layer, Logger, LogLevel } from "effect"
+import { Cause, Layer, Logger, type LogLevel, References } from "effect"
 import type { Settings } from "./config/settings.js"
 
 const LEVELS: Record<Settings["logLevel"], LogLevel.LogLevel> = {
-  debug: LogLevel.Debug,
-  info: LogLevel.Info,
-  warn: LogLevel.Warning,
-  error: LogLevel.Error,
-  none: LogLevel.None
+  debug: "Debug",
+  info: "Info",
+  warn: "Warn",
+  error: "Error",
+  none: "None"
 }
 
 const messageOf = (message: unknown): { readonly message: string; readonly extra: ReadonlyArray<unknown> } => {
@@ -20,16 +20,16 @@ const messageOf = (message: unknown): { readonly message: string; readonly extra
   return { message: typeof first === "string" ? first : JSON.stringify(first) ?? String(first), extra }
 }
 
-export const lineOf = (o: Logger.Logger.Options<unknown>): string => {
+export const lineOf = (o: Logger.Options<unknown>): string => {
   const { extra, message } = messageOf(o.message)
   const line: Record<string, unknown> = {
     time: o.date.toISOString(),
-    level: o.logLevel.label.toLowerCase(),
+    level: o.logLevel.toLowerCase(),
     message
   }
-  for (const [k, v] of HashMap.toEntries(o.annotations)) line[k] = v
+  for (const [k, v] of Object.entries(o.fiber.getRef(References.CurrentLogAnnotations))) line[k] = v
   if (extra.length > 0) line["detail"] = extra.map((e) => (Cause.isCause(e) ? Cause.pretty(e) : e instanceof Error ? e.message : e))
-  if (!Cause.isEmpty(o.cause)) line["cause"] = Cause.pretty(o.cause)
+  if (o.cause.reasons.length > 0) line["cause"] = Cause.pretty(o.cause)
   return JSON.stringify(line)
 }
 
@@ -37,5 +37,6 @@ const jsonLines = Logger.make((o) => {
   process.stderr.write(`${lineOf(o)}\n`)
 })
 
+/** Replaces the default logger (which writes to stdout) with JSON lines on stderr, at the configured level. */
 export const LoggerLive = (level: Settings["logLevel"]) =>
-  Layer.merge(Logger.replace(Logger.defaultLogger, jsonLines), Logger.minimumLogLevel(LEVELS[level]))
+  Layer.mergeAll(Logger.layer([jsonLines]), Layer.succeed(References.MinimumLogLevel, LEVELS[level]))

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** Entry point: parse flags, load settings, wire the layers once, serve the configured transports. */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Cause, Effect } from "effect"
+import { Cause, Effect, Exit, Layer, References, Runtime } from "effect"
 import { AppSettings } from "./config/appSettings.js"
 import { ConfigError, loadSettings, parseCli, USAGE } from "./config/load.js"
 import type { Settings } from "./config/settings.js"
@@ -45,14 +45,11 @@ const serve = (settings: Settings) => {
   const program = settings.transports.includes("stdio")
     ? Effect.raceFirst(serveStdio(allTools), http)
     : http
-  return Effect.zipRight(Effect.fork(announce(settings)), program).pipe(
+  return Effect.andThen(Effect.forkChild(announce(settings)), program).pipe(
     Effect.ensuring(Effect.logInfo("kube-mcp stopped")),
-    Effect.provide(ClusterRegistryLive(settings)),
-    Effect.provideService(AppSettings, settings),
+    Effect.provide(ClusterRegistryLive.pipe(Layer.provideMerge(Layer.succeed(AppSettings, settings)))),
     // expected startup failures (ListenError) are reported by main in one line; anything else is logged whole
-    Effect.tapErrorCause((cause) =>
-      Cause.failureOption(cause)._tag === "Some" ? Effect.void : Effect.logError("kube-mcp stopped on an error", cause)
-    ),
+    Effect.tapCause((cause) => Cause.hasFails(cause) ? Effect.void : Effect.logError("kube-mcp stopped on an error", cause)),
     Effect.provide(LoggerLive(settings.logLevel))
   )
 }
@@ -78,4 +75,10 @@ const main = Effect.gen(function*() {
   })
 )
 
-NodeRuntime.runMain(main, { disablePrettyLogger: true, disableErrorReporting: true })
+// Effect's default logger writes to stdout, which in stdio mode belongs to JSON-RPC: anything logged before
+// LoggerLive is in place goes to stderr instead
+/** SIGINT/SIGTERM are how a server is asked to stop: stopping cleanly on one exits 0 (Effect's default is 130). */
+const teardown: Runtime.Teardown = (exit, onExit) =>
+  Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause) ? onExit(0) : Runtime.defaultTeardown(exit, onExit)
+
+NodeRuntime.runMain(main.pipe(Effect.provideService(References.LogToStderr, true)), { disableErrorReporting: true, teardown })

@@ -71,10 +71,10 @@ describe("docs/tools.md", () => {
         .map((p) => `${tool.name}.${p.name}: ${JSON.stringify(p.description)}`)
     )
     // A Schema.filter without a jsonSchema annotation is skipped by JSONSchema, and its description with it:
-    // write Schema.filter(pred, { jsonSchema: {} }) so the description reaches tools/list.
+    // write Schema.makeFilter(pred, { jsonSchema: {} }) so the description reaches tools/list.
     expect(
       undescribed,
-      `these parameters publish no description of their own; add .annotations({ description }) (and { jsonSchema: {} } on a Schema.filter):\n${
+      `these parameters publish no description of their own; add .annotate({ description }) (and { jsonSchema: {} } on a Schema.filter):\n${
         undescribed.join("\n")
       }`
     ).toEqual([])
@@ -93,10 +93,10 @@ describe("docs/tools.md", () => {
       name: "sample_tool",
       description: "A sample.",
       params: Schema.Struct({
-        mode: Schema.Literal("fast", "slow").annotations({ description: "how | fast" }),
-        count: Schema.optional(Schema.Number.pipe(Schema.int(), Schema.between(1, 10)).annotations({ description: "how many", default: 3 })),
-        words: Schema.optional(Schema.Array(Schema.String.pipe(Schema.maxLength(5))).pipe(Schema.maxItems(4)).annotations({ description: "some words" })),
-        either: Schema.optional(Schema.Union(Schema.String.pipe(Schema.minLength(1)), Schema.Boolean).annotations({ description: "text or flag" }))
+        mode: Schema.Literals(["fast", "slow"]).annotate({ description: "how | fast" }),
+        count: Schema.optionalKey(Schema.Finite.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 10 })).annotate({ description: "how many", default: 3 })),
+        words: Schema.optionalKey(Schema.Array(Schema.String.check(Schema.isMaxLength(5))).check(Schema.isMaxLength(4)).annotate({ description: "some words" })),
+        either: Schema.optionalKey(Schema.Union([Schema.String.check(Schema.isMinLength(1)), Schema.Boolean]).annotate({ description: "text or flag" }))
       }),
       output: ObjectOutput,
       annotations: { title: "Sample", readOnlyHint: false, destructiveHint: true },

@@ -16,21 +16,21 @@ import {
 
 /** The fields of a metav1.Status body that the mapping reads. */
 const StatusBody = Schema.Struct({
-  kind: Schema.optional(Schema.String),
-  message: Schema.optional(Schema.String),
-  reason: Schema.optional(Schema.String),
-  code: Schema.optional(Schema.Number),
-  details: Schema.optional(Schema.Struct({
-    name: Schema.optional(Schema.String),
-    kind: Schema.optional(Schema.String),
-    causes: Schema.optional(Schema.Array(Schema.Struct({
-      field: Schema.optional(Schema.String),
-      reason: Schema.optional(Schema.String),
-      message: Schema.optional(Schema.String)
+  kind: Schema.optionalKey(Schema.String),
+  message: Schema.optionalKey(Schema.String),
+  reason: Schema.optionalKey(Schema.String),
+  code: Schema.optionalKey(Schema.Finite),
+  details: Schema.optionalKey(Schema.Struct({
+    name: Schema.optionalKey(Schema.String),
+    kind: Schema.optionalKey(Schema.String),
+    causes: Schema.optionalKey(Schema.Array(Schema.Struct({
+      field: Schema.optionalKey(Schema.String),
+      reason: Schema.optionalKey(Schema.String),
+      message: Schema.optionalKey(Schema.String)
     })))
   }))
 })
-const decodeStatus = Schema.decodeUnknownOption(Schema.parseJson(StatusBody))
+const decodeStatus = Schema.decodeUnknownOption(Schema.fromJsonString(StatusBody))
 
 export interface FailedCall {
   readonly context: string

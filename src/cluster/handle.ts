@@ -3,7 +3,8 @@
  * Built lazily on a context's first use and kept until its kubeconfig entry changes.
  */
 import type { KubeConfig } from "@kubernetes/client-node"
-import { Cache, Data, Duration, Effect, Exit, RateLimiter, Schema, type Scope } from "effect"
+import { Cache, Data, Duration, Effect, Exit, Schema, type Scope } from "effect"
+import type { RateLimiter } from "effect/persistence"
 import type { ContextSettings } from "../config/settings.js"
 import { ApiError, Forbidden, type KubeError } from "../errors.js"
 import type { ContextInfo } from "./registry.js"
@@ -50,33 +51,40 @@ export interface ClusterHandle {
   readonly json: (req: ApiRequest) => Effect.Effect<unknown, KubeError>
   /** With require_rbac: a cached SelfSubjectAccessReview; a denial fails before any request is made. */
   readonly authorize: (check: AccessCheck) => Effect.Effect<void, KubeError>
-  readonly close: Effect.Effect<void>
 }
 
 const ReviewStatus = Schema.Struct({
   status: Schema.Struct({
     allowed: Schema.Boolean,
-    denied: Schema.optional(Schema.Boolean),
-    reason: Schema.optional(Schema.String)
+    denied: Schema.optionalKey(Schema.Boolean),
+    reason: Schema.optionalKey(Schema.String)
   })
 })
-const decodeReview = Schema.decodeUnknown(Schema.parseJson(ReviewStatus))
+const decodeReview = Schema.decodeUnknownEffect(Schema.fromJsonString(ReviewStatus))
+
+/** The server's rate limiter, keyed by context (see registry.ts). */
+export type WithLimiter = Effect.Success<typeof RateLimiter.makeWithRateLimiter>
 
 export const makeHandle = (
   info: ContextInfo,
   kubeConfig: KubeConfig,
   settings: ContextSettings,
-  rbacCacheTtlMs: number
+  rbacCacheTtlMs: number,
+  withLimiter: WithLimiter
 ): Effect.Effect<ClusterHandle, KubeError, Scope.Scope> =>
   Effect.gen(function*() {
     const client = yield* makeRestClient(info.name, kubeConfig, settings.timeoutMs)
-    yield* Effect.addFinalizer(() => client.close)
-    // client-go semantics: `burst` tokens at once, refilled at `qps` per second.
-    const limit = yield* RateLimiter.make({
+    // client-go semantics: `burst` tokens at once, refilled at `qps` per second (one token per window/limit)
+    const limited = withLimiter({
+      algorithm: "token-bucket",
+      onExceeded: "delay",
+      key: info.name,
       limit: settings.burst,
-      interval: Duration.millis((settings.burst * 1000) / settings.qps),
-      algorithm: "token-bucket"
+      window: Duration.millis((settings.burst * 1000) / settings.qps)
     })
+    // with onExceeded "delay" and the in-memory store the limiter waits, it never fails
+    const limit = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+      limited(effect).pipe(Effect.catchTag("RateLimiterError", (e) => Effect.die(e)))
     const text = (req: ApiRequest) => limit(client.text(req))
     const json = (req: ApiRequest) =>
       Effect.flatMap(text(req), (body) =>
@@ -108,15 +116,14 @@ export const makeHandle = (
         Effect.flatMap((body) => Effect.orDie(decodeReview(body))),
         Effect.map((r) => r.status)
       )
-    const decisions = yield* Cache.makeWith({
+    const decisions = yield* Cache.makeWith(review, {
       capacity: 10_000,
-      lookup: review,
       // errors are never cached: a flaky review must not stick
-      timeToLive: Exit.match({ onFailure: () => Duration.zero, onSuccess: () => Duration.millis(rbacCacheTtlMs) })
+      timeToLive: (exit) => (Exit.isFailure(exit) ? Duration.zero : Duration.millis(rbacCacheTtlMs))
     })
     const authorize = (check: AccessCheck): Effect.Effect<void, KubeError> =>
       settings.requireRbac
-        ? Effect.flatMap(decisions.get(check), (status) =>
+        ? Effect.flatMap(Cache.get(decisions, check), (status) =>
           status.allowed ? Effect.void : Effect.fail(
             new Forbidden({
               context: info.name,
@@ -132,5 +139,5 @@ export const makeHandle = (
           ))
         : Effect.void
 
-    return { info, settings, server: client.server, kubeConfig, text, json, throttle: limit, authorize, close: client.close }
+    return { info, settings, server: client.server, kubeConfig, text, json, throttle: limit, authorize }
   })

@@ -10,6 +10,7 @@ import { stat } from "node:fs/promises"
 import { readFile } from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
+import { AppSettings } from "../config/appSettings.js"
 import type { Settings } from "../config/settings.js"
 import { UnknownContext } from "../errors.js"
 import { renderView } from "./kubeconfigView.js"
@@ -203,25 +204,34 @@ export const inClusterSource = (dir: string, env: NodeJS.ProcessEnv = process.en
   }
 }
 
-const registryLayer = (source: ContextSource, settings: Settings) =>
-  Layer.scoped(ClusterRegistry, makeRegistry(source, settings))
+/** A provider: its ContextSource, read from the settings, behind the one registry. */
+const registryLayer = (sourceOf: (settings: Settings) => ContextSource) =>
+  Layer.effect(
+    ClusterRegistry,
+    Effect.gen(function*() {
+      const settings = yield* AppSettings
+      return yield* makeRegistry(sourceOf(settings), settings)
+    })
+  )
 
-export const KubeconfigLive = (settings: Settings) =>
-  registryLayer(kubeconfigSource(kubeconfigPaths(settings.kubernetes.kubeconfigPath), settings.kubernetes.context), settings)
+export const KubeconfigLive = registryLayer((settings) =>
+  kubeconfigSource(kubeconfigPaths(settings.kubernetes.kubeconfigPath), settings.kubernetes.context)
+)
 
-export const SingleLive = (settings: Settings) =>
-  registryLayer(singleSource(kubeconfigPaths(settings.kubernetes.kubeconfigPath), settings.kubernetes.context), settings)
+export const SingleLive = registryLayer((settings) =>
+  singleSource(kubeconfigPaths(settings.kubernetes.kubeconfigPath), settings.kubernetes.context)
+)
 
-export const InClusterLive = (settings: Settings) => registryLayer(inClusterSource(settings.kubernetes.inClusterDir), settings)
+export const InClusterLive = registryLayer((settings) => inClusterSource(settings.kubernetes.inClusterDir))
 
 /** main's one choice: the provider named in the settings. */
-export const ClusterRegistryLive = (settings: Settings) => {
-  switch (settings.kubernetes.provider) {
+export const ClusterRegistryLive = Layer.unwrap(Effect.gen(function*() {
+  switch ((yield* AppSettings).kubernetes.provider) {
     case "kubeconfig":
-      return KubeconfigLive(settings)
+      return KubeconfigLive
     case "single":
-      return SingleLive(settings)
+      return SingleLive
     case "in-cluster":
-      return InClusterLive(settings)
+      return InClusterLive
   }
-}
+}))

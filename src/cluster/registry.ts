@@ -3,7 +3,8 @@
  * single) differ only in their ContextSource; handle caching and invalidation live here once.
  */
 import type { KubeConfig } from "@kubernetes/client-node"
-import { Context, Effect, ExecutionStrategy, Exit, Scope } from "effect"
+import { Context, Duration, Effect, Layer, RcMap, type Scope } from "effect"
+import { RateLimiter } from "effect/persistence"
 import { type Settings, settingsFor } from "../config/settings.js"
 import { type KubeError, UnknownContext } from "../errors.js"
 import { type ClusterHandle, makeHandle } from "./handle.js"
@@ -46,7 +47,8 @@ export interface ContextSource {
 export interface ClusterRegistryShape {
   readonly provider: ProviderKind
   readonly contexts: Effect.Effect<{ readonly contexts: ReadonlyArray<ContextInfo>; readonly current: string }>
-  readonly resolve: (context: string | undefined) => Effect.Effect<ClusterHandle, UnknownContext | KubeError>
+  /** The context's handle, held until the caller's scope closes (then kept for the next call). */
+  readonly resolve: (context: string | undefined) => Effect.Effect<ClusterHandle, UnknownContext | KubeError, Scope.Scope>
   readonly view: (minified: boolean) => Effect.Effect<Readonly<Record<string, unknown>>>
   /** What the server runs on: provider, sources, how many contexts, the default, and any problem reading them. */
   readonly status: Effect.Effect<RegistryStatus>
@@ -60,7 +62,7 @@ export interface RegistryStatus {
   readonly problem?: string
 }
 
-export class ClusterRegistry extends Context.Tag("kube-mcp/ClusterRegistry")<ClusterRegistry, ClusterRegistryShape>() {}
+export class ClusterRegistry extends Context.Service<ClusterRegistry, ClusterRegistryShape>()("kube-mcp/ClusterRegistry") {}
 
 export const unknownContext = (requested: string, snapshot: Snapshot): UnknownContext => {
   const available = [...snapshot.contexts.keys()].sort()
@@ -72,49 +74,45 @@ export const unknownContext = (requested: string, snapshot: Snapshot): UnknownCo
   })
 }
 
-interface Cached {
-  readonly fingerprint: string
-  readonly handle: ClusterHandle
-  readonly scope: Scope.CloseableScope
-}
+/** A handle is cached per context entry: a changed entry (new fingerprint) is a new key, so a new handle. */
+const keyOf = (entry: ContextEntry): string => `${entry.info.name}\u0000${entry.fingerprint}`
 
 export const makeRegistry = (source: ContextSource, settings: Settings): Effect.Effect<ClusterRegistryShape, never, Scope.Scope> =>
   Effect.gen(function*() {
-    const handles = new Map<string, Cached>()
-    const lock = yield* Effect.makeSemaphore(1)
-    const parent = yield* Effect.scope
+    // one limiter for the server, one bucket per context (keyed by name, so a rebuilt handle keeps its bucket)
+    const withLimiter = yield* RateLimiter.makeWithRateLimiter.pipe(
+      Effect.provide(RateLimiter.layer.pipe(Layer.provide(RateLimiter.layerStoreMemory)))
+    )
+    // the entries the keys stand for, and which key is current for each context name
+    const entries = new Map<string, ContextEntry>()
+    const current = new Map<string, string>()
+    const handles = yield* RcMap.make({
+      lookup: (key: string) =>
+        Effect.suspend(() => {
+          const entry = entries.get(key)
+          return entry === undefined
+            ? Effect.die(new Error("registry: a handle was requested for an entry it does not know"))
+            : makeHandle(entry.info, entry.kubeConfig(), settingsFor(settings, entry.info.name), settings.rbacCacheTtlMs, withLimiter)
+        }),
+      // kept until its entry changes; a call in flight keeps its handle alive until it ends
+      idleTimeToLive: Duration.infinity
+    })
 
-    const drop = (name: string) =>
-      Effect.suspend(() => {
-        const c = handles.get(name)
-        handles.delete(name)
-        return c === undefined ? Effect.void : Scope.close(c.scope, Exit.void)
-      })
-    yield* Effect.addFinalizer(() => Effect.forEach([...handles.keys()], drop, { discard: true }))
-
-    // Only handles whose context entry changed (or vanished) are rebuilt.
+    // Only handles whose context entry changed (or vanished) are released.
     const prune = (snapshot: Snapshot) =>
       Effect.forEach(
-        [...handles.entries()].filter(([name, c]) => snapshot.contexts.get(name)?.fingerprint !== c.fingerprint),
-        ([name]) => drop(name),
+        [...current].filter(([name, key]) => {
+          const entry = snapshot.contexts.get(name)
+          return entry === undefined || keyOf(entry) !== key
+        }),
+        ([name, key]) =>
+          Effect.suspend(() => {
+            current.delete(name)
+            entries.delete(key)
+            return RcMap.invalidate(handles, key)
+          }),
         { discard: true }
       )
-
-    const build = (entry: ContextEntry) =>
-      lock.withPermits(1)(Effect.gen(function*() {
-        const existing = handles.get(entry.info.name)
-        if (existing !== undefined && existing.fingerprint === entry.fingerprint) return existing.handle
-        if (existing !== undefined) yield* drop(entry.info.name)
-        const scope = yield* Scope.fork(parent, ExecutionStrategy.sequential)
-        const handle = yield* makeHandle(
-          entry.info,
-          entry.kubeConfig(),
-          settingsFor(settings, entry.info.name),
-          settings.rbacCacheTtlMs
-        ).pipe(Scope.extend(scope), Effect.onError(() => Scope.close(scope, Exit.void)))
-        handles.set(entry.info.name, { fingerprint: entry.fingerprint, handle, scope })
-        return handle
-      }))
 
     const resolve = (context: string | undefined) =>
       Effect.gen(function*() {
@@ -123,10 +121,11 @@ export const makeRegistry = (source: ContextSource, settings: Settings): Effect.
         const name = yield* source.pick(context ?? "", snapshot)
         const entry = snapshot.contexts.get(name)
         if (entry === undefined) return yield* unknownContext(name, snapshot)
-        const cached = handles.get(name)
-        return cached !== undefined && cached.fingerprint === entry.fingerprint ? cached.handle : yield* build(entry)
+        const key = keyOf(entry)
+        entries.set(key, entry)
+        current.set(name, key)
+        return yield* RcMap.get(handles, key)
       })
-
     return {
       provider: source.provider,
       contexts: Effect.map(source.snapshot, (s) => ({

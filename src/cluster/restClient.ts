@@ -4,7 +4,7 @@
  * reports failures through the single mapping in apiStatus.ts.
  */
 import type { KubeConfig } from "@kubernetes/client-node"
-import { Effect } from "effect"
+import { Data, Effect, Schedule, type Scope } from "effect"
 import * as http from "node:http"
 import * as https from "node:https"
 import type { KubeError } from "../errors.js"
@@ -26,10 +26,27 @@ export interface ApiRequest {
 export interface RestClient {
   readonly server: string
   readonly text: (req: ApiRequest) => Effect.Effect<string, KubeError>
-  readonly close: Effect.Effect<void>
 }
 
-const MAX_ATTEMPTS = 4
+interface Answer {
+  readonly status: number
+  readonly body: string
+  readonly retryAfter: string | undefined
+}
+
+/**
+ * 429 is the API server's "retry later" (priority & fairness, storage initialising): like client-go, ask
+ * again after Retry-After (1 s when absent, at most 5 s), up to 3 more times, all within the one call timeout.
+ */
+class RetryLater extends Data.TaggedError("RetryLater")<{ readonly answer: Answer }> {}
+const retryAfterMs = (answer: Answer): number => {
+  const seconds = Number(answer.retryAfter ?? "1")
+  return Math.min(Number.isFinite(seconds) && seconds > 0 ? seconds : 1, 5) * 1000
+}
+const retries: Schedule.Schedule<number, KubeError | RetryLater> = Schedule.recurs(3)
+const afterRetryAfter = retries.pipe(
+  Schedule.modifyDelay(({ input }) => Effect.succeed(input._tag === "RetryLater" ? retryAfterMs(input.answer) : 0))
+)
 
 export const buildPath = (req: ApiRequest): string => {
   const params = new URLSearchParams()
@@ -52,7 +69,8 @@ const hasDynamicAuth = (kc: KubeConfig): boolean => {
   return user?.exec !== undefined || user?.authProvider !== undefined
 }
 
-export const makeRestClient = (context: string, kc: KubeConfig, timeoutMs: number): Effect.Effect<RestClient, KubeError> =>
+/** The client's keep-alive agent lives as long as the scope it is made in (a context's handle). */
+export const makeRestClient = (context: string, kc: KubeConfig, timeoutMs: number): Effect.Effect<RestClient, KubeError, Scope.Scope> =>
   Effect.gen(function*() {
     const cluster = kc.getCurrentCluster()
     const server = (cluster?.server ?? "").replace(/\/+$/, "")
@@ -80,7 +98,10 @@ export const makeRestClient = (context: string, kc: KubeConfig, timeoutMs: numbe
       ...(initial.rejectUnauthorized !== undefined ? { rejectUnauthorized: initial.rejectUnauthorized } : {}),
       ...(initial.servername !== undefined ? { servername: initial.servername } : {})
     }
-    const agent = secure ? new https.Agent(agentOptions) : new http.Agent({ keepAlive: true, maxSockets: 32 })
+    const agent = yield* Effect.acquireRelease(
+      Effect.sync(() => (secure ? new https.Agent(agentOptions) : new http.Agent({ keepAlive: true, maxSockets: 32 }))),
+      (a) => Effect.sync(() => a.destroy())
+    )
     const dynamic = hasDynamicAuth(kc)
     const staticHeaders = headerRecord(initial.headers)
     const staticAuth = initial.auth
@@ -102,7 +123,7 @@ export const makeRestClient = (context: string, kc: KubeConfig, timeoutMs: numbe
             ? { "content-type": req.contentType ?? "application/json", "content-length": Buffer.byteLength(payload) }
             : {})
         }
-        const once = Effect.async<{ status: number; body: string; retryAfter: string | undefined }, KubeError>((resume) => {
+        const once = Effect.callback<Answer, KubeError>((resume) => {
           const transport = secure ? https : http
           const r = transport.request({
             protocol: base.protocol,
@@ -129,30 +150,25 @@ export const makeRestClient = (context: string, kc: KubeConfig, timeoutMs: numbe
           r.end()
           return Effect.sync(() => r.destroy())
         })
-        // 429 is the API server's "retry later" (priority & fairness, storage initialising): honour
-        // Retry-After a few times, as client-go does, all within the one call timeout
-        const withRetries = Effect.gen(function*() {
-          for (let attempt = 1;; attempt++) {
-            const answer = yield* once
-            if (answer.status !== 429 || attempt >= MAX_ATTEMPTS) return answer
-            const seconds = Number(answer.retryAfter ?? "1")
-            yield* Effect.sleep(Math.min(Number.isFinite(seconds) && seconds > 0 ? seconds : 1, 5) * 1000)
-          }
-        })
-        const result = yield* withRetries.pipe(
-          Effect.timeoutFail({
+        const result = yield* once.pipe(
+          Effect.flatMap((answer) => (answer.status === 429 ? Effect.fail(new RetryLater({ answer })) : Effect.succeed(answer))),
+          Effect.retry({ schedule: afterRetryAfter, while: (e) => e._tag === "RetryLater" }),
+          Effect.catchTag("RetryLater", (e) => Effect.succeed(e.answer)),
+          Effect.timeoutOrElse({
             duration: timeoutMs,
-            onTimeout: () =>
-              new Timeout({
-                context,
-                message: `${method} ${req.path} on context "${context}" did not answer within ${timeoutMs} ms`,
-                details: "Raise kubernetes.timeout (or [contexts.\"name\"] timeout) if this cluster is slow, or check that it is reachable."
-              })
+            orElse: () =>
+              Effect.fail(
+                new Timeout({
+                  context,
+                  message: `${method} ${req.path} on context "${context}" did not answer within ${timeoutMs} ms`,
+                  details: "Raise kubernetes.timeout (or [contexts.\"name\"] timeout) if this cluster is slow, or check that it is reachable."
+                })
+              )
           })
         )
         if (result.status >= 200 && result.status < 300) return result.body
         return yield* Effect.fail(statusToError({ context, method, path: req.path, status: result.status, body: result.body }))
       })
 
-    return { server, text, close: Effect.sync(() => agent.destroy()) }
+    return { server, text }
   })

@@ -2,4 +2,4 @@ import { Context } from "effect"
 import type { Settings } from "./settings.js"
 
 /** The validated settings of this process, provided once at the edge (main or a test). */
-export class AppSettings extends Context.Tag("kube-mcp/AppSettings")<AppSettings, Settings>() {}
+export class AppSettings extends Context.Service<AppSettings, Settings>()("kube-mcp/AppSettings") {}

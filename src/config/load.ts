@@ -1,12 +1,12 @@
 /** Reads config.toml, KUBE_MCP_* env vars and CLI flags into one validated Settings (flags > env > file > defaults). */
-import { Effect, ParseResult, Schema } from "effect"
+import { Effect, Formatter, Schema, SchemaAST, SchemaIssue } from "effect"
 import { readFile } from "node:fs/promises"
 import * as os from "node:os"
 import * as path from "node:path"
-import { parseArgs } from "node:util"
+import { type ParseArgsConfig, type ParseArgsOptionDescriptor, parseArgs } from "node:util"
 import { parse as parseToml } from "smol-toml"
-import { parseDurationMs } from "./duration.js"
-import { ConfigFile, type ContextSettings, envName, KEYS, type KeyDoc, type Settings } from "./settings.js"
+import { option } from "./key.js"
+import { ConfigFile, type ContextSettings, KEYS, type KeyDoc, type Settings, type ValueKind } from "./settings.js"
 
 export class ConfigError extends Schema.TaggedError<ConfigError>()("ConfigError", { message: Schema.String }) {}
 
@@ -43,61 +43,59 @@ const deepMerge = (base: Tree, over: Tree): Tree => {
   return out
 }
 
-const flagKeys = KEYS.filter((k): k is KeyDoc & { flag: string } => k.flag !== undefined)
+const FLAG_KEYS = KEYS.flatMap((key) => (key.flag !== undefined && key.usage !== undefined ? [{ key, flag: key.flag, usage: key.usage }] : []))
+
+/** The option lines of --help: --config, then every key with a flag, then --help and --version. */
+export const OPTION_LINES: ReadonlyArray<string> = [
+  option("--config <file>", "TOML config file (see config.example.toml)"),
+  ...FLAG_KEYS.map((k) => k.usage),
+  option("-h, --help", "show this help"),
+  option("-v, --version", "print the version")
+]
 
 export const USAGE = `Usage: kube-mcp [options]
 
 MCP server for many Kubernetes clusters: per-call context, read-only mode, masked secrets, output budgets.
 
 Options:
-  --config <file>          TOML config file (see config.example.toml)
-  --provider <name>        kubeconfig | in-cluster | single
-  --kubeconfig <path>      kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)
-  --context <name>         single provider: the allowed context; kubeconfig: the default context
-  --transport <list>       stdio, http or "stdio,http" (repeatable)
-  --http-address <h:p>     address of the HTTP transport (default 127.0.0.1:8080)
-  --read-only              hide and refuse every tool that can change a cluster
-  --log-level <level>      debug | info | warn | error | none (logs go to stderr)
-  -h, --help               show this help
-  -v, --version            print the version
+${OPTION_LINES.map((l) => `  ${l}`).join("\n")}
 
 Precedence: flags > KUBE_MCP_* environment variables > config file > defaults.`
 
+const descriptor = (kind: ValueKind): ParseArgsOptionDescriptor =>
+  kind === "boolean" ? { type: "boolean" } : kind === "list" ? { type: "string", multiple: true } : { type: "string" }
+
+const OPTIONS: ParseArgsConfig["options"] = {
+  config: { type: "string" },
+  ...Object.fromEntries(FLAG_KEYS.map(({ flag, key }) => [flag, descriptor(key.kind)])),
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "v" }
+}
+
+type FlagValue = string | boolean | Array<string | boolean> | undefined
+
+/** A list flag may be repeated and each value may be comma-separated. */
+const flagValue = (raw: FlagValue): unknown =>
+  Array.isArray(raw) ? raw.flatMap((s) => String(s).split(",")).map((s) => s.trim()).filter((s) => s !== "") : raw
+
 export const parseCli = (argv: ReadonlyArray<string>): Effect.Effect<CliRequest, ConfigError> =>
   Effect.try({
-    try: () =>
-      parseArgs({
-        args: [...argv],
-        strict: true,
-        allowPositionals: false,
-        options: {
-          config: { type: "string" },
-          provider: { type: "string" },
-          kubeconfig: { type: "string" },
-          context: { type: "string" },
-          transport: { type: "string", multiple: true },
-          "http-address": { type: "string" },
-          "read-only": { type: "boolean" },
-          "log-level": { type: "string" },
-          help: { type: "boolean", short: "h" },
-          version: { type: "boolean", short: "v" }
-        }
-      }).values,
+    try: () => {
+      const config: ParseArgsConfig = { args: [...argv], strict: true, allowPositionals: false, options: OPTIONS }
+      return parseArgs(config).values
+    },
     catch: (e) => new ConfigError({ message: `${e instanceof Error ? e.message : String(e)}\nRun kube-mcp --help for usage.` })
   }).pipe(Effect.map((values) => {
     const overrides: Tree = {}
-    for (const key of flagKeys) {
-      const raw = values[key.flag as keyof typeof values]
-      if (raw === undefined) continue
-      const value = Array.isArray(raw)
-        ? raw.flatMap((s) => String(s).split(",")).map((s) => s.trim()).filter((s) => s !== "")
-        : raw
-      setPath(overrides, key.path, value)
+    for (const { flag, key } of FLAG_KEYS) {
+      const raw = values[flag]
+      if (raw !== undefined) setPath(overrides, key.path, flagValue(raw))
     }
+    const configPath = values["config"]
     return {
-      configPath: values.config,
-      help: values.help ?? false,
-      version: values.version ?? false,
+      configPath: typeof configPath === "string" ? configPath : undefined,
+      help: values["help"] === true,
+      version: values["version"] === true,
       overrides
     }
   }))
@@ -120,45 +118,67 @@ const fromEnv = (env: NodeJS.ProcessEnv): { tree: Tree; used: Array<string> } =>
   const tree: Tree = {}
   const used: Array<string> = []
   for (const key of KEYS) {
-    const raw = env[envName(key.path)]
+    const raw = env[key.env]
     if (raw === undefined) continue
-    used.push(envName(key.path))
+    used.push(key.env)
     setPath(tree, key.path, envValue(key, raw))
   }
   return { tree, used }
 }
 
-/** One line per key; literal alternatives merged, the "or absent" branch of optional keys dropped. */
-export const describeIssues = (error: ParseResult.ParseError): string => {
-  const byKey = new Map<string, Array<string>>()
-  const actualByKey = new Map<string, string>()
-  for (const i of ParseResult.ArrayFormatter.formatErrorSync(error)) {
-    const key = i.path.join(".")
-    if (i._tag === "Unexpected") {
-      byKey.set(key, ["unknown key"])
-      continue
-    }
-    if (/^Expected undefined, actual/.test(i.message) && (byKey.get(key)?.length ?? 0) + [...byKey.keys()].filter((k) => k.startsWith(`${key}.`)).length > 0) continue
-    const literal = /^Expected (".*"|\d+|true|false), actual (.*)$/.exec(i.message)
-    const list = byKey.get(key) ?? []
-    if (literal?.[1] !== undefined) {
-      list.push(literal[1])
-      actualByKey.set(key, literal[2] ?? "")
-    } else if (!/^Expected undefined, actual/.test(i.message)) list.push(i.message)
-    byKey.set(key, list)
-  }
-  return [...byKey.entries()]
-    .filter(([, msgs]) => msgs.length > 0)
-    .map(([key, msgs]) => {
-      const actual = actualByKey.get(key)
-      const text = actual !== undefined ? `expected one of ${msgs.join(", ")}; got ${actual}` : msgs.join("; ")
-      return `  ${key === "" ? "(top level)" : `"${key}"`}: ${text}`
-    })
-    .join("\n")
+interface Problem {
+  readonly path: ReadonlyArray<PropertyKey>
+  readonly message: string
 }
 
+const defaultFormat = SchemaIssue.makeFormatterDefault()
+/** Effect's own message for a leaf ("Expected a value greater than 0, got -1"), lower-cased like ours. */
+const formatIssue = (issue: SchemaIssue.Issue): string => {
+  const message = defaultFormat(issue)
+  return message.charAt(0).toLowerCase() + message.slice(1)
+}
+
+const got = (issue: SchemaIssue.Issue): string => (SchemaIssue.hasInput(issue) ? `; got ${Formatter.format(issue.input)}` : "")
+
+/** The leaves of an issue tree with their paths; unknown keys and literal alternatives in our own words. */
+const problems = (issue: SchemaIssue.Issue, at: ReadonlyArray<PropertyKey>): ReadonlyArray<Problem> => {
+  switch (issue._tag) {
+    case "Pointer":
+      return problems(issue.issue, [...at, ...issue.path])
+    case "Composite":
+      return issue.issues.flatMap((i) => problems(i, at))
+    case "Encoding":
+      return problems(issue.issue, at)
+    case "UnexpectedKey":
+      return [{ path: at, message: "unknown key" }]
+    case "AnyOf": {
+      const literals = issue.ast.types.flatMap((t) => (SchemaAST.isLiteral(t) ? [Formatter.format(t.literal)] : []))
+      if (literals.length > 0 && literals.length === issue.ast.types.length) {
+        return [{ path: at, message: `expected one of ${literals.join(", ")}${got(issue)}` }]
+      }
+      return issue.issues.length > 0 ? issue.issues.flatMap((i) => problems(i, at)) : [{ path: at, message: formatIssue(issue) }]
+    }
+    default:
+      return [{ path: at, message: formatIssue(issue) }]
+  }
+}
+
+/** One line per key, naming it: `"kubernetes.provider": expected one of "kubeconfig", …; got "x"`. */
+export const describeIssues = (error: Schema.SchemaError): string => {
+  const byKey = new Map<string, Array<string>>()
+  for (const p of problems(error.issue, [])) {
+    const key = p.path.map(String).join(".")
+    const messages = byKey.get(key) ?? []
+    if (!messages.includes(p.message)) messages.push(p.message)
+    byKey.set(key, messages)
+  }
+  return [...byKey].map(([key, messages]) => `  ${key === "" ? "(top level)" : `"${key}"`}: ${messages.join("; ")}`).join("\n")
+}
+
+const decodeConfig = Schema.decodeUnknownEffect(ConfigFile, { errors: "all", onExcessProperty: "error", reportInput: true })
+
 const validate = (tree: unknown, source: string) =>
-  Schema.decodeUnknown(ConfigFile, { errors: "all", onExcessProperty: "error" })(tree).pipe(
+  decodeConfig(tree).pipe(
     Effect.mapError((e) => new ConfigError({ message: `invalid configuration in ${source}:\n${describeIssues(e)}` }))
   )
 
@@ -189,9 +209,6 @@ const splitAddress = (address: string): { host: string; port: number } => {
   return { host: address.slice(0, i).replace(/^\[(.*)\]$/, "$1"), port: Number(address.slice(i + 1)) }
 }
 
-const ms = (v: string | number | undefined, fallbackMs: number): number =>
-  v === undefined ? fallbackMs : parseDurationMs(v) ?? fallbackMs
-
 export interface LoadInput {
   readonly cli: CliRequest
   readonly env: NodeJS.ProcessEnv
@@ -213,66 +230,65 @@ export const loadSettings = ({ cli, cwd, env }: LoadInput): Effect.Effect<Settin
     yield* validate(envPart.tree, `environment (${envPart.used.join(", ") || "none"})`)
     if (envPart.used.length > 0) sources.push(`env: ${envPart.used.join(", ")}`)
     yield* validate(cli.overrides, "command-line flags")
-    const c = yield* validate(deepMerge(deepMerge(fileTree, envPart.tree), cli.overrides), "merged configuration")
+    // every key is present from here on: decoding filled in the defaults
+    const { contexts = {}, kubernetes: k, output, security: sec, server } = yield* validate(
+      deepMerge(deepMerge(fileTree, envPart.tree), cli.overrides),
+      "merged configuration"
+    )
 
-    const k = c.kubernetes ?? {}
-    const sec = c.security ?? {}
-    const http = c.server?.http ?? {}
-    const provider = k.provider ?? "kubeconfig"
-    if (provider === "single" && (k.context ?? "") === "") {
+    if (k.provider === "single" && k.context === "") {
       return yield* new ConfigError({ message: "kubernetes.context: the single provider needs the context it is locked to" })
     }
-    const tokenFile = http.auth_token_file ?? ""
-    const authToken = env["KUBE_MCP_HTTP_TOKEN"] !== undefined && env["KUBE_MCP_HTTP_TOKEN"] !== ""
-      ? env["KUBE_MCP_HTTP_TOKEN"]
+    const tokenFile = server.http.auth_token_file
+    const envToken = env["KUBE_MCP_HTTP_TOKEN"]
+    const authToken = envToken !== undefined && envToken !== ""
+      ? envToken
       : tokenFile !== ""
       ? yield* readTokenFile(path.resolve(cwd, expandHome(tokenFile)))
       : undefined
     const defaults: ContextSettings = {
-      readOnly: sec.read_only ?? false,
-      requireRbac: sec.require_rbac ?? false,
-      qps: k.qps ?? 100,
-      burst: k.burst ?? 200,
-      timeoutMs: ms(k.timeout, 30_000),
-      revealSecrets: sec.reveal_secrets ?? false
+      readOnly: sec.read_only,
+      requireRbac: sec.require_rbac,
+      qps: k.qps,
+      burst: k.burst,
+      timeoutMs: k.timeout,
+      revealSecrets: sec.reveal_secrets
     }
     const perContext: Record<string, Partial<ContextSettings>> = {}
-    for (const [name, o] of Object.entries(c.contexts ?? {})) {
+    for (const [name, o] of Object.entries(contexts)) {
       perContext[name] = {
         ...(o.read_only !== undefined ? { readOnly: o.read_only } : {}),
         ...(o.require_rbac !== undefined ? { requireRbac: o.require_rbac } : {}),
         ...(o.qps !== undefined ? { qps: o.qps } : {}),
         ...(o.burst !== undefined ? { burst: o.burst } : {}),
-        ...(o.timeout !== undefined ? { timeoutMs: ms(o.timeout, defaults.timeoutMs) } : {}),
+        ...(o.timeout !== undefined ? { timeoutMs: o.timeout } : {}),
         ...(o.reveal_secrets !== undefined ? { revealSecrets: o.reveal_secrets } : {})
       }
     }
-    const transports: ReadonlyArray<"stdio" | "http"> = c.server?.transports ?? ["stdio"]
-    const { host, port } = splitAddress(http.address ?? "127.0.0.1:8080")
-    const kubeconfigPath = k.kubeconfig_path ?? ""
+    const { host, port } = splitAddress(server.http.address)
     return {
       sources,
-      transports: [...new Set(transports)],
-      logLevel: c.server?.log_level ?? "info",
+      transports: [...new Set(server.transports)],
+      logLevel: server.log_level,
       http: {
         host,
         port,
-        allowedOrigins: http.allowed_origins ?? [],
-        allowedHosts: http.allowed_hosts ?? [],
+        allowedOrigins: server.http.allowed_origins,
+        allowedHosts: server.http.allowed_hosts,
         authToken,
-        stateless: http.stateless ?? false,
-        maxSessions: http.max_sessions ?? 1000,
-        sessionIdleTimeoutMs: ms(http.session_idle_timeout, 30 * 60_000)
+        stateless: server.http.stateless,
+        maxSessions: server.http.max_sessions,
+        sessionIdleTimeoutMs: server.http.session_idle_timeout
       },
       kubernetes: {
-        provider,
-        kubeconfigPath: kubeconfigPath === "" ? "" : path.resolve(cwd, expandHome(kubeconfigPath)),
-        context: k.context ?? "",
-        inClusterDir: k.in_cluster_dir ?? "/var/run/secrets/kubernetes.io/serviceaccount"
+        provider: k.provider,
+        kubeconfigPath: k.kubeconfig_path === "" ? "" : path.resolve(cwd, expandHome(k.kubeconfig_path)),
+        context: k.context,
+        inClusterDir: k.in_cluster_dir
       },
-      rbacCacheTtlMs: ms(sec.rbac_cache_ttl, 5000),
+      rbacCacheTtlMs: sec.rbac_cache_ttl,
       readOnly: defaults.readOnly,
-      maxBytes: c.output?.max_bytes ?? 65536,
+      maxBytes: output.max_bytes,
       defaults,
       perContext
     } satisfies Settings

@@ -1,101 +1,199 @@
 /**
- * The configuration model: one table of keys drives the TOML schema, env overrides, CLI flags and docs,
- * so the four can never disagree. Precedence: flags > env > file > defaults.
+ * The configuration model, declared once: `ConfigFile` is the schema of config.toml, and each of its keys is
+ * a `key(schema, { default, doc, flag })`. From it come the defaults (filled in by decoding), KEYS (docs
+ * table, env names, CLI flags, --help), the per-context overrides and the types of Settings.
+ * Precedence: flags > env > file > defaults.
  */
-import { Schema } from "effect"
-import { parseDurationMs } from "./duration.js"
+import { Effect, Schema, SchemaIssue, SchemaTransformation } from "effect"
+import { formatDuration, parseDurationMs } from "./duration.js"
+import { contextOverride, key, type KeyMeta, keysOf, toToml, usageLine, type ValueKind } from "./key.js"
 
-const Duration = Schema.Union(Schema.String, Schema.Number).pipe(
-  Schema.filter((v) => parseDurationMs(v) !== undefined || "a duration like \"30s\", \"1m30s\", \"500ms\" or a number of seconds")
+export type { ValueKind } from "./key.js"
+
+const DURATION = `a duration like "30s", "1m30s", "500ms" or a number of seconds`
+
+/** "30s", "1m30s", "500ms" or a number of seconds in the file; milliseconds once decoded. */
+const Duration = Schema.Union([Schema.String, Schema.Finite]).annotate({ expected: DURATION }).pipe(
+  Schema.decodeTo(
+    Schema.Finite.annotate({ "kube-mcp/kind": "duration" }),
+    SchemaTransformation.transformEffect({
+      decode: (input: string | number, options) => {
+        const ms = parseDurationMs(input)
+        return ms === undefined ? Effect.fail(new SchemaIssue.InvalidValue({ expected: DURATION }, input, options)) : Effect.succeed(ms)
+      },
+      encode: (ms: number) => Effect.succeed(formatDuration(ms))
+    })
+  )
 )
-const Positive = Schema.Number.pipe(Schema.positive())
-const Transport = Schema.Literal("stdio", "http")
-const LogLevel = Schema.Literal("debug", "info", "warn", "error", "none")
-const Provider = Schema.Literal("kubeconfig", "in-cluster", "single")
+const Positive = Schema.Finite.check(Schema.isGreaterThan(0))
+const Transport = Schema.Literals(["stdio", "http"])
+const LogLevel = Schema.Literals(["debug", "info", "warn", "error", "none"])
+const Provider = Schema.Literals(["kubeconfig", "in-cluster", "single"])
+const Address = Schema.String.check(
+  Schema.isPattern(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/u, { expected: "host:port (like 127.0.0.1:8080 or [::1]:8080)" })
+)
 
-/** Settings that may differ per kubeconfig context (`[contexts."name"]`). */
+// The keys that [contexts."name"] can override, declared here so both tables use the same declaration.
+const qps = key(Positive, { default: 100, doc: "Requests per second to each context's API server (token bucket, one per context)." })
+const burst = key(Positive.check(Schema.isInt()), { default: 200, doc: "Requests allowed at once before `qps` applies, per context." })
+const timeout = key(Duration, { default: "30s", doc: "Timeout of one request to an API server." })
+const requireRbac = key(Schema.Boolean, {
+  default: false,
+  doc: "Before every API action, a SelfSubjectAccessReview on the target context; a denial is `Forbidden` and nothing is sent."
+})
+const readOnly = key(Schema.Boolean, {
+  default: false,
+  doc: "Hide every tool that can change a cluster and refuse it if called anyway (`ReadOnly` error).",
+  flag: { name: "read-only", help: "hide and refuse every tool that can change a cluster" }
+})
+const revealSecrets = key(Schema.Boolean, {
+  default: false,
+  doc: "Show Secret values. Off: values masked in every result; keys and byte sizes kept."
+})
+
+/** Settings that may differ per kubeconfig context (`[contexts."name"]`); absent keys take the global value. */
 const ContextOverrides = Schema.Struct({
-  read_only: Schema.optional(Schema.Boolean),
-  require_rbac: Schema.optional(Schema.Boolean),
-  qps: Schema.optional(Positive),
-  burst: Schema.optional(Positive.pipe(Schema.int())),
-  timeout: Schema.optional(Duration),
-  reveal_secrets: Schema.optional(Schema.Boolean)
+  read_only: contextOverride(readOnly),
+  require_rbac: contextOverride(requireRbac),
+  qps: contextOverride(qps),
+  burst: contextOverride(burst),
+  timeout: contextOverride(timeout),
+  reveal_secrets: contextOverride(revealSecrets)
 })
 
-/** The shape of config.toml; every key optional (defaults fill the gaps), unknown keys rejected. */
+/** The shape of config.toml: every key optional (decoding fills in its default), unknown keys rejected. */
 export const ConfigFile = Schema.Struct({
-  server: Schema.optional(Schema.Struct({
-    transports: Schema.optional(Schema.Array(Transport).pipe(Schema.minItems(1))),
-    log_level: Schema.optional(LogLevel),
-    http: Schema.optional(Schema.Struct({
-      address: Schema.optional(Schema.String.pipe(Schema.pattern(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/))),
-      allowed_origins: Schema.optional(Schema.Array(Schema.String)),
-      allowed_hosts: Schema.optional(Schema.Array(Schema.String)),
-      auth_token_file: Schema.optional(Schema.String),
-      stateless: Schema.optional(Schema.Boolean),
-      max_sessions: Schema.optional(Schema.Number.pipe(Schema.int(), Schema.between(1, 1_000_000))),
-      session_idle_timeout: Schema.optional(Duration)
-    }))
-  })),
-  kubernetes: Schema.optional(Schema.Struct({
-    provider: Schema.optional(Provider),
-    kubeconfig_path: Schema.optional(Schema.String),
-    context: Schema.optional(Schema.String),
-    qps: Schema.optional(Positive),
-    burst: Schema.optional(Positive.pipe(Schema.int())),
-    timeout: Schema.optional(Duration),
-    in_cluster_dir: Schema.optional(Schema.String)
-  })),
-  security: Schema.optional(Schema.Struct({
-    require_rbac: Schema.optional(Schema.Boolean),
-    rbac_cache_ttl: Schema.optional(Duration),
-    read_only: Schema.optional(Schema.Boolean),
-    reveal_secrets: Schema.optional(Schema.Boolean)
-  })),
-  output: Schema.optional(Schema.Struct({
-    max_bytes: Schema.optional(Schema.Number.pipe(Schema.int(), Schema.between(1024, 16 * 1024 * 1024)))
-  })),
-  contexts: Schema.optional(Schema.Record({ key: Schema.String, value: ContextOverrides }))
+  server: Schema.Struct({
+    transports: key(Schema.Array(Transport).check(Schema.isMinLength(1)), {
+      default: ["stdio"],
+      doc: "Transports to serve: `\"stdio\"`, `\"http\"` or both.",
+      flag: { name: "transport", arg: "list", help: "(comma-separated, repeatable)" }
+    }),
+    log_level: key(LogLevel, {
+      default: "info",
+      doc: "`debug`, `info`, `warn`, `error` or `none`. Logs are JSON lines on stderr, never on stdout.",
+      flag: { name: "log-level", arg: "level", help: "(logs go to stderr)" }
+    }),
+    http: Schema.Struct({
+      address: key(Address, {
+        default: "127.0.0.1:8080",
+        doc: "`host:port` of the Streamable HTTP endpoint (`/mcp`, `/healthz`, `/readyz`). IPv6 as `[::1]:8080`.",
+        flag: { name: "http-address", arg: "h:p", help: "address of the HTTP transport (default 127.0.0.1:8080)" }
+      }),
+      allowed_origins: key(Schema.Array(Schema.String), {
+        default: [],
+        doc: "Browser `Origin`s allowed on `/mcp` besides loopback ones (`http://localhost:*`, `http://127.0.0.1:*`); " +
+          "`\"*\"` allows any. Requests without `Origin` are not affected."
+      }),
+      allowed_hosts: key(Schema.Array(Schema.String), {
+        default: [],
+        doc: "`Host` headers accepted on `/mcp` besides `localhost`, `127.0.0.1`, `[::1]` and the bind host (DNS-rebinding guard). " +
+          "Bound to `0.0.0.0` with this list empty, any `Host` is accepted."
+      }),
+      auth_token_file: key(Schema.String, {
+        default: "",
+        doc: "File whose content (trimmed) is the bearer token `/mcp` requires. Empty: no token. " +
+          "`KUBE_MCP_HTTP_TOKEN` sets the token itself and wins."
+      }),
+      stateless: key(Schema.Boolean, {
+        default: false,
+        doc: "No MCP sessions: every POST stands alone (JSON responses; GET and DELETE answer 405), " +
+          "so replicas behind a Service can share the load."
+      }),
+      max_sessions: key(Schema.Finite.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 1_000_000 })), {
+        default: 1000,
+        doc: "Open MCP sessions at most. Past it an `initialize` is refused with HTTP 503 and a JSON-RPC error saying so, " +
+          "until sessions close (`DELETE /mcp`) or expire."
+      }),
+      session_idle_timeout: key(Duration, {
+        default: "30m",
+        doc: "A session unused this long is closed and everything it held released; its next request gets 404 " +
+          "\"session expired\" and the client re-initializes (most clients never send `DELETE`)."
+      })
+    }).pipe(Schema.withDecodingDefaultKey(Effect.succeed({})))
+  }).pipe(Schema.withDecodingDefaultKey(Effect.succeed({}))),
+  kubernetes: Schema.Struct({
+    provider: key(Provider, {
+      default: "kubeconfig",
+      doc: "`kubeconfig`, `in-cluster` or `single` (see [Providers](#providers)).",
+      flag: { name: "provider", arg: "name" }
+    }),
+    kubeconfig_path: key(Schema.String, {
+      default: "",
+      doc: "Kubeconfig file (`~`, absolute, or relative to the working directory). " +
+        "Empty: every path in `$KUBECONFIG`, merged, else `~/.kube/config`.",
+      flag: { name: "kubeconfig", arg: "path", help: "kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)" }
+    }),
+    context: key(Schema.String, {
+      default: "",
+      doc: "`single`: the one allowed context (required). " +
+        "`kubeconfig`: the default context for calls that name none, instead of the kubeconfig's `current-context`.",
+      flag: { name: "context", arg: "name", help: "single provider: the allowed context; kubeconfig: the default context" }
+    }),
+    qps,
+    burst,
+    timeout,
+    in_cluster_dir: key(Schema.String, {
+      default: "/var/run/secrets/kubernetes.io/serviceaccount",
+      doc: "`in-cluster`: directory with the ServiceAccount's `token`, `ca.crt` and `namespace`."
+    })
+  }).pipe(Schema.withDecodingDefaultKey(Effect.succeed({}))),
+  security: Schema.Struct({
+    require_rbac: requireRbac,
+    rbac_cache_ttl: key(Duration, {
+      default: 5,
+      doc: "How long one RBAC decision is cached, per context (a number of seconds or a duration)."
+    }),
+    read_only: readOnly,
+    reveal_secrets: revealSecrets
+  }).pipe(Schema.withDecodingDefaultKey(Effect.succeed({}))),
+  output: Schema.Struct({
+    max_bytes: key(Schema.Finite.check(Schema.isInt(), Schema.isBetween({ minimum: 1024, maximum: 16 * 1024 * 1024 })), {
+      default: 65536,
+      doc: "Byte budget of one tool result (1024 to 16777216); longer results are cut with a note on how to narrow."
+    })
+  }).pipe(Schema.withDecodingDefaultKey(Effect.succeed({}))),
+  contexts: Schema.optionalKey(Schema.Record(Schema.String, ContextOverrides))
 })
+/** config.toml as decoded: every key present (defaults filled in), durations in milliseconds. */
 export type ConfigFile = typeof ConfigFile.Type
 
-export type ValueKind = "string" | "number" | "boolean" | "list" | "duration"
-
-/** One scalar key: where it lives, how env/flags spell it, its default and what it does. */
+/** One key of config.toml, as the docs, the environment and the command line know it. */
 export interface KeyDoc {
-  readonly path: readonly [string, ...string[]]
+  readonly path: ReadonlyArray<string>
   readonly kind: ValueKind
+  /** The default, written as in config.toml. */
   readonly default: string
+  /** `KUBE_MCP_<SECTION>_<KEY>`. */
+  readonly env: string
+  /** The long flag, without "--", for the keys that have one. */
   readonly flag?: string
+  /** The flag's line in --help. */
+  readonly usage?: string
+  /** Markdown: what the key does. */
   readonly doc: string
 }
 
-export const KEYS: ReadonlyArray<KeyDoc> = [
-  { path: ["server", "transports"], kind: "list", default: `["stdio"]`, flag: "transport", doc: "Transports to serve: \"stdio\", \"http\" or both." },
-  { path: ["server", "log_level"], kind: "string", default: `"info"`, flag: "log-level", doc: "debug | info | warn | error | none. Logs are JSON lines on stderr." },
-  { path: ["server", "http", "address"], kind: "string", default: `"127.0.0.1:8080"`, flag: "http-address", doc: "host:port of the Streamable HTTP endpoint (/mcp, /healthz, /readyz)." },
-  { path: ["server", "http", "allowed_origins"], kind: "list", default: "[]", doc: "Browser Origins allowed besides loopback ones (http://localhost:*, http://127.0.0.1:*)." },
-  { path: ["server", "http", "allowed_hosts"], kind: "list", default: "[]", doc: "Host headers allowed besides localhost/127.0.0.1/[::1] and the bind address (DNS-rebinding guard)." },
-  { path: ["server", "http", "auth_token_file"], kind: "string", default: `""`, doc: "File holding a bearer token required on /mcp (env KUBE_MCP_HTTP_TOKEN sets the token itself)." },
-  { path: ["server", "http", "stateless"], kind: "boolean", default: "false", doc: "No MCP sessions: every POST stands alone, so replicas behind a Service can share load." },
-  { path: ["server", "http", "max_sessions"], kind: "number", default: "1000", doc: "Open MCP sessions at most; past it an initialize is refused with HTTP 503 until sessions close or expire." },
-  { path: ["server", "http", "session_idle_timeout"], kind: "duration", default: `"30m"`, doc: "A session unused this long is closed; its next request gets 404 \"session expired\" and the client re-initializes." },
-  { path: ["kubernetes", "provider"], kind: "string", default: `"kubeconfig"`, flag: "provider", doc: "kubeconfig | in-cluster | single." },
-  { path: ["kubernetes", "kubeconfig_path"], kind: "string", default: `""`, flag: "kubeconfig", doc: "Kubeconfig file (~, absolute or relative). Empty: $KUBECONFIG (several paths merged) else ~/.kube/config." },
-  { path: ["kubernetes", "context"], kind: "string", default: `""`, flag: "context", doc: "single: the one allowed context (required). kubeconfig: overrides current-context as the default." },
-  { path: ["kubernetes", "qps"], kind: "number", default: "100", doc: "Requests per second per context (token bucket)." },
-  { path: ["kubernetes", "burst"], kind: "number", default: "200", doc: "Burst per context." },
-  { path: ["kubernetes", "timeout"], kind: "duration", default: `"30s"`, doc: "Per-request timeout against the API server." },
-  { path: ["kubernetes", "in_cluster_dir"], kind: "string", default: `"/var/run/secrets/kubernetes.io/serviceaccount"`, doc: "in-cluster: directory with token, ca.crt and namespace." },
-  { path: ["security", "require_rbac"], kind: "boolean", default: "false", doc: "Check every API action with a SelfSubjectAccessReview on the target context first." },
-  { path: ["security", "rbac_cache_ttl"], kind: "duration", default: "5", doc: "How long an RBAC decision is cached per context (seconds or a duration)." },
-  { path: ["security", "read_only"], kind: "boolean", default: "false", flag: "read-only", doc: "Hide and refuse every tool that can change a cluster." },
-  { path: ["security", "reveal_secrets"], kind: "boolean", default: "false", doc: "Show Secret values. Off: values masked everywhere, keys and sizes kept." },
-  { path: ["output", "max_bytes"], kind: "number", default: "65536", doc: "Byte budget of one tool result; longer results are cut with a note on how to narrow." }
-]
-
 export const envName = (path: ReadonlyArray<string>): string => `KUBE_MCP_${path.join("_").toUpperCase()}`
+
+const keyDoc = (path: ReadonlyArray<string>, meta: KeyMeta): KeyDoc => ({
+  path,
+  kind: meta.kind,
+  default: toToml(meta.default),
+  env: envName(path),
+  doc: meta.doc,
+  ...(meta.flag !== undefined ? { flag: meta.flag.name, usage: usageLine(meta, meta.flag) } : {})
+})
+
+const fileKeys = keysOf(ConfigFile.ast)
+
+/** Every key of config.toml, in file order. */
+export const KEYS: ReadonlyArray<KeyDoc> = fileKeys.map((k) => keyDoc(k.path, k.meta))
+
+/** The keys of `[contexts."name"]`, each with the global key whose value it defaults to. */
+export const CONTEXT_KEYS: ReadonlyArray<{ readonly name: string; readonly global: KeyDoc | undefined }> = keysOf(
+  ContextOverrides.ast
+).map((o) => ({ name: o.path.join("."), global: KEYS[fileKeys.findIndex((k) => k.meta === o.meta)] }))
 
 /** Effective settings of one context after per-context overrides. */
 export interface ContextSettings {
@@ -109,20 +207,20 @@ export interface ContextSettings {
 
 export interface Settings {
   readonly sources: ReadonlyArray<string>
-  readonly transports: ReadonlyArray<"stdio" | "http">
-  readonly logLevel: "debug" | "info" | "warn" | "error" | "none"
+  readonly transports: ConfigFile["server"]["transports"]
+  readonly logLevel: ConfigFile["server"]["log_level"]
   readonly http: {
     readonly host: string
     readonly port: number
-    readonly allowedOrigins: ReadonlyArray<string>
-    readonly allowedHosts: ReadonlyArray<string>
+    readonly allowedOrigins: ConfigFile["server"]["http"]["allowed_origins"]
+    readonly allowedHosts: ConfigFile["server"]["http"]["allowed_hosts"]
     readonly authToken: string | undefined
     readonly stateless: boolean
     readonly maxSessions: number
     readonly sessionIdleTimeoutMs: number
   }
   readonly kubernetes: {
-    readonly provider: "kubeconfig" | "in-cluster" | "single"
+    readonly provider: ConfigFile["kubernetes"]["provider"]
     readonly kubeconfigPath: string
     readonly context: string
     readonly inClusterDir: string

@@ -34,11 +34,11 @@ export interface ResourceInfo extends GroupVersion {
 
 const APIResource = Schema.Struct({
   name: Schema.String,
-  singularName: Schema.optional(Schema.String),
+  singularName: Schema.optionalKey(Schema.String),
   namespaced: Schema.Boolean,
   kind: Schema.String,
   verbs: Schema.Array(Schema.String),
-  shortNames: Schema.optional(Schema.Array(Schema.String))
+  shortNames: Schema.optionalKey(Schema.Array(Schema.String))
 })
 const APIResourceList = Schema.Struct({ resources: Schema.Array(APIResource) })
 const APIGroup = Schema.Struct({ versions: Schema.Array(Schema.Struct({ version: Schema.String })) })
@@ -46,9 +46,9 @@ const APIVersions = Schema.Struct({ versions: Schema.Array(Schema.String) })
 const APIGroupList = Schema.Struct({ groups: Schema.Array(Schema.Struct({ name: Schema.String })) })
 
 /** DNS subdomain, or "" for the core group. */
-export const GROUP_PATTERN = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?$/
+export const GROUP_PATTERN = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?$/u
 /** DNS label, as Kubernetes requires of API versions (v1, v2beta1). */
-export const VERSION_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
+export const VERSION_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/u
 
 export const apiVersionOf = ({ group, version }: GroupVersion): string => (group === "" ? version : `${group}/${version}`)
 

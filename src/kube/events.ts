@@ -6,33 +6,33 @@ import { Schema } from "effect"
 import { ListMeta, ObjectMeta } from "./meta.js"
 
 /** Unset times come back as null in core v1 (e.g. lastTimestamp of an events.k8s.io event). */
-const Time = Schema.optional(Schema.NullOr(Schema.String))
+const Time = Schema.optionalKey(Schema.NullOr(Schema.String))
 
 export const Event = Schema.Struct({
   metadata: ObjectMeta,
-  involvedObject: Schema.optional(Schema.Struct({
-    kind: Schema.optional(Schema.String),
-    name: Schema.optional(Schema.String),
-    namespace: Schema.optional(Schema.String),
-    uid: Schema.optional(Schema.String)
+  involvedObject: Schema.optionalKey(Schema.Struct({
+    kind: Schema.optionalKey(Schema.String),
+    name: Schema.optionalKey(Schema.String),
+    namespace: Schema.optionalKey(Schema.String),
+    uid: Schema.optionalKey(Schema.String)
   })),
-  reason: Schema.optional(Schema.String),
-  message: Schema.optional(Schema.String),
-  type: Schema.optional(Schema.String),
-  count: Schema.optional(Schema.NullOr(Schema.Number)),
+  reason: Schema.optionalKey(Schema.String),
+  message: Schema.optionalKey(Schema.String),
+  type: Schema.optionalKey(Schema.String),
+  count: Schema.optionalKey(Schema.NullOr(Schema.Finite)),
   firstTimestamp: Time,
   lastTimestamp: Time,
   eventTime: Time,
-  series: Schema.optional(Schema.NullOr(Schema.Struct({
-    count: Schema.optional(Schema.Number),
+  series: Schema.optionalKey(Schema.NullOr(Schema.Struct({
+    count: Schema.optionalKey(Schema.Finite),
     lastObservedTime: Time
   }))),
-  source: Schema.optional(Schema.Struct({ component: Schema.optional(Schema.String) })),
-  reportingComponent: Schema.optional(Schema.String)
+  source: Schema.optionalKey(Schema.Struct({ component: Schema.optionalKey(Schema.String) })),
+  reportingComponent: Schema.optionalKey(Schema.String)
 })
 export type Event = typeof Event.Type
 
-export const EventList = Schema.Struct({ metadata: Schema.optional(ListMeta), items: Schema.Array(Event) })
+export const EventList = Schema.Struct({ metadata: Schema.optionalKey(ListMeta), items: Schema.Array(Event) })
 
 /**
  * The newest time an event was seen: its series' last observation (events written the new way), else its

@@ -3,16 +3,16 @@ import { Schema } from "effect"
 
 export const ObjectMeta = Schema.Struct({
   name: Schema.String,
-  namespace: Schema.optional(Schema.String),
-  creationTimestamp: Schema.optional(Schema.String),
-  labels: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
-  resourceVersion: Schema.optional(Schema.String)
+  namespace: Schema.optionalKey(Schema.String),
+  creationTimestamp: Schema.optionalKey(Schema.String),
+  labels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
+  resourceVersion: Schema.optionalKey(Schema.String)
 })
 
 export const ListMeta = Schema.Struct({
-  continue: Schema.optional(Schema.String),
-  remainingItemCount: Schema.optional(Schema.Number),
-  resourceVersion: Schema.optional(Schema.String)
+  continue: Schema.optionalKey(Schema.String),
+  remainingItemCount: Schema.optionalKey(Schema.Finite),
+  resourceVersion: Schema.optionalKey(Schema.String)
 })
 
 /** kubectl's age column: 45s, 12m, 5h, 3d, 2y. */

@@ -24,7 +24,7 @@ export const fetchMetrics = <A, I>(
   handle: ClusterHandle,
   check: AccessCheck,
   request: ApiRequest,
-  schema: Schema.Schema<A, I, never>
+  schema: Schema.Codec<A, I>
 ): Effect.Effect<A, KubeError> => {
   const path = request.path.startsWith("/") ? request.path : `${METRICS_API}/${request.path}`
   return callJson(handle, check, { ...request, path }, schema).pipe(

@@ -3,7 +3,7 @@
  * (unknown fields, wrong types, oversize input → InvalidInput), read-only enforcement (global and per
  * context), error mapping and the output budget. Every tool call goes through `call`.
  */
-import { Cause, Effect, ParseResult, Schema } from "effect"
+import { Cause, Clock, Effect, Result, Schema, SchemaIssue } from "effect"
 import { AppSettings } from "../config/appSettings.js"
 import { type InputIssue, InvalidInput, ReadOnly, type ToolError } from "../errors.js"
 import { render } from "./budget.js"
@@ -51,29 +51,38 @@ const unknownParameter = (tool: AnyTool, path: string): InputIssue => ({
   message: `${path}: unknown parameter (known: ${parameterNames(tool).join(", ") || "none"})`
 })
 
+/** The formatter marks these two leaves so they can be told apart from a value's rule. */
+const UNEXPECTED = "\u0000unexpected"
+const MISSING = "\u0000missing"
+const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1({
+  leafHook: (leaf) =>
+    leaf._tag === "UnexpectedKey" ? UNEXPECTED : leaf._tag === "MissingKey" ? MISSING : SchemaIssue.defaultLeafHook(leaf)
+})
+
 /**
  * One issue per parameter, stating the rule from the published schema: "limit must be an integer from 1 to
  * 5000 (got 0)". Deeper paths (inside a manifest or patch) keep the decoder's own message.
  */
-const issuesOf = (tool: AnyTool, e: ParseResult.ParseError, args: Record<string, unknown>): Array<InputIssue> => {
+const issuesOf = (tool: AnyTool, e: Schema.SchemaError, args: Record<string, unknown>): Array<InputIssue> => {
   const properties = tool.inputSchema["properties"]
   const schemaOf = (name: string): Json | undefined => {
     const s = isJson(properties) ? properties[name] : undefined
     return isJson(s) ? s : undefined
   }
   const issues: Array<InputIssue> = []
-  for (const i of ParseResult.ArrayFormatter.formatErrorSync(e)) {
-    const path = i.path.length > 0 ? i.path.join(".") : "(arguments)"
+  for (const i of formatIssues(e.issue).issues) {
+    const keys = (i.path ?? []).map((p) => (typeof p === "object" ? p.key : p))
+    const path = keys.length > 0 ? keys.map(String).join(".") : "(arguments)"
     if (issues.some((x) => x.path === path)) continue
-    const top = i.path.length === 1 && typeof i.path[0] === "string" ? schemaOf(i.path[0]) : undefined
-    if (i._tag === "Unexpected") {
-      issues.push(i.path.length === 1 ? unknownParameter(tool, path) : { path, message: `${path}: unknown field` })
+    const top = keys.length === 1 && typeof keys[0] === "string" ? schemaOf(keys[0]) : undefined
+    if (i.message === UNEXPECTED) {
+      issues.push(keys.length === 1 ? unknownParameter(tool, path) : { path, message: `${path}: unknown field` })
       continue
     }
-    const message = i._tag === "Missing"
+    const message = i.message === MISSING
       ? `${path} is required${top !== undefined ? `: ${ruleOf(top, { pattern: true })}` : ""}`
       : top !== undefined
-      ? `${path} must be ${ruleOf(top, { pattern: true })} (got ${clip(JSON.stringify(valueAt(args, i.path)) ?? "undefined", 80)})`
+      ? `${path} must be ${ruleOf(top, { pattern: true })} (got ${clip(JSON.stringify(valueAt(args, keys)) ?? "undefined", 80)})`
       : `${path}: ${clip(i.message)}`
     issues.push({ path, message })
   }
@@ -97,10 +106,12 @@ export const readOnlyError = (tool: string, context?: string): ReadOnly =>
       : `[contexts."${context}"] read_only is set in the configuration.`
   })
 
+const decodeContext = Schema.decodeUnknownResult(ContextParam)
+
 const decodeArgs = (tool: AnyTool, args: Record<string, unknown>) =>
-  Effect.gen(function*() {
+  Effect.suspend(() => {
     if (Buffer.byteLength(JSON.stringify(args)) > MAX_ARGUMENT_BYTES) {
-      return yield* invalidInput(tool.name, [{ path: "(arguments)", message: `larger than ${MAX_ARGUMENT_BYTES} bytes` }])
+      return Effect.fail(invalidInput(tool.name, [{ path: "(arguments)", message: `larger than ${MAX_ARGUMENT_BYTES} bytes` }]))
     }
     // Schema.Struct({}) accepts any object, so unknown parameters are also checked against the published schema
     const known = parameterNames(tool)
@@ -110,21 +121,18 @@ const decodeArgs = (tool: AnyTool, args: Record<string, unknown>) =>
     const { context, ...rest } = args
     let ctx: string | undefined
     if (tool.clusterScoped && context !== undefined) {
-      const decoded = yield* Effect.either(Schema.decodeUnknown(ContextParam)(context))
-      if (decoded._tag === "Left") issues.push({ path: "context", message: `context must be ${ruleOf(toJsonSchema(ContextParam))} (got ${clip(JSON.stringify(context) ?? "", 80)})` })
-      else ctx = decoded.right
+      const decoded = decodeContext(context)
+      if (Result.isFailure(decoded)) issues.push({ path: "context", message: `context must be ${ruleOf(toJsonSchema(ContextParam))} (got ${clip(JSON.stringify(context) ?? "", 80)})` })
+      else ctx = decoded.success
     }
-    const decoded = yield* Effect.either(
-      Schema.decodeUnknown(tool.parameters, { errors: "all", onExcessProperty: "error" })(tool.clusterScoped ? rest : args)
-    )
-    if (decoded._tag === "Left") {
-      for (const issue of issuesOf(tool, decoded.left, args)) {
+    const prepared = tool.prepare(tool.clusterScoped ? rest : args)
+    if (Result.isFailure(prepared)) {
+      for (const issue of issuesOf(tool, prepared.failure, args)) {
         if (!issues.some((i) => i.path === issue.path)) issues.push(issue)
       }
     }
-    if (issues.length > 0 || decoded._tag === "Left") return yield* invalidInput(tool.name, issues)
-    const input = decoded.right
-    return { input, context: ctx === "" ? undefined : ctx }
+    if (issues.length > 0 || Result.isFailure(prepared)) return Effect.fail(invalidInput(tool.name, issues))
+    return Effect.succeed({ call: prepared.success, context: ctx === "" ? undefined : ctx })
   })
 
 /** Runs one tool call to a finished MCP result; never fails (errors become `isError` results). */
@@ -132,12 +140,12 @@ export const callTool = (tool: AnyTool, args: Record<string, unknown>): Effect.E
   Effect.gen(function*() {
     const settings = yield* AppSettings
     let cluster: string | undefined
-    const started = Date.now()
+    const started = yield* Clock.currentTimeMillis
     const outcome = yield* Effect.gen(function*() {
       if (!tool.annotations.readOnlyHint && settings.readOnly) return yield* readOnlyError(tool.name)
-      const { context, input } = yield* decodeArgs(tool, args)
+      const { call, context } = yield* decodeArgs(tool, args)
       cluster = context
-      const reply = yield* tool.invoke(input, context, (handle) => {
+      const reply = yield* call.run(context, (handle) => {
         cluster = handle.info.name
         return !tool.annotations.readOnlyHint && handle.settings.readOnly
           ? Effect.fail(readOnlyError(tool.name, handle.info.name))
@@ -147,9 +155,9 @@ export const callTool = (tool: AnyTool, args: Record<string, unknown>): Effect.E
       const result: ToolResult = { content: [{ type: "text", text }], structuredContent: structured }
       return result
     }).pipe(
-      Effect.catchAll((e: ToolError) => Effect.succeed(errorResult(e, tool.name, cluster))),
-      Effect.catchAllCause((cause) =>
-        Cause.isInterruptedOnly(cause)
+      Effect.catch((e: ToolError) => Effect.succeed(errorResult(e, tool.name, cluster))),
+      Effect.catchCause((cause) =>
+        Cause.hasInterruptsOnly(cause)
           ? Effect.interrupt
           : Effect.logError("tool call failed with a defect", cause).pipe(
             Effect.as(internalErrorResult(tool.name, cluster))
@@ -160,7 +168,7 @@ export const callTool = (tool: AnyTool, args: Record<string, unknown>): Effect.E
       Effect.annotateLogs({
         tool: tool.name,
         context: cluster ?? "",
-        ms: Date.now() - started,
+        ms: (yield* Clock.currentTimeMillis) - started,
         failed: outcome.isError === true
       })
     )

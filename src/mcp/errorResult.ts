@@ -11,15 +11,15 @@ export interface ToolResult {
 
 /** `structuredContent` of a failed call; the type's own fields (verb, causes, issues, …) follow the five. */
 export const ErrorOutput = Schema.Struct({
-  error: Schema.Struct(
-    {
-      type: Schema.String.annotations({ description: "UnknownContext, Forbidden, NotFound, Invalid, InvalidInput, … (docs/tools.md)" }),
+  error: Schema.StructWithRest(
+    Schema.Struct({
+      type: Schema.String.annotate({ description: "UnknownContext, Forbidden, NotFound, Invalid, InvalidInput, … (docs/tools.md)" }),
       message: Schema.String,
       details: Schema.String,
-      cluster: Schema.String.annotations({ description: "the context the call ran against (empty before one was chosen)" }),
+      cluster: Schema.String.annotate({ description: "the context the call ran against (empty before one was chosen)" }),
       tool: Schema.String
-    },
-    Schema.Record({ key: Schema.String, value: Schema.Unknown })
+    }),
+    [Schema.Record(Schema.String, Schema.Unknown)]
   )
 })
 

@@ -4,7 +4,7 @@
  * Every /mcp request is guarded: Host (DNS rebinding) and Origin checks, and the optional bearer token.
  */
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js"
-import { Effect, Runtime, Schema } from "effect"
+import { Effect, Schema } from "effect"
 import { randomUUID, timingSafeEqual } from "node:crypto"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import { AppSettings } from "../config/appSettings.js"
@@ -77,9 +77,9 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
   Effect.gen(function*() {
     const settings = yield* AppSettings
     const registry = yield* ClusterRegistry
-    const runtime = yield* Effect.runtime<ToolEnv>()
-    const run = Runtime.runPromise(runtime)
-    const makeServer = serverFactory(runtime, tools, settings)
+    const context = yield* Effect.context<ToolEnv>()
+    const run = Effect.runPromiseWith(context)
+    const makeServer = serverFactory(context, tools, settings)
     const sessions = yield* makeSessionTable<Session>({
       maxSessions: settings.http.maxSessions,
       idleTimeoutMs: settings.http.sessionIdleTimeoutMs
@@ -165,13 +165,13 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
       })
     })
     yield* Effect.acquireRelease(
-      Effect.async<void, ListenError>((resume) => {
+      Effect.callback<void, ListenError>((resume) => {
         httpServer.once("error", (e) =>
           resume(Effect.fail(new ListenError({ message: `cannot listen on ${settings.http.host}:${settings.http.port}: ${e.message}` }))))
         httpServer.listen(settings.http.port, settings.http.host, () => resume(Effect.void))
       }),
       () =>
-        Effect.async<void>((resume) => {
+        Effect.callback<void>((resume) => {
           // open SSE streams would hold close() forever (the session table closes the sessions themselves)
           httpServer.close(() => resume(Effect.void))
           httpServer.closeAllConnections()

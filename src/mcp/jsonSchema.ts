@@ -5,7 +5,7 @@
  * `$ref`, `$defs`, `$schema`, `title` or `format`; constraints as keywords, and also said in words in the
  * description, because a model reads descriptions, not keywords. `ruleOf` gives the same words to errors.
  */
-import { JSONSchema, Schema, SchemaAST } from "effect"
+import { Schema, SchemaAST } from "effect"
 
 export type Json = Record<string, unknown>
 
@@ -23,6 +23,12 @@ const clean = (v: unknown): unknown => {
   const out: Json = {}
   for (const [k, val] of Object.entries(v)) {
     if (DROPPED.has(k)) continue
+    // a Struct with a rest Record says "and any other field" as allOf [{type: object, additionalProperties}]
+    const rest = k === "allOf" && Array.isArray(val) && val.length === 1 ? val[0] : undefined
+    if (isJson(rest) && rest["type"] === "object" && Object.keys(rest).every((r) => r === "type" || r === "additionalProperties")) {
+      out["additionalProperties"] = clean(rest["additionalProperties"] ?? {})
+      continue
+    }
     if (k === "required" && Array.isArray(val) && val.length === 0) continue
     // property names are data, not keywords: clean the schemas under them, keep the names
     out[k] = k === "properties" && isJson(val)
@@ -53,6 +59,7 @@ export const ruleOf = (js: Json, opts: { readonly pattern?: boolean } = {}): str
   const anyOf = js["anyOf"]
   if (Array.isArray(anyOf)) return anyOf.filter(isJson).map((s) => ruleOf(s, opts)).join(", or ")
   const enumValues = js["enum"]
+  if (Array.isArray(enumValues) && enumValues.length === 1) return `exactly ${JSON.stringify(enumValues[0])}`
   if (Array.isArray(enumValues)) return `one of ${enumValues.map((v) => JSON.stringify(v)).join(", ")}`
   if (js["const"] !== undefined) return `exactly ${JSON.stringify(js["const"])}`
   switch (js["type"]) {
@@ -88,18 +95,20 @@ const withRule = (js: Json): Json => {
 }
 
 const isEmptyStruct = (ast: SchemaAST.AST): boolean =>
-  SchemaAST.isTypeLiteral(ast) && ast.propertySignatures.length === 0 && ast.indexSignatures.length === 0
+  SchemaAST.isObjects(ast) && ast.propertySignatures.length === 0 && ast.indexSignatures.length === 0
 
 /** A value schema (output shapes, nested parameters) as portable JSON Schema. */
-export const toJsonSchema = (schema: Schema.Schema.AnyNoContext): Json => {
-  // Effect renders an empty Struct as `{}` ("any non-nullish value"); as a tool's schema it means "no fields"
+export const toJsonSchema = (schema: Schema.Top): Json => {
+  // Effect renders an empty Struct as "any non-null value"; as a tool's schema it means "no fields"
   if (isEmptyStruct(schema.ast)) return { type: "object", properties: {}, additionalProperties: false }
-  const js = clean(JSONSchema.fromAST(schema.ast, { definitions: {}, topLevelReferenceStrategy: "skip" }))
+  // unknown fields are refused by the decoder, so the schema says so; every definition is inlined (no $ref)
+  const doc = Schema.toJsonSchemaDocument(schema, { onExcessProperty: "error", referencePolicy: () => undefined })
+  const js = clean(doc.schema)
   return isJson(js) ? js : {}
 }
 
 /** A tool's parameters: root `type: "object"` with `properties`, each property's bounds said in words. */
-export const toInputSchema = (params: Schema.Schema.AnyNoContext, extra: Readonly<Record<string, Json>> = {}): ObjectSchema => {
+export const toInputSchema = (params: Schema.Top, extra: Readonly<Record<string, Json>> = {}): ObjectSchema => {
   const js = toJsonSchema(params)
   const properties = isJson(js["properties"]) ? js["properties"] : {}
   const all: Json = {}

@@ -56,28 +56,28 @@ export const text = (r: Omit<TextReply, "_tag">): TextReply => ({ _tag: "Text", 
 
 /** What a cut result says about the cut, in both views. */
 export const Truncation = Schema.Struct({
-  shown: Schema.Number.annotations({ description: "rows, or bytes of text, shown" }),
-  total: Schema.Number.annotations({ description: "rows, or bytes of text, before the cut" }),
-  note: Schema.String.annotations({ description: "what was cut and how to narrow the request" })
+  shown: Schema.Finite.annotate({ description: "rows, or bytes of text, shown" }),
+  total: Schema.Finite.annotate({ description: "rows, or bytes of text, before the cut" }),
+  note: Schema.String.annotate({ description: "what was cut and how to narrow the request" })
 })
 
 /** A table result: the column list once, then one array of cells per row. */
 export const TableOutput = Schema.Struct({
   columns: Schema.Array(Schema.String),
-  rows: Schema.Array(Schema.Array(Schema.String)).annotations({ description: "one array of cells per row, in column order" }),
-  count: Schema.Number.annotations({ description: "rows in this answer" }),
-  continue: Schema.optional(Schema.String.annotations({ description: "pass as `continue` to get the next page" })),
-  truncated: Schema.optional(Truncation),
-  notes: Schema.optional(Schema.Array(Schema.String))
+  rows: Schema.Array(Schema.Array(Schema.String)).annotate({ description: "one array of cells per row, in column order" }),
+  count: Schema.Finite.annotate({ description: "rows in this answer" }),
+  continue: Schema.optionalKey(Schema.String.annotate({ description: "pass as `continue` to get the next page" })),
+  truncated: Schema.optionalKey(Truncation),
+  notes: Schema.optionalKey(Schema.Array(Schema.String))
 })
 export type TableOutput = typeof TableOutput.Type
 
 /** A document too large for the budget: its text form, cut at a line boundary. */
 export const CutDocumentOutput = Schema.Struct({
-  format: Schema.Literal("yaml", "json"),
-  document: Schema.String.annotations({ description: "the start of the document's text form" }),
+  format: Schema.Literals(["yaml", "json"]),
+  document: Schema.String.annotate({ description: "the start of the document's text form" }),
   truncated: Truncation
 })
 
 /** Any Kubernetes object or other free-form document. */
-export const ObjectOutput = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+export const ObjectOutput = Schema.Record(Schema.String, Schema.Unknown)

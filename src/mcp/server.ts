@@ -1,7 +1,7 @@
 /** Builds an MCP SDK `Server` whose tool handlers run our Effects on the application's runtime. */
 import { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js"
-import { Runtime } from "effect"
+import { type Context, Effect } from "effect"
 import { VERSION } from "../version.js"
 import { callTool, listTools } from "./adapter.js"
 import type { AnyTool, ToolEnv } from "./tool.js"
@@ -26,11 +26,11 @@ class ProtocolError extends Error {
  * One factory per process: the tool listing and lookup are built once and shared by every server it makes
  * (stdio makes one; HTTP one per session, so per-session cost stays at the SDK's own objects).
  */
-export const serverFactory = (runtime: Runtime.Runtime<ToolEnv>, tools: ReadonlyArray<AnyTool>, settings: Settings): () => Server => {
+export const serverFactory = (context: Context.Context<ToolEnv>, tools: ReadonlyArray<AnyTool>, settings: Settings): () => Server => {
   const byName = new Map(tools.map((t) => [t.name, t]))
   const listed = { tools: listTools(tools, settings.readOnly) }
   const names = listed.tools.map((t) => t.name).join(", ")
-  const run = Runtime.runPromise(runtime)
+  const run = Effect.runPromiseWith(context)
   return () => {
     const server = new Server(
       { name: "kube-mcp", version: VERSION },

@@ -6,7 +6,7 @@
  *   request gets 404 "session expired" and the client re-initializes, as the MCP spec asks.
  * Time comes from Effect's Clock (TestClock in tests); lookups are synchronous, for the per-request path.
  */
-import { Duration, Effect, Schedule } from "effect"
+import { Clock, Duration, Effect, Schedule } from "effect"
 
 export interface SessionEntry {
   readonly close: () => Promise<void>
@@ -35,8 +35,8 @@ const REMEMBERED_EXPIRED = 10_000
 
 export const makeSessionTable = <S extends SessionEntry>(opts: { readonly maxSessions: number; readonly idleTimeoutMs: number }) =>
   Effect.gen(function*() {
-    const clock = yield* Effect.clock
-    const now = () => clock.unsafeCurrentTimeMillis()
+    const clock = yield* Clock.Clock
+    const now = () => clock.currentTimeMillisUnsafe()
     const live = new Map<string, S>()
     const expired = new Set<string>()
 

@@ -7,7 +7,7 @@ import { serverFactory } from "./server.js"
 import type { AnyTool, ToolEnv } from "./tool.js"
 
 // The SDK transport never notices EOF on stdin, so we wait for it ourselves.
-const stdinClosed = Effect.async<void>((resume) => {
+const stdinClosed = Effect.callback<void>((resume) => {
   const done = () => resume(Effect.void)
   process.stdin.once("end", done).once("close", done)
   return Effect.sync(() => {
@@ -17,8 +17,8 @@ const stdinClosed = Effect.async<void>((resume) => {
 
 export const serveStdio = (tools: ReadonlyArray<AnyTool>) =>
   Effect.gen(function*() {
-    const runtime = yield* Effect.runtime<ToolEnv>()
-    const server = serverFactory(runtime, tools, yield* AppSettings)()
+    const context = yield* Effect.context<ToolEnv>()
+    const server = serverFactory(context, tools, yield* AppSettings)()
     yield* Effect.acquireRelease(
       Effect.promise(() => server.connect(new StdioServerTransport())),
       () => Effect.promise(() => server.close())

@@ -4,7 +4,7 @@
  * split off the arguments, and resolved to a ClusterHandle before the handler runs. The adapter
  * (adapter.ts) does validation, read-only, error mapping and budgeting for all tools alike.
  */
-import { Effect, Schema } from "effect"
+import { Effect, Result, Schema } from "effect"
 import type { AppSettings } from "../config/appSettings.js"
 import type { ClusterHandle } from "../cluster/handle.js"
 import { ClusterRegistry } from "../cluster/registry.js"
@@ -24,6 +24,15 @@ export interface Annotations {
 /** Services every tool handler may use. */
 export type ToolEnv = ClusterRegistry | AppSettings
 
+/** Decoded arguments, bound to their tool: running it needs only the context to run against. */
+export interface PreparedCall {
+  /** `onContext` sees the resolved handle before the handler runs (the adapter's per-context checks). */
+  readonly run: (
+    context: string | undefined,
+    onContext: (handle: ClusterHandle) => Effect.Effect<void, ToolError>
+  ) => Effect.Effect<Reply, ToolError, ToolEnv>
+}
+
 /** A tool with its parameter type erased, as the adapter and the docs generator see it. */
 export interface AnyTool {
   readonly name: string
@@ -32,17 +41,14 @@ export interface AnyTool {
   readonly clusterScoped: boolean
   readonly inputSchema: ObjectSchema
   readonly outputSchema: ObjectSchema
-  /** Validates the arguments other than `context`. */
-  readonly parameters: Schema.Schema.AnyNoContext
-  /** Decoded input in, reply out. `onContext` sees the resolved handle before the handler runs. */
-  readonly invoke: (
-    input: unknown,
-    context: string | undefined,
-    onContext: (handle: ClusterHandle) => Effect.Effect<void, ToolError>
-  ) => Effect.Effect<Reply, ToolError, ToolEnv>
+  /**
+   * Decodes the arguments other than `context` (one walk, with the tool's own decoder) and binds them to the
+   * handler, so the typed input never passes through `unknown` again.
+   */
+  readonly prepare: (args: unknown) => Result.Result<PreparedCall, Schema.SchemaError>
 }
 
-export const ContextParam = Schema.String.pipe(Schema.maxLength(253)).annotations({
+export const ContextParam = Schema.String.check(Schema.isMaxLength(253)).annotate({
   description: "kubeconfig context to run against; omit or leave empty for the default (current-context). See config_contexts_list."
 })
 
@@ -53,16 +59,17 @@ const ERROR = toJsonSchema(ErrorOutput)
 const CONTEXT = toJsonSchema(ContextParam)
 
 /** Any report may come back cut by the budgeter, with a `truncated` note. */
-const withTruncation = (js: Json): Json =>
-  isJson(js["properties"]) && !("truncated" in js["properties"])
-    ? { ...js, properties: { ...js["properties"], truncated: TRUNCATION } }
-    : js
+const withTruncation = (js: Json): Json => {
+  // an open object (any document) has no `properties` of its own
+  const properties = isJson(js["properties"]) ? js["properties"] : js["type"] === "object" ? {} : undefined
+  return properties !== undefined && !("truncated" in properties) ? { ...js, properties: { ...properties, truncated: TRUNCATION } } : js
+}
 
 /**
  * A tool's outputSchema: each shape its results can take (the tool's declared `output`, a document cut at
  * the budget, the error shape), as branches under a root `type: "object"` (MCP requires an object root).
  */
-const outputSchemaOf = (output: Schema.Schema.AnyNoContext): ObjectSchema => {
+const outputSchemaOf = (output: Schema.Top): ObjectSchema => {
   const js = toJsonSchema(output)
   const branches = Array.isArray(js["anyOf"]) ? js["anyOf"].filter(isJson) : [js]
   const tableOnly = output === TableOutput
@@ -75,48 +82,45 @@ const outputSchemaOf = (output: Schema.Schema.AnyNoContext): ObjectSchema => {
 interface Definition<A, I> {
   readonly name: string
   readonly description: string
-  readonly params: Schema.Schema<A, I, never>
+  readonly params: Schema.Codec<A, I>
   readonly annotations: Annotations
   /** The shape of `structuredContent` (a Union when the tool answers in several shapes). */
-  readonly output: Schema.Schema.AnyNoContext
+  readonly output: Schema.Top
 }
 
-/** What local and cluster tools share; only their JSON Schema (`context` or not) and invocation differ. */
-const describeTool = <A, I>(def: Definition<A, I>, clusterScoped: boolean) => {
+/** Unknown and ill-typed fields are all reported at once, quoting what was sent. */
+const DECODE_OPTIONS = { errors: "all", onExcessProperty: "error", reportInput: true } as const
+
+/** What local and cluster tools share; only their JSON Schema (`context` or not) and their runner differ. */
+const makeTool = <A, I>(
+  def: Definition<A, I>,
+  clusterScoped: boolean,
+  bind: (input: A) => PreparedCall
+): AnyTool => {
+  const decode = Schema.decodeUnknownResult(def.params, DECODE_OPTIONS)
   return {
     name: def.name,
     description: def.description,
     annotations: def.annotations,
     clusterScoped,
-    parameters: def.params,
     inputSchema: toInputSchema(def.params, clusterScoped ? { context: CONTEXT } : {}),
     outputSchema: outputSchemaOf(def.output),
-    // the adapter decoded the input with def.params; this re-check narrows its type without a cast
-    isInput: Schema.is(def.params),
-    notDecoded: Effect.die(new Error(`${def.name}: input was not decoded`))
+    prepare: (args) => Result.map(decode(args), bind)
   }
 }
 
 export const localTool = <A, I>(
   def: Definition<A, I> & { readonly run: (input: A) => Effect.Effect<Reply, ToolError, ToolEnv> }
-): AnyTool => {
-  const { isInput, notDecoded, ...tool } = describeTool(def, false)
-  return { ...tool, invoke: (input) => (isInput(input) ? def.run(input) : notDecoded) }
-}
+): AnyTool => makeTool(def, false, (input) => ({ run: () => def.run(input) }))
 
 export const clusterTool = <A, I>(
   def: Definition<A, I> & { readonly run: (input: A, cluster: ClusterHandle) => Effect.Effect<Reply, ToolError, ToolEnv> }
-): AnyTool => {
-  const { isInput, notDecoded, ...tool } = describeTool(def, true)
-  return {
-    ...tool,
-    invoke: (input, context, onContext) =>
-      isInput(input)
-        ? ClusterRegistry.pipe(
-          Effect.flatMap((registry) => registry.resolve(context)),
-          Effect.tap(onContext),
-          Effect.flatMap((handle) => def.run(input, handle))
-        )
-        : notDecoded
-  }
-}
+): AnyTool =>
+  makeTool(def, true, (input) => ({
+    run: (context, onContext) =>
+      Effect.gen(function*() {
+        const handle = yield* (yield* ClusterRegistry).resolve(context)
+        yield* onContext(handle)
+        return yield* def.run(input, handle)
+      }).pipe(Effect.scoped)
+  }))

@@ -29,7 +29,7 @@ export const configKubeconfigView = localTool({
   description: "Show the kubeconfig in use, as `kubectl config view` does, with every credential (tokens, keys, passwords, " +
     "exec/auth-provider secrets) redacted. `minified` keeps only the current context.",
   params: Schema.Struct({
-    minified: Schema.optional(Schema.Boolean.annotations({ description: "only the current context, its cluster and user" }))
+    minified: Schema.optionalKey(Schema.Boolean.annotate({ description: "only the current context, its cluster and user" }))
   }),
   output: ObjectOutput,
   annotations: { title: "View kubeconfig (redacted)", readOnlyHint: true, idempotentHint: true, openWorldHint: false },

@@ -8,10 +8,10 @@ import { clusterTool } from "../mcp/tool.js"
 import { Continue, DEFAULT_PAGE_SIZE, LabelSelector, Limit } from "./params.js"
 
 const NamespaceList = Schema.Struct({
-  metadata: Schema.optional(ListMeta),
+  metadata: Schema.optionalKey(ListMeta),
   items: Schema.Array(Schema.Struct({
     metadata: ObjectMeta,
-    status: Schema.optional(Schema.Struct({ phase: Schema.optional(Schema.String) }))
+    status: Schema.optionalKey(Schema.Struct({ phase: Schema.optionalKey(Schema.String) }))
   }))
 })
 
@@ -19,9 +19,9 @@ export const namespacesList = clusterTool({
   name: "namespaces_list",
   description: "List the namespaces of a cluster: name, status, age.",
   params: Schema.Struct({
-    label_selector: Schema.optional(LabelSelector),
-    limit: Schema.optional(Limit),
-    continue: Schema.optional(Continue)
+    label_selector: Schema.optionalKey(LabelSelector),
+    limit: Schema.optionalKey(Limit),
+    continue: Schema.optionalKey(Continue)
   }),
   output: TableOutput,
   annotations: { title: "List namespaces", readOnlyHint: true, idempotentHint: true, openWorldHint: true },

@@ -1,26 +1,26 @@
 /** Parameter schemas shared by tools: bounded, described, so bad input fails validation, not the cluster call. */
 import { Schema } from "effect"
 
-export const Name = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(253)).annotations({ description: "object name" })
-export const NamespaceParam = Schema.String.pipe(Schema.maxLength(63)).annotations({
+export const Name = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(253)).annotate({ description: "object name" })
+export const NamespaceParam = Schema.String.check(Schema.isMaxLength(63)).annotate({
   description: "namespace; omit for the context's namespace"
 })
-export const AllNamespaces = Schema.Boolean.annotations({ description: "list across all namespaces" })
-export const LabelSelector = Schema.String.pipe(Schema.maxLength(4096)).annotations({
+export const AllNamespaces = Schema.Boolean.annotate({ description: "list across all namespaces" })
+export const LabelSelector = Schema.String.check(Schema.isMaxLength(4096)).annotate({
   description: "label selector, e.g. app=web,tier!=cache"
 })
-export const FieldSelector = Schema.String.pipe(Schema.maxLength(4096)).annotations({
+export const FieldSelector = Schema.String.check(Schema.isMaxLength(4096)).annotate({
   description: "field selector, e.g. status.phase=Running"
 })
 /** Lists never pull a whole large cluster into memory: without `limit` the API server pages at this size. */
 export const DEFAULT_PAGE_SIZE = 500
 
-export const Limit = Schema.Number.pipe(Schema.int(), Schema.between(1, 5000)).annotations({
+export const Limit = Schema.Finite.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 5000 })).annotate({
   description: `maximum number of items to fetch (default ${DEFAULT_PAGE_SIZE}); when more exist the result carries a continue token`
 })
-export const Continue = Schema.String.pipe(Schema.maxLength(8192)).annotations({
+export const Continue = Schema.String.check(Schema.isMaxLength(8192)).annotate({
   description: "continue token from a previous call's result"
 })
-export const Output = Schema.Literal("summary", "yaml", "json").annotations({
+export const Output = Schema.Literals(["summary", "yaml", "json"]).annotate({
   description: "summary (default, compact) or the full object as yaml/json (still budgeted, managedFields removed)"
 })

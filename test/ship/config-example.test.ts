@@ -1,7 +1,7 @@
 /**
  * config.example.toml is the documented default configuration: it loads through the real loader, sets
  * every key of KEYS to its documented default with a comment above it, and its commented per-context
- * example loads too. The reference docs name every key, variable and flag.
+ * example loads too. The reference docs carry the tables and the flags rendered from the key declarations.
  */
 import { Effect } from "effect"
 import { readFileSync } from "node:fs"
@@ -9,7 +9,8 @@ import { join } from "node:path"
 import { parse as parseToml } from "smol-toml"
 import { describe, expect, it } from "vitest"
 import { loadSettings, parseCli, USAGE } from "../../src/config/load.js"
-import { envName, KEYS } from "../../src/config/settings.js"
+import { contextKeysTable, flagsBlock, keysTable } from "../../src/config/reference.js"
+import { CONTEXT_KEYS, envName, KEYS } from "../../src/config/settings.js"
 import { REPO, writeTemp } from "../support/mcp.js"
 
 const EXAMPLE = join(REPO, "config.example.toml")
@@ -41,17 +42,33 @@ describe("config.example.toml", () => {
     }
   })
 
-  it("has a comment above every key", () => {
+  it("has a comment above every key, naming its flag if it has one", () => {
     const lines = exampleText.split("\n")
     lines.forEach((line, i) => {
       if (/^[a-z_]+ = /.test(line)) expect(lines[i - 1], `comment above "${line}"`).toMatch(/^#/)
     })
+    let section = ""
+    const commentAbove = new Map<string, string>()
+    lines.forEach((line, i) => {
+      section = /^\[([a-z.]+)\]$/.exec(line)?.[1] ?? section
+      const name = /^([a-z_]+) = /.exec(line)?.[1]
+      if (name === undefined) return
+      let start = i
+      while (lines[start - 1]?.startsWith("#") === true) start--
+      commentAbove.set(`${section}.${name}`, lines.slice(start, i).join("\n"))
+    })
+    expect([...commentAbove.keys()]).toEqual(KEYS.map((k) => k.path.join(".")))
+    for (const key of KEYS) {
+      if (key.flag !== undefined) expect(commentAbove.get(key.path.join(".")), key.path.join(".")).toContain(`Flag: --${key.flag}`)
+    }
   })
 
   it("its commented [contexts.\"name\"] example loads as per-context overrides", async () => {
     const start = exampleText.indexOf(`# [contexts."prod-cluster"]`)
     expect(start).toBeGreaterThan(0)
     const block = exampleText.slice(start).split("\n").filter((l) => l.startsWith("# ")).map((l) => l.slice(2)).join("\n")
+    const prod = lookup(parseToml(block), ["contexts", "prod-cluster"])
+    expect(isTree(prod) ? Object.keys(prod) : prod, "the example sets every per-context key").toEqual(CONTEXT_KEYS.map((c) => c.name))
     const file = writeTemp("config.toml", `${exampleText}\n${block}\n`)
     const settings = await load(["--config", file])
     expect(settings.perContext["prod-cluster"]).toEqual({
@@ -66,6 +83,12 @@ describe("config.example.toml", () => {
 })
 
 describe("configuration reference", () => {
+  it("docs/configuration.md has the keys table, the per-context table and the flags rendered from the declarations", () => {
+    expect(CONFIGURATION_MD, "docs/configuration.md: paste keysTable() from src/config/reference.ts").toContain(`\n${keysTable()}\n`)
+    expect(CONFIGURATION_MD, "docs/configuration.md: paste contextKeysTable()").toContain(`\n${contextKeysTable()}\n`)
+    expect(CONFIGURATION_MD, "docs/configuration.md: paste flagsBlock()").toContain(`\n${flagsBlock()}\n`)
+  })
+
   it("docs/configuration.md has a row for every key with its type, default, variable and flag", () => {
     for (const key of KEYS) {
       const row = CONFIGURATION_MD.split("\n").find((l) => l.startsWith(`| \`${key.path.join(".")}\` |`))
@@ -73,7 +96,8 @@ describe("configuration reference", () => {
       const cells = (row ?? "").split("|").slice(1, -1).map((c) => c.trim())
       expect(cells[1]).toBe(key.kind)
       expect(cells[2]).toBe(`\`${key.default}\``)
-      expect(cells[3]).toBe(`\`${envName(key.path)}\``)
+      expect(cells[3]).toBe(`\`${key.env}\``)
+      expect(key.env).toBe(envName(key.path))
       expect(cells[4]).toBe(key.flag !== undefined ? `\`--${key.flag}\`` : "")
     }
   })

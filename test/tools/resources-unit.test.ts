@@ -57,7 +57,7 @@ describe("sanitize", () => {
 })
 
 describe("parseManifest", () => {
-  const parse = (m: Parameters<typeof parseManifest>[0]) => Effect.runPromise(Effect.either(parseManifest(m)))
+  const parse = (m: Parameters<typeof parseManifest>[0]) => Effect.runPromise(Effect.result(parseManifest(m)))
 
   it("keeps every field as written: unknown fields, x-kubernetes-* keys, timestamps as strings; expands a List; merge keys", async () => {
     const r = await parse([
@@ -73,15 +73,15 @@ describe("parseManifest", () => {
       "- {apiVersion: v1, kind: ConfigMap, metadata: {name: b}, data: &d {k: v}}",
       "- {apiVersion: v1, kind: ConfigMap, metadata: {name: c}, data: {<<: *d, k2: yes}}"
     ].join("\n"))
-    expect(r._tag).toBe("Right")
-    if (r._tag !== "Right") return
-    expect(r.right.map((d) => d.name)).toEqual(["a", "b", "c"])
-    expect(r.right[0]?.object).toMatchObject({
+    expect(r._tag).toBe("Success")
+    if (r._tag !== "Success") return
+    expect(r.success.map((d) => d.name)).toEqual(["a", "b", "c"])
+    expect(r.success[0]?.object).toMatchObject({
       metadata: { annotations: { when: "2024-01-01T00:00:00Z" } },
       spec: { replicaz: 3, "x-kubernetes-preserve-unknown-fields": true }
     })
     // YAML 1.2: "yes" stays a string, as Kubernetes reads it
-    expect(r.right[2]?.object["data"]).toEqual({ k: "v", k2: "yes" })
+    expect(r.success[2]?.object["data"]).toEqual({ k: "v", k2: "yes" })
   })
 
   it("refuses non-objects, missing names, bad apiVersions and empty manifests with the document's path", async () => {
@@ -96,8 +96,8 @@ describe("parseManifest", () => {
     ]
     for (const [m, path] of cases) {
       const r = await parse(m)
-      expect(r._tag, JSON.stringify(m)).toBe("Left")
-      if (r._tag === "Left") expect(r.left.issues[0]?.path).toBe(path)
+      expect(r._tag, JSON.stringify(m)).toBe("Failure")
+      if (r._tag === "Failure") expect(r.failure.issues[0]?.path).toBe(path)
     }
   })
 })

@@ -1,9 +1,13 @@
-/** Config loading: precedence flags > env > file > defaults, and errors that name the key and the source. */
+/**
+ * Config loading: precedence flags > env > file > defaults, errors that name the key and the source, and
+ * everything derived from the one annotated schema (defaults, env names, flags, --help).
+ */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either } from "effect"
-import { loadSettings, parseCli } from "../../src/config/load.js"
+import { Effect, Result, Schema } from "effect"
+import { parse as parseToml } from "smol-toml"
+import { loadSettings, OPTION_LINES, parseCli, USAGE } from "../../src/config/load.js"
 import { parseDurationMs } from "../../src/config/duration.js"
-import { settingsFor } from "../../src/config/settings.js"
+import { ConfigFile, CONTEXT_KEYS, envName, KEYS, settingsFor } from "../../src/config/settings.js"
 import { writeTemp } from "../support/mcp.js"
 
 const load = (argv: Array<string>, env: Record<string, string> = {}) =>
@@ -69,17 +73,67 @@ timeout = "2s"
       expect(e.message).toContain(file)
       expect(e.message).toContain(`"kubernetes.qpss": unknown key`)
       expect(e.message).toContain(`"kubernetes.provider": expected one of "kubeconfig", "in-cluster", "single"; got "x"`)
-      expect(e.message).toContain(`"security.rbac_cache_ttl"`)
+      expect(e.message).toContain(
+        `"security.rbac_cache_ttl": expected a duration like "30s", "1m30s", "500ms" or a number of seconds, got "soon"`
+      )
+      // one line per key, nothing else
+      expect(e.message.split("\n")).toHaveLength(4)
+    }))
+
+  it.effect("bad values in every section and per context: one line per key, naming it", () =>
+    Effect.gen(function*() {
+      const file = writeTemp("bad.toml", `
+[server]
+transports = ["carrier", "http"]
+[server.http]
+address = "nope"
+max_sessions = 0
+session_idle_timeout = true
+[kubernetes]
+qps = -1
+burst = 1.5
+[output]
+max_bytes = "lots"
+[contexts."prod"]
+qps = "x"
+read_only = "yes"
+colour = "red"
+[bogus]
+`)
+      const e = yield* Effect.flip(load(["--config", file]))
+      expect(e.message.split("\n").slice(1).sort()).toEqual([
+        `  "bogus": unknown key`,
+        `  "contexts.prod.colour": unknown key`,
+        `  "contexts.prod.qps": expected number, got "x"`,
+        `  "contexts.prod.read_only": expected boolean, got "yes"`,
+        `  "kubernetes.burst": expected an integer, got 1.5`,
+        `  "kubernetes.qps": expected a value greater than 0, got -1`,
+        `  "output.max_bytes": expected number, got "lots"`,
+        `  "server.http.address": expected host:port (like 127.0.0.1:8080 or [::1]:8080), got "nope"`,
+        `  "server.http.max_sessions": expected a value between 1 and 1000000, got 0`,
+        `  "server.http.session_idle_timeout": expected a duration like "30s", "1m30s", "500ms" or a number of seconds, got true`,
+        `  "server.transports.0": expected one of "stdio", "http"; got "carrier"`
+      ])
+    }))
+
+  it.effect("the single provider needs kubernetes.context", () =>
+    Effect.gen(function*() {
+      const e = yield* Effect.flip(load(["--provider", "single"]))
+      expect(e.message).toBe("kubernetes.context: the single provider needs the context it is locked to")
+      expect((yield* load(["--provider", "single", "--context", "dev"])).kubernetes).toMatchObject({ provider: "single", context: "dev" })
     }))
 
   it.effect("bad env values and flags are refused with their source", () =>
     Effect.gen(function*() {
       const env = yield* Effect.flip(load([], { KUBE_MCP_KUBERNETES_BURST: "lots" }))
       expect(env.message).toContain("KUBE_MCP_KUBERNETES_BURST")
+      expect(env.message).toContain(`"kubernetes.burst": expected number, got "lots"`)
       const flag = yield* Effect.flip(load(["--transport", "carrier-pigeon"]))
-      expect(flag.message).toContain("command-line flags")
-      const unknownFlag = yield* Effect.either(load(["--nope"]))
-      expect(Either.isLeft(unknownFlag) && unknownFlag.left.message).toContain("--nope")
+      expect(flag.message).toBe(
+        `invalid configuration in command-line flags:\n  "server.transports.0": expected one of "stdio", "http"; got "carrier-pigeon"`
+      )
+      const unknownFlag = yield* Effect.result(load(["--nope"]))
+      expect(Result.isFailure(unknownFlag) && unknownFlag.failure.message).toContain("--nope")
       const syntax = yield* Effect.flip(load(["--config", writeTemp("x.toml", "[server\n")]))
       expect(syntax.message).toContain("cannot parse config file")
       const missing = yield* Effect.flip(load(["--config", "/nonexistent/config.toml"]))
@@ -96,6 +150,18 @@ timeout = "2s"
       expect((yield* Effect.flip(load(["--config", empty]))).message).toContain("is empty")
     }))
 
+  it.effect("a list flag may be repeated and comma-separated; duplicates collapse", () =>
+    Effect.gen(function*() {
+      const s = yield* load(["--transport", "http,stdio", "--transport", "http", "--read-only", "--log-level", "debug"])
+      expect(s.transports).toEqual(["http", "stdio"])
+      expect(s.readOnly).toBe(true)
+      expect(s.logLevel).toBe("debug")
+      const env = yield* load([], { KUBE_MCP_SERVER_TRANSPORTS: "stdio, http", KUBE_MCP_SECURITY_READ_ONLY: "1", KUBE_MCP_KUBERNETES_TIMEOUT: "5" })
+      expect(env.transports).toEqual(["stdio", "http"])
+      expect(env.readOnly).toBe(true)
+      expect(env.defaults.timeoutMs).toBe(5000)
+    }))
+
   it("durations", () => {
     expect(parseDurationMs("30s")).toBe(30_000)
     expect(parseDurationMs("1m30s")).toBe(90_000)
@@ -106,5 +172,87 @@ timeout = "2s"
     expect(parseDurationMs("5 parsecs")).toBeUndefined()
     expect(parseDurationMs("")).toBeUndefined()
     expect(parseDurationMs(-1)).toBeUndefined()
+  })
+})
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v)
+
+/** A key's documented default (TOML) as the value of its environment variable. */
+const envSpelling = (tomlDefault: string): string => {
+  const value: unknown = parseToml(`v = ${tomlDefault}`)["v"]
+  return Array.isArray(value) ? value.join(",") : String(value)
+}
+
+describe("derived from the annotated schema", () => {
+  it("every key has one environment variable, KUBE_MCP_<SECTION>_<KEY>, and no two keys share a name or a flag", () => {
+    expect(KEYS.length).toBeGreaterThan(20)
+    for (const key of KEYS) {
+      expect(key.env).toBe(envName(key.path))
+      expect(key.env).toMatch(/^KUBE_MCP_[A-Z_]+$/)
+    }
+    const names = KEYS.map((k) => k.path.join("."))
+    expect(new Set(names).size).toBe(names.length)
+    expect(new Set(KEYS.map((k) => k.env)).size).toBe(KEYS.length)
+    const flags = KEYS.flatMap((k) => (k.flag !== undefined ? [k.flag] : []))
+    expect(new Set([...flags, "config", "help", "version"]).size).toBe(flags.length + 3)
+    expect(flags).toEqual(["transport", "log-level", "http-address", "provider", "kubeconfig", "context", "read-only"])
+  })
+
+  it("USAGE lists every flag once, with its line, between --config and --help", () => {
+    const options = USAGE.split("\n").filter((l) => l.startsWith("  -")).map((l) => l.slice(2))
+    expect(options).toEqual(OPTION_LINES)
+    expect(options[0]).toMatch(/^--config <file> +TOML config file/)
+    expect(options.slice(-2)).toEqual([expect.stringMatching(/^-h, --help +show this help$/), expect.stringMatching(/^-v, --version +print the version$/)])
+    for (const key of KEYS) {
+      if (key.flag === undefined) {
+        expect(key.usage).toBeUndefined()
+        continue
+      }
+      expect(options.filter((l) => l.startsWith(`--${key.flag} `))).toEqual([key.usage])
+      // booleans take no value; the others name theirs
+      expect(key.usage).toMatch(key.kind === "boolean" ? new RegExp(`^--${key.flag} +[a-z]`) : new RegExp(`^--${key.flag} <[^>]+> +\\S`))
+    }
+    // the alternatives of a literal-valued key come from its schema
+    expect(options).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^--provider <name> +kubeconfig \| in-cluster \| single$/),
+      expect.stringMatching(/^--log-level <level> +debug \| info \| warn \| error \| none /),
+      expect.stringMatching(/^--transport <list> +stdio \| http /)
+    ]))
+  })
+
+  it("the defaults decode through the schema, and decoding nothing gives them", () => {
+    const decode = Schema.decodeUnknownSync(ConfigFile, { onExcessProperty: "error" })
+    const none = decode({})
+    const tree: Record<string, unknown> = {}
+    for (const key of KEYS) {
+      let node = tree
+      key.path.forEach((part, i) => {
+        if (i === key.path.length - 1) node[part] = parseToml(`v = ${key.default}`)["v"]
+        else node = isRecord(node[part]) ? node[part] : (node[part] = {})
+      })
+    }
+    expect(decode(tree)).toEqual(none)
+    expect(none.kubernetes.timeout).toBe(30_000)
+    expect(none.security.rbac_cache_ttl).toBe(5000)
+    expect(none.server.http.session_idle_timeout).toBe(1_800_000)
+  })
+
+  it.effect("every key can be set through its environment variable and, if it has one, its flag", () =>
+    Effect.gen(function*() {
+      const defaults = yield* load([])
+      for (const key of KEYS) {
+        const viaEnv = yield* load([], { [key.env]: envSpelling(key.default) })
+        expect({ ...viaEnv, sources: [] }, key.env).toEqual({ ...defaults, sources: [] })
+        expect(viaEnv.sources).toEqual([`env: ${key.env}`])
+        if (key.flag === undefined || key.kind === "boolean") continue
+        const viaFlag = yield* load([`--${key.flag}`, envSpelling(key.default)])
+        expect(viaFlag, `--${key.flag}`).toEqual(defaults)
+      }
+      expect((yield* load(["--read-only"])).readOnly).toBe(true)
+    }))
+
+  it("every per-context key overrides a global key of the same name", () => {
+    expect(CONTEXT_KEYS.map((c) => c.name)).toEqual(["read_only", "require_rbac", "qps", "burst", "timeout", "reveal_secrets"])
+    for (const c of CONTEXT_KEYS) expect(c.global?.path.at(-1), c.name).toBe(c.name)
   })
 })

@@ -1,8 +1,12 @@
-/** The REST client's own behaviour on the wire: Retry-After on 429, and the per-call timeout. */
+/**
+ * The REST client's own behaviour on the wire: Retry-After on 429, and the per-call timeout. The server is a
+ * real one on loopback; the waits are on the TestClock, so the test proves the timing without sleeping.
+ */
 import { KubeConfig } from "@kubernetes/client-node"
-import { Effect } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import { Effect, Fiber } from "effect"
+import { TestClock } from "effect/testing"
 import { createServer, type Server } from "node:http"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { makeRestClient } from "../../src/cluster/restClient.js"
 
 describe("restClient", () => {
@@ -13,7 +17,7 @@ describe("restClient", () => {
     server = createServer((req, res) => {
       hits++
       if (req.url?.startsWith("/busy") === true && hits < 3) {
-        res.writeHead(429, { "retry-after": "1", "content-type": "application/json" })
+        res.writeHead(429, { "retry-after": "2", "content-type": "application/json" })
         res.end(JSON.stringify({ kind: "Status", code: 429, reason: "TooManyRequests", message: "storage is (re)initializing" }))
         return
       }
@@ -41,19 +45,39 @@ describe("restClient", () => {
     return makeRestClient("ctx", kc, timeoutMs)
   }
 
-  it("retries a 429 after Retry-After and returns the eventual answer", async () => {
-    hits = 0
-    const t0 = Date.now()
-    const body = await Effect.runPromise(Effect.flatMap(client(10_000), (c) => c.text({ path: "/busy", query: { limit: 5 } })))
-    expect(JSON.parse(body)).toEqual({ ok: true, url: "/busy?limit=5" })
-    expect(hits).toBe(3)
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(1900)
-  })
+  /** Lets real I/O (the loopback round trip) happen until the server has seen `n` requests. */
+  const untilHits = (n: number) =>
+    Effect.promise(async () => {
+      for (let i = 0; i < 2000 && hits < n; i++) await new Promise((r) => setImmediate(r))
+      return hits
+    })
 
-  it("fails with Timeout when the server does not answer within the timeout", async () => {
-    const t0 = Date.now()
-    const error = await Effect.runPromise(Effect.flip(Effect.flatMap(client(500), (c) => c.text({ path: "/hang" }))))
-    expect(error._tag).toBe("Timeout")
-    expect(Date.now() - t0).toBeLessThan(2000)
-  })
+  it.effect("retries a 429 after its Retry-After, not before, and returns the eventual answer", () =>
+    Effect.gen(function*() {
+      hits = 0
+      const c = yield* client(10_000)
+      const call = yield* Effect.forkChild(c.text({ path: "/busy", query: { limit: 5 } }))
+      expect(yield* untilHits(1)).toBe(1)
+      // Retry-After: 2 → nothing is sent again before two seconds have passed
+      yield* TestClock.adjust("1999 millis")
+      expect(yield* untilHits(2)).toBe(1)
+      yield* TestClock.adjust("1 millis")
+      expect(yield* untilHits(2)).toBe(2)
+      yield* TestClock.adjust("2 seconds")
+      expect(yield* untilHits(3)).toBe(3)
+      const body = yield* Fiber.join(call)
+      expect(JSON.parse(body)).toEqual({ ok: true, url: "/busy?limit=5" })
+    }))
+
+  it.effect("fails with Timeout when the server does not answer within the timeout", () =>
+    Effect.gen(function*() {
+      hits = 0
+      const c = yield* client(500)
+      const call = yield* Effect.forkChild(Effect.flip(c.text({ path: "/hang" })))
+      expect(yield* untilHits(1)).toBe(1)
+      yield* TestClock.adjust("500 millis")
+      const error = yield* Fiber.join(call)
+      expect(error._tag).toBe("Timeout")
+      expect(error.message).toContain("did not answer within 500 ms")
+    }))
 })

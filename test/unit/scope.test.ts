@@ -1,6 +1,6 @@
 /** The one namespace rule and field-selector escaping (src/kube/scope.ts). */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either } from "effect"
+import { Effect, Result } from "effect"
 import { listScope, namespaceOr, selectorValue } from "../../src/kube/scope.js"
 
 describe("namespace rule", () => {
@@ -15,8 +15,8 @@ describe("namespace rule", () => {
       expect(yield* listScope({ all_namespaces: true }, "d")).toEqual({ all: true })
       expect(yield* listScope({ all_namespaces: true, namespace: "" }, "d")).toEqual({ all: true })
       expect(yield* listScope({ namespace: "" }, "d")).toEqual({ all: false, namespace: "d" })
-      const both = yield* Effect.either(listScope({ all_namespaces: true, namespace: "x" }, "d"))
-      expect(Either.isLeft(both) && both.left._tag).toBe("InvalidInput")
+      const both = yield* Effect.result(listScope({ all_namespaces: true, namespace: "x" }, "d"))
+      expect(Result.isFailure(both) && both.failure._tag).toBe("InvalidInput")
     }))
 
   it("a selector value cannot add terms", () => {

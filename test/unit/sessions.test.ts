@@ -1,6 +1,7 @@
 /** The HTTP session table: bounded in count, idle sessions closed on time (TestClock, no sleeps). */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, TestClock } from "effect"
+import { Effect } from "effect"
+import { TestClock } from "effect/testing"
 import { formatDuration } from "../../src/config/duration.js"
 import { makeSessionTable, type SessionEntry } from "../../src/mcp/sessions.js"
 
@@ -13,7 +14,7 @@ const session = (closed: Array<string>, name: string): SessionEntry => ({
 })
 
 describe("session table", () => {
-  it.scoped("refuses past max_sessions and makes room when a session goes", () =>
+  it.effect("refuses past max_sessions and makes room when a session goes", () =>
     Effect.gen(function*() {
       const closed: Array<string> = []
       const t = yield* makeSessionTable({ maxSessions: 2, idleTimeoutMs: 60_000 })
@@ -27,7 +28,7 @@ describe("session table", () => {
       expect(t.touch("b")._tag).toBe("Live")
     }))
 
-  it.scoped("closes a session idle past the timeout, keeps a used one, and tells expired from unknown", () =>
+  it.effect("closes a session idle past the timeout, keeps a used one, and tells expired from unknown", () =>
     Effect.gen(function*() {
       const closed: Array<string> = []
       const t = yield* makeSessionTable({ maxSessions: 10, idleTimeoutMs: 30 * 60_000 })

@@ -22,10 +22,10 @@ const MAX_EVENTS = 10_000
 /** Messages longer than this are cut with an ellipsis: a table row, not a log. */
 const MAX_MESSAGE = 300
 
-const Duration = Schema.String.pipe(
-  Schema.maxLength(32),
-  Schema.pattern(/^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$|^\d+$/)
-).annotations({ description: "only events seen within this duration, e.g. 90s, 10m, 1h, 1h30m (a bare number is seconds)" })
+const Duration = Schema.String.check(
+  Schema.isMaxLength(32),
+  Schema.isPattern(/^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$|^\d+$/u)
+).annotate({ description: "only events seen within this duration, e.g. 90s, 10m, 1h, 1h30m (a bare number is seconds)" })
 
 
 const oneLine = (message: string): string => {
@@ -76,17 +76,17 @@ export const eventsList = clusterTool({
   description:
     "List events, newest first, with repeats folded: events with the same involved object, reason and message become one row with the summed count and the latest time. Columns: last seen, type, reason, object (kind/name), count, message (long messages are cut). Filter by involved object, type and age; reads at most 10000 events per call.",
   params: Schema.Struct({
-    namespace: Schema.optional(NamespaceParam),
-    all_namespaces: Schema.optional(AllNamespaces),
-    involved_kind: Schema.optional(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(253)).annotations({
+    namespace: Schema.optionalKey(NamespaceParam),
+    all_namespaces: Schema.optionalKey(AllNamespaces),
+    involved_kind: Schema.optionalKey(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(253)).annotate({
       description: "kind of the object the events are about, e.g. Pod, Deployment, Node (field selector involvedObject.kind)"
     })),
-    involved_name: Schema.optional(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(253)).annotations({
+    involved_name: Schema.optionalKey(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(253)).annotate({
       description: "name of the object the events are about (field selector involvedObject.name)"
     })),
-    type: Schema.optional(Schema.Literal("Normal", "Warning").annotations({ description: "only Normal or only Warning events" })),
-    since: Schema.optional(Duration),
-    limit: Schema.optional(Schema.Number.pipe(Schema.int(), Schema.between(1, 5000)).annotations({
+    type: Schema.optionalKey(Schema.Literals(["Normal", "Warning"]).annotate({ description: "only Normal or only Warning events" })),
+    since: Schema.optionalKey(Duration),
+    limit: Schema.optionalKey(Schema.Finite.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 5000 })).annotate({
       description: "maximum number of rows (after folding) to return; the newest are kept"
     }))
   }),

@@ -10,46 +10,46 @@ import { clusterTool } from "../../mcp/tool.js"
 import { LabelSelector, Name } from "../params.js"
 import { PAGE_SIZE, readAllPages } from "./pages.js"
 
-const ResourceList = Schema.Record({ key: Schema.String, value: Schema.String })
+const ResourceList = Schema.Record(Schema.String, Schema.String)
 
 export const Node = Schema.Struct({
   metadata: ObjectMeta,
-  spec: Schema.optional(Schema.Struct({
-    unschedulable: Schema.optional(Schema.Boolean),
-    taints: Schema.optional(Schema.Array(Schema.Struct({
+  spec: Schema.optionalKey(Schema.Struct({
+    unschedulable: Schema.optionalKey(Schema.Boolean),
+    taints: Schema.optionalKey(Schema.Array(Schema.Struct({
       key: Schema.String,
-      value: Schema.optional(Schema.String),
+      value: Schema.optionalKey(Schema.String),
       effect: Schema.String
     })))
   })),
-  status: Schema.optional(Schema.Struct({
-    capacity: Schema.optional(ResourceList),
-    allocatable: Schema.optional(ResourceList),
-    conditions: Schema.optional(Schema.Array(Schema.Struct({
+  status: Schema.optionalKey(Schema.Struct({
+    capacity: Schema.optionalKey(ResourceList),
+    allocatable: Schema.optionalKey(ResourceList),
+    conditions: Schema.optionalKey(Schema.Array(Schema.Struct({
       type: Schema.String,
       status: Schema.String,
-      reason: Schema.optional(Schema.String),
-      message: Schema.optional(Schema.String),
+      reason: Schema.optionalKey(Schema.String),
+      message: Schema.optionalKey(Schema.String),
       // null when the writer left it unset
-      lastTransitionTime: Schema.optional(Schema.NullOr(Schema.String))
+      lastTransitionTime: Schema.optionalKey(Schema.NullOr(Schema.String))
     }))),
-    addresses: Schema.optional(Schema.Array(Schema.Struct({ type: Schema.String, address: Schema.String }))),
-    nodeInfo: Schema.optional(Schema.Struct({
-      kubeletVersion: Schema.optional(Schema.String),
-      containerRuntimeVersion: Schema.optional(Schema.String),
-      osImage: Schema.optional(Schema.String),
-      kernelVersion: Schema.optional(Schema.String),
-      architecture: Schema.optional(Schema.String)
+    addresses: Schema.optionalKey(Schema.Array(Schema.Struct({ type: Schema.String, address: Schema.String }))),
+    nodeInfo: Schema.optionalKey(Schema.Struct({
+      kubeletVersion: Schema.optionalKey(Schema.String),
+      containerRuntimeVersion: Schema.optionalKey(Schema.String),
+      osImage: Schema.optionalKey(Schema.String),
+      kernelVersion: Schema.optionalKey(Schema.String),
+      architecture: Schema.optionalKey(Schema.String)
     }))
   }))
 })
 export type Node = typeof Node.Type
 
-const NodeList = Schema.Struct({ metadata: Schema.optional(ListMeta), items: Schema.Array(Node) })
+const NodeList = Schema.Struct({ metadata: Schema.optionalKey(ListMeta), items: Schema.Array(Node) })
 
 /** A list of pods in Table form: only the printed columns travel (about 1/20 of full pod objects). */
 const PodTable = Schema.Struct({
-  metadata: Schema.optional(ListMeta),
+  metadata: Schema.optionalKey(ListMeta),
   columnDefinitions: Schema.Array(Schema.Struct({ name: Schema.String })),
   rows: Schema.Array(Schema.Struct({ cells: Schema.Array(Schema.Unknown) }))
 })
@@ -197,12 +197,12 @@ export const nodesSummary = clusterTool({
   description:
     "Summarise the cluster's nodes: readiness, roles, conditions that are not nominal (Ready not True, or MemoryPressure/DiskPressure/PIDPressure/NetworkUnavailable set), taints, allocatable/capacity of cpu, memory and pods, the number of pods on the node (not Succeeded/Failed) and the kubelet version. Without name: one row per node; with name: that node in detail.",
   params: Schema.Struct({
-    name: Schema.optional(Name.annotations({ description: "node name; omit to summarise every node" })),
-    label_selector: Schema.optional(LabelSelector.annotations({
+    name: Schema.optionalKey(Name.annotate({ description: "node name; omit to summarise every node" })),
+    label_selector: Schema.optionalKey(LabelSelector.annotate({
       description: "only nodes matching this label selector, e.g. node-role.kubernetes.io/worker"
     }))
   }),
-  output: Schema.Union(TableOutput, ObjectOutput),
+  output: Schema.Union([TableOutput, ObjectOutput]),
   annotations: { title: "Summarise nodes", readOnlyHint: true, idempotentHint: true, openWorldHint: true },
   run: (input, cluster) =>
     Effect.gen(function*() {

@@ -41,8 +41,8 @@ export const nodesTop = clusterTool({
   description:
     "Show node cpu and memory usage from metrics.k8s.io (like kubectl top node): cpu in millicores, memory in MiB, each with the percentage of the node's allocatable. Fails with MetricsUnavailable when the cluster does not serve metrics.k8s.io (no metrics-server).",
   params: Schema.Struct({
-    name: Schema.optional(Name.annotations({ description: "node name; omit for every node" })),
-    label_selector: Schema.optional(LabelSelector.annotations({ description: "only nodes matching this label selector, e.g. type=kwok" }))
+    name: Schema.optionalKey(Name.annotate({ description: "node name; omit for every node" })),
+    label_selector: Schema.optionalKey(LabelSelector.annotate({ description: "only nodes matching this label selector, e.g. type=kwok" }))
   }),
   output: TableOutput,
   annotations: { title: "Node resource usage", readOnlyHint: true, idempotentHint: true, openWorldHint: true },

@@ -20,7 +20,7 @@ export const readAllPages = <T, I>(
   cluster: ClusterHandle,
   check: AccessCheck,
   request: ApiRequest,
-  schema: Schema.Schema<Page<T>, I, never>,
+  schema: Schema.Codec<Page<T>, I>,
   maxItems = Number.POSITIVE_INFINITY
 ): Effect.Effect<{ readonly items: Array<T>; readonly complete: boolean }, KubeError> =>
   Effect.gen(function*() {

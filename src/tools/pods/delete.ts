@@ -9,21 +9,21 @@ import { namespaceOf, podPath } from "./schema.js"
 
 /** DELETE answers with the pod as it now is (deletionTimestamp set while it terminates) or a Status. */
 const DeleteAnswer = Schema.Struct({
-  kind: Schema.optional(Schema.String),
-  metadata: Schema.optional(Schema.Struct({
-    resourceVersion: Schema.optional(Schema.String),
-    deletionTimestamp: Schema.optional(Schema.String),
-    deletionGracePeriodSeconds: Schema.optional(Schema.Number),
-    finalizers: Schema.optional(Schema.Array(Schema.String))
+  kind: Schema.optionalKey(Schema.String),
+  metadata: Schema.optionalKey(Schema.Struct({
+    resourceVersion: Schema.optionalKey(Schema.String),
+    deletionTimestamp: Schema.optionalKey(Schema.String),
+    deletionGracePeriodSeconds: Schema.optionalKey(Schema.Finite),
+    finalizers: Schema.optionalKey(Schema.Array(Schema.String))
   }))
 })
 
 const DeleteResult = Schema.Struct({
-  result: Schema.Literal("deleted", "deleted (dry run)"),
+  result: Schema.Literals(["deleted", "deleted (dry run)"]),
   name: Schema.String,
   namespace: Schema.String,
-  resource_version: Schema.optional(Schema.String),
-  terminating: Schema.optional(Schema.String)
+  resource_version: Schema.optionalKey(Schema.String),
+  terminating: Schema.optionalKey(Schema.String)
 })
 
 export const podsDelete = clusterTool({
@@ -31,14 +31,14 @@ export const podsDelete = clusterTool({
   description:
     "Delete a pod. Its controller (Deployment, Job, ...) may create a replacement. Reports \"deleted\" or \"deleted (dry run)\" and the resulting resourceVersion; a pod with a grace period keeps terminating for up to that many seconds.",
   params: Schema.Struct({
-    name: Name.annotations({ description: "pod name" }),
-    namespace: Schema.optional(NamespaceParam),
-    grace_period_seconds: Schema.optional(
-      Schema.Number.pipe(Schema.int(), Schema.between(0, 86_400)).annotations({
+    name: Name.annotate({ description: "pod name" }),
+    namespace: Schema.optionalKey(NamespaceParam),
+    grace_period_seconds: Schema.optionalKey(
+      Schema.Finite.check(Schema.isInt(), Schema.isBetween({ minimum: 0, maximum: 86_400 })).annotate({
         description: "seconds the pod gets to shut down; 0 deletes immediately; omit for the pod's own terminationGracePeriodSeconds"
       })
     ),
-    dry_run: Schema.optional(Schema.Boolean.annotations({ description: "validate the deletion on the server without deleting" }))
+    dry_run: Schema.optionalKey(Schema.Boolean.annotate({ description: "validate the deletion on the server without deleting" }))
   }),
   output: DeleteResult,
   annotations: { title: "Delete a pod", readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },

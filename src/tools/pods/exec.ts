@@ -24,14 +24,14 @@ const DEFAULT_TIMEOUT_S = 30
 
 /** The status frame (channel 3) the kubelet sends when the command ends. */
 const ExecStatus = Schema.Struct({
-  status: Schema.optional(Schema.String),
-  reason: Schema.optional(Schema.String),
-  message: Schema.optional(Schema.String),
-  code: Schema.optional(Schema.Number),
-  details: Schema.optional(Schema.Struct({
-    causes: Schema.optional(Schema.Array(Schema.Struct({
-      reason: Schema.optional(Schema.String),
-      message: Schema.optional(Schema.String)
+  status: Schema.optionalKey(Schema.String),
+  reason: Schema.optionalKey(Schema.String),
+  message: Schema.optionalKey(Schema.String),
+  code: Schema.optionalKey(Schema.Finite),
+  details: Schema.optionalKey(Schema.Struct({
+    causes: Schema.optionalKey(Schema.Array(Schema.Struct({
+      reason: Schema.optionalKey(Schema.String),
+      message: Schema.optionalKey(Schema.String)
     })))
   }))
 })
@@ -122,7 +122,7 @@ const runExec = (
   command: ReadonlyArray<string>,
   timeoutMs: number
 ): Effect.Effect<Finished, KubeError> =>
-  Effect.async<Finished, KubeError>((resume) => {
+  Effect.callback<Finished, KubeError>((resume) => {
     const stdout = new Tail()
     const stderr = new Tail()
     const where = `${namespace}/${pod} container "${container}"`
@@ -202,13 +202,13 @@ const section = (label: string, tail: Tail, room: number): { readonly kept: stri
 }
 
 const ExecOutput = Schema.Struct({
-  exit_code: Schema.NullOr(Schema.Number).annotations({ description: "null when the connection closed without a status" }),
+  exit_code: Schema.NullOr(Schema.Finite).annotate({ description: "null when the connection closed without a status" }),
   container: Schema.String,
-  stdout: Schema.String.annotations({ description: "the newest part of stdout when it was long (see stdout_bytes)" }),
+  stdout: Schema.String.annotate({ description: "the newest part of stdout when it was long (see stdout_bytes)" }),
   stderr: Schema.String,
-  stdout_bytes: Schema.Number,
-  stderr_bytes: Schema.Number,
-  defaulted: Schema.optional(Schema.String)
+  stdout_bytes: Schema.Finite,
+  stderr_bytes: Schema.Finite,
+  defaulted: Schema.optionalKey(Schema.String)
 })
 
 /** Why the container cannot take an exec now, when the pod's status says so; undefined when it runs (or is unknown). */
@@ -229,15 +229,15 @@ const notRunningReason = (pod: Pod, container: string): string | undefined => {
 }
 
 export const ExecParams = Schema.Struct({
-  name: Name.annotations({ description: "pod name" }),
-  namespace: Schema.optional(NamespaceParam),
-  container: Schema.optional(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(253)).annotations({
+  name: Name.annotate({ description: "pod name" }),
+  namespace: Schema.optionalKey(NamespaceParam),
+  container: Schema.optionalKey(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(253)).annotate({
     description: "container to run in; omit for the pod's default container (kubectl.kubernetes.io/default-container, else the first)"
   })),
-  command: Schema.Array(Schema.String.pipe(Schema.maxLength(65_536))).pipe(Schema.minItems(1), Schema.maxItems(1024)).annotations({
+  command: Schema.Array(Schema.String.check(Schema.isMaxLength(65_536))).check(Schema.isMinLength(1), Schema.isMaxLength(1024)).annotate({
     description: "the command and its arguments, run without a shell, e.g. [\"ls\", \"-l\", \"/\"]; use [\"sh\", \"-c\", \"...\"] for pipes"
   }),
-  timeout: Schema.optional(Schema.Number.pipe(Schema.int(), Schema.between(1, 300)).annotations({
+  timeout: Schema.optionalKey(Schema.Finite.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 300 })).annotate({
     description: `seconds to wait for the command to finish (default ${DEFAULT_TIMEOUT_S}, max 300); then the connection is closed and a Timeout reported`
   }))
 })

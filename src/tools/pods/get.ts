@@ -15,7 +15,7 @@ import { type ContainerState, type ContainerStatus, namespaceOf, Pod, podPath } 
 /** Events shown in the summary: the newest few are what explains a pod's state. */
 const MAX_EVENTS = 10
 
-const AnyObject = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+const AnyObject = Schema.Record(Schema.String, Schema.Unknown)
 
 /** Only the set fields, so the summary stays short. */
 const compact = (o: Record<string, unknown>): Record<string, unknown> =>
@@ -133,9 +133,9 @@ export const podsGet = clusterTool({
   description:
     "Show one pod. summary (default): status as kubectl shows it, phase, conditions, each container's image, readiness, restarts, state and last state (reason, exit code), node, IPs, owner, QoS class and the pod's most recent events (newest first). output yaml/json: the whole object (managedFields and the last-applied annotation removed).",
   params: Schema.Struct({
-    name: Name.annotations({ description: "pod name" }),
-    namespace: Schema.optional(NamespaceParam),
-    output: Schema.optional(Output)
+    name: Name.annotate({ description: "pod name" }),
+    namespace: Schema.optionalKey(NamespaceParam),
+    output: Schema.optionalKey(Output)
   }),
   output: ObjectOutput,
   annotations: { title: "Get a pod", readOnlyHint: true, idempotentHint: true, openWorldHint: true },

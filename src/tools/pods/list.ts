@@ -10,21 +10,21 @@ import { AllNamespaces, Continue, DEFAULT_PAGE_SIZE, FieldSelector, LabelSelecto
 import { podStatus } from "./podStatus.js"
 import { Pod, podPath } from "./schema.js"
 
-const PodList = Schema.Struct({ metadata: Schema.optional(ListMeta), items: Schema.Array(Pod) })
+const PodList = Schema.Struct({ metadata: Schema.optionalKey(ListMeta), items: Schema.Array(Pod) })
 
 export const podsList = clusterTool({
   name: "pods_list",
   description:
     "List pods as `kubectl get pods -o wide` shows them: name, ready (ready/total containers), status (kubectl's reason such as CrashLoopBackOff, Completed, Init:0/1, Terminating, not just the phase), restarts, age, node, ip; namespace too with all_namespaces. Paged by the API server: pass limit, then the returned continue token for the next page.",
   params: Schema.Struct({
-    namespace: Schema.optional(NamespaceParam.annotations({ description: "namespace to list; omit for the context's namespace" })),
-    all_namespaces: Schema.optional(AllNamespaces.annotations({ description: "list pods of every namespace (ignores namespace)" })),
-    label_selector: Schema.optional(LabelSelector),
-    field_selector: Schema.optional(FieldSelector.annotations({
+    namespace: Schema.optionalKey(NamespaceParam.annotate({ description: "namespace to list; omit for the context's namespace" })),
+    all_namespaces: Schema.optionalKey(AllNamespaces.annotate({ description: "list pods of every namespace (ignores namespace)" })),
+    label_selector: Schema.optionalKey(LabelSelector),
+    field_selector: Schema.optionalKey(FieldSelector.annotate({
       description: "field selector, e.g. status.phase=Running or spec.nodeName=node-1"
     })),
-    limit: Schema.optional(Limit),
-    continue: Schema.optional(Continue)
+    limit: Schema.optionalKey(Limit),
+    continue: Schema.optionalKey(Continue)
   }),
   output: TableOutput,
   annotations: { title: "List pods", readOnlyHint: true, idempotentHint: true, openWorldHint: true },

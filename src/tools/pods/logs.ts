@@ -20,59 +20,59 @@ const regexError = (pattern: string): string | undefined => {
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/
 
-const ContainerName = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(253))
+const ContainerName = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(253))
 
 export const LogsParams = Schema.Struct({
-  name: Name.annotations({ description: "pod name" }),
-  namespace: Schema.optional(NamespaceParam),
-  container: Schema.optional(ContainerName.annotations({
+  name: Name.annotate({ description: "pod name" }),
+  namespace: Schema.optionalKey(NamespaceParam),
+  container: Schema.optionalKey(ContainerName.annotate({
     description: "container to read; required when the pod has several containers (unless all_containers), the answer lists them"
   })),
-  all_containers: Schema.optional(Schema.Boolean.annotations({
+  all_containers: Schema.optionalKey(Schema.Boolean.annotate({
     description: "read every container (init, regular, ephemeral); each line is prefixed with [container]"
   })),
-  tail_lines: Schema.optional(Schema.Number.pipe(Schema.int(), Schema.between(0, 100_000)).annotations({
+  tail_lines: Schema.optionalKey(Schema.Finite.check(Schema.isInt(), Schema.isBetween({ minimum: 0, maximum: 100_000 })).annotate({
     description: "only the last N lines (with grep: the last N matching lines)"
   })),
-  since: Schema.optional(
-    Schema.String.pipe(
-      Schema.maxLength(32),
-      Schema.filter((s) => {
+  since: Schema.optionalKey(
+    Schema.String.check(
+      Schema.isMaxLength(32),
+      Schema.makeFilter((s) => {
         const ms = parseDurationMs(s)
         return ms !== undefined && ms > 0 ? true : `not a positive duration such as 30s, 5m, 1h or 2h30m`
+      }, { toJsonSchema: () => ({ pattern: "^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$|^[0-9]+$" }) })
+    ).annotate({
+      description: "only lines newer than this duration, e.g. 30s, 5m, 1h, 2h30m (sent as sinceSeconds)"
+    })
+  ),
+  since_time: Schema.optionalKey(
+    Schema.String.check(
+      Schema.isMaxLength(64),
+      Schema.makeFilter((s) => RFC3339.test(s) && !Number.isNaN(Date.parse(s)) ? true : "not an RFC 3339 time such as 2026-01-15T10:00:00Z", {
+        // `format` is dropped for portability (jsonSchema.ts); the description says it
+        toJsonSchema: () => ({})
       })
-    ).annotations({
-      description: "only lines newer than this duration, e.g. 30s, 5m, 1h, 2h30m (sent as sinceSeconds)",
-      jsonSchema: { pattern: "^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$|^[0-9]+$" }
+    ).annotate({
+      description: "only lines at or after this RFC 3339 time, e.g. 2026-01-15T10:00:00Z (not with since)"
     })
   ),
-  since_time: Schema.optional(
-    Schema.String.pipe(
-      Schema.maxLength(64),
-      Schema.filter((s) => RFC3339.test(s) && !Number.isNaN(Date.parse(s)) ? true : "not an RFC 3339 time such as 2026-01-15T10:00:00Z")
-    ).annotations({
-      description: "only lines at or after this RFC 3339 time, e.g. 2026-01-15T10:00:00Z (not with since)",
-      jsonSchema: { format: "date-time" }
-    })
-  ),
-  previous: Schema.optional(Schema.Boolean.annotations({
+  previous: Schema.optionalKey(Schema.Boolean.annotate({
     description: "the log of the previous (crashed or restarted) instance of the container"
   })),
-  timestamps: Schema.optional(Schema.Boolean.annotations({ description: "prefix each line with the runtime's RFC 3339 timestamp" })),
-  grep: Schema.optional(
-    Schema.String.pipe(
-      Schema.minLength(1),
-      Schema.maxLength(1024),
-      Schema.filter((s) => {
+  timestamps: Schema.optionalKey(Schema.Boolean.annotate({ description: "prefix each line with the runtime's RFC 3339 timestamp" })),
+  grep: Schema.optionalKey(
+    Schema.String.check(
+      Schema.isMinLength(1),
+      Schema.isMaxLength(1024),
+      Schema.makeFilter((s) => {
         const e = regexError(s)
         return e === undefined ? true : `invalid regular expression: ${e}`
-      })
-    ).annotations({
-      description: "JavaScript regular expression; only lines matching it are returned, e.g. ERROR|WARN (case-sensitive; [Ee]rror for both)",
-      jsonSchema: {}
+      }, { toJsonSchema: () => ({}) })
+    ).annotate({
+      description: "JavaScript regular expression; only lines matching it are returned, e.g. ERROR|WARN (case-sensitive; [Ee]rror for both)"
     })
   ),
-  limit_bytes: Schema.optional(Schema.Number.pipe(Schema.int(), Schema.between(1, 100 * 1024 * 1024)).annotations({
+  limit_bytes: Schema.optionalKey(Schema.Finite.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 100 * 1024 * 1024 })).annotate({
     description: "read at most this many bytes of the log from the server (its beginning, after since/tail)"
   }))
 })
@@ -134,11 +134,11 @@ const errorText = (e: KubeError): string => `${e._tag}: ${e.message}`
 const LogsOutput = Schema.Struct({
   pod: Schema.String,
   namespace: Schema.String,
-  container: Schema.optional(Schema.String),
-  lines: Schema.optional(Schema.Number.annotations({ description: "log lines in this answer (before any cut)" })),
-  defaulted: Schema.optional(Schema.String),
-  containers: Schema.optional(Schema.Array(Schema.Struct({ name: Schema.String, lines: Schema.Number, error: Schema.optional(Schema.String) }))),
-  log: Schema.String.annotations({ description: "the log lines; with all_containers each is prefixed with [container]" })
+  container: Schema.optionalKey(Schema.String),
+  lines: Schema.optionalKey(Schema.Finite.annotate({ description: "log lines in this answer (before any cut)" })),
+  defaulted: Schema.optionalKey(Schema.String),
+  containers: Schema.optionalKey(Schema.Array(Schema.Struct({ name: Schema.String, lines: Schema.Finite, error: Schema.optionalKey(Schema.String) }))),
+  log: Schema.String.annotate({ description: "the log lines; with all_containers each is prefixed with [container]" })
 })
 
 export const podsLogs = clusterTool({
@@ -174,7 +174,7 @@ export const podsLogs = clusterTool({
             readLog(cluster, namespace, input.name, container, input).pipe(
               Effect.map((body): ContainerLog => ({ container, lines: narrowLines(splitLines(body), input) })),
               // one container that cannot be read (not started yet, no previous instance) does not hide the others
-              Effect.catchAll((e) => Effect.succeed<ContainerLog>({ container, lines: [], error: errorText(e) }))
+              Effect.catch((e) => Effect.succeed<ContainerLog>({ container, lines: [], error: errorText(e) }))
             ),
           { concurrency: 4 }
         )

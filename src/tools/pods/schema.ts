@@ -1,39 +1,43 @@
 /** The Pod fields the pods_* tools read (decoding keeps only these). */
-import { Schema } from "effect"
+import { Effect, Schema, SchemaTransformation } from "effect"
 import { namespaceOr } from "../../kube/scope.js"
 import { access, type ClusterHandle } from "../../cluster/handle.js"
 import { callJson } from "../../kube/call.js"
 import { ObjectMeta } from "../../kube/meta.js"
 
-const Str = Schema.optional(Schema.String)
+const Str = Schema.optionalKey(Schema.String)
 /** metav1.Time fields serialize a zero time as null. */
-const Time = Schema.optionalWith(Schema.String, { nullable: true })
+const Time = Schema.optionalKey(
+  Schema.NullOr(Schema.String).pipe(
+    Schema.decodeTo(Schema.UndefinedOr(Schema.String), SchemaTransformation.transform({ decode: (v) => v ?? undefined, encode: (v) => v ?? null }))
+  )
+)
 
 const Waiting = Schema.Struct({ reason: Str, message: Str })
 const Running = Schema.Struct({ startedAt: Time })
 const Terminated = Schema.Struct({
-  exitCode: Schema.optional(Schema.Number),
-  signal: Schema.optional(Schema.Number),
+  exitCode: Schema.optionalKey(Schema.Finite),
+  signal: Schema.optionalKey(Schema.Finite),
   reason: Str,
   message: Str,
   startedAt: Time,
   finishedAt: Time
 })
 export const ContainerState = Schema.Struct({
-  waiting: Schema.optional(Waiting),
-  running: Schema.optional(Running),
-  terminated: Schema.optional(Terminated)
+  waiting: Schema.optionalKey(Waiting),
+  running: Schema.optionalKey(Running),
+  terminated: Schema.optionalKey(Terminated)
 })
 export type ContainerState = typeof ContainerState.Type
 
 export const ContainerStatus = Schema.Struct({
   name: Schema.String,
   image: Str,
-  ready: Schema.optional(Schema.Boolean),
-  started: Schema.optional(Schema.Boolean),
-  restartCount: Schema.optional(Schema.Number),
-  state: Schema.optional(ContainerState),
-  lastState: Schema.optional(ContainerState)
+  ready: Schema.optionalKey(Schema.Boolean),
+  started: Schema.optionalKey(Schema.Boolean),
+  restartCount: Schema.optionalKey(Schema.Finite),
+  state: Schema.optionalKey(ContainerState),
+  lastState: Schema.optionalKey(ContainerState)
 })
 export type ContainerStatus = typeof ContainerStatus.Type
 
@@ -56,7 +60,7 @@ export const PodCondition = Schema.Struct({
 export const OwnerReference = Schema.Struct({
   kind: Schema.String,
   name: Schema.String,
-  controller: Schema.optional(Schema.Boolean)
+  controller: Schema.optionalKey(Schema.Boolean)
 })
 
 export const Pod = Schema.Struct({
@@ -64,29 +68,29 @@ export const Pod = Schema.Struct({
     ...ObjectMeta.fields,
     uid: Str,
     deletionTimestamp: Time,
-    annotations: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
-    ownerReferences: Schema.optional(Schema.Array(OwnerReference))
+    annotations: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
+    ownerReferences: Schema.optionalKey(Schema.Array(OwnerReference))
   }),
-  spec: Schema.optional(Schema.Struct({
+  spec: Schema.optionalKey(Schema.Struct({
     nodeName: Str,
-    containers: Schema.optionalWith(Schema.Array(Container), { default: () => [] }),
-    initContainers: Schema.optional(Schema.Array(Container)),
-    ephemeralContainers: Schema.optional(Schema.Array(Container))
+    containers: Schema.Array(Container).pipe(Schema.withDecodingDefaultKey(Effect.succeed([]))),
+    initContainers: Schema.optionalKey(Schema.Array(Container)),
+    ephemeralContainers: Schema.optionalKey(Schema.Array(Container))
   })),
-  status: Schema.optional(Schema.Struct({
+  status: Schema.optionalKey(Schema.Struct({
     phase: Str,
     reason: Str,
     message: Str,
     podIP: Str,
-    podIPs: Schema.optional(Schema.Array(Schema.Struct({ ip: Schema.String }))),
+    podIPs: Schema.optionalKey(Schema.Array(Schema.Struct({ ip: Schema.String }))),
     hostIP: Str,
     qosClass: Str,
     startTime: Time,
     nominatedNodeName: Str,
-    conditions: Schema.optional(Schema.Array(PodCondition)),
-    containerStatuses: Schema.optional(Schema.Array(ContainerStatus)),
-    initContainerStatuses: Schema.optional(Schema.Array(ContainerStatus)),
-    ephemeralContainerStatuses: Schema.optional(Schema.Array(ContainerStatus))
+    conditions: Schema.optionalKey(Schema.Array(PodCondition)),
+    containerStatuses: Schema.optionalKey(Schema.Array(ContainerStatus)),
+    initContainerStatuses: Schema.optionalKey(Schema.Array(ContainerStatus)),
+    ephemeralContainerStatuses: Schema.optionalKey(Schema.Array(ContainerStatus))
   }))
 })
 export type Pod = typeof Pod.Type

@@ -9,12 +9,12 @@ import { clusterTool } from "../../mcp/tool.js"
 import { AllNamespaces, LabelSelector, Name, NamespaceParam } from "../params.js"
 import { getPod, namespaceOf } from "./schema.js"
 
-const Usage = Schema.Struct({ cpu: Schema.optional(Schema.String), memory: Schema.optional(Schema.String) })
+const Usage = Schema.Struct({ cpu: Schema.optionalKey(Schema.String), memory: Schema.optionalKey(Schema.String) })
 const PodMetrics = Schema.Struct({
   metadata: ObjectMeta,
-  timestamp: Schema.optional(Schema.String),
-  window: Schema.optional(Schema.String),
-  containers: Schema.optionalWith(Schema.Array(Schema.Struct({ name: Schema.String, usage: Usage })), { default: () => [] })
+  timestamp: Schema.optionalKey(Schema.String),
+  window: Schema.optionalKey(Schema.String),
+  containers: Schema.Array(Schema.Struct({ name: Schema.String, usage: Usage })).pipe(Schema.withDecodingDefaultKey(Effect.succeed([])))
 })
 type PodMetrics = typeof PodMetrics.Type
 const PodMetricsList = Schema.Struct({ items: Schema.Array(PodMetrics) })
@@ -45,11 +45,11 @@ export const podsTop = clusterTool({
   description:
     "Show pod cpu (millicores) and memory (MiB) usage from metrics.k8s.io, summed over the pod's containers, like kubectl top pod. Fails with MetricsUnavailable when the cluster does not serve metrics.k8s.io (no metrics-server).",
   params: Schema.Struct({
-    namespace: Schema.optional(NamespaceParam),
-    all_namespaces: Schema.optional(AllNamespaces.annotations({ description: "pods of every namespace (ignores namespace)" })),
-    name: Schema.optional(Name.annotations({ description: "one pod's usage; omit for every pod of the namespace" })),
-    label_selector: Schema.optional(LabelSelector),
-    sort_by: Schema.optional(Schema.Literal("cpu", "memory").annotations({
+    namespace: Schema.optionalKey(NamespaceParam),
+    all_namespaces: Schema.optionalKey(AllNamespaces.annotate({ description: "pods of every namespace (ignores namespace)" })),
+    name: Schema.optionalKey(Name.annotate({ description: "one pod's usage; omit for every pod of the namespace" })),
+    label_selector: Schema.optionalKey(LabelSelector),
+    sort_by: Schema.optionalKey(Schema.Literals(["cpu", "memory"]).annotate({
       description: "sort by cpu or memory, highest first; omit for namespace/name order"
     }))
   }),

@@ -54,11 +54,11 @@ export interface ApplyOutcome {
 }
 
 const ManagedFields = Schema.Struct({
-  metadata: Schema.optional(Schema.Struct({
-    managedFields: Schema.optional(Schema.Array(Schema.Struct({
-      manager: Schema.optional(Schema.String),
-      operation: Schema.optional(Schema.String),
-      fieldsV1: Schema.optional(Schema.Unknown)
+  metadata: Schema.optionalKey(Schema.Struct({
+    managedFields: Schema.optionalKey(Schema.Array(Schema.Struct({
+      manager: Schema.optionalKey(Schema.String),
+      operation: Schema.optionalKey(Schema.String),
+      fieldsV1: Schema.optionalKey(Schema.Unknown)
     })))
   }))
 })
@@ -185,7 +185,7 @@ const awaitCrdServed = (cluster: ClusterHandle, crd: Record<string, unknown>): E
       })
     ))
   return check.pipe(
-    Effect.retry(Schedule.spaced("200 millis").pipe(Schedule.upTo("15 seconds"))),
+    Effect.retry(Schedule.spaced("200 millis").pipe(Schedule.upTo({ duration: "15 seconds" }))),
     Effect.as(true),
     Effect.orElseSucceed(() => false)
   )
@@ -193,13 +193,13 @@ const awaitCrdServed = (cluster: ClusterHandle, crd: Record<string, unknown>): E
 
 const Params = Schema.Struct({
   manifest: Manifest,
-  namespace: Schema.optional(NamespaceParam.annotations({
+  namespace: Schema.optionalKey(NamespaceParam.annotate({
     description: "namespace for namespaced objects whose metadata names none (default: the context's namespace); " +
       "an object naming a different namespace is refused"
   })),
-  field_manager: Schema.optional(FieldManager),
-  force: Schema.optional(Force),
-  dry_run: Schema.optional(DryRun)
+  field_manager: Schema.optionalKey(FieldManager),
+  force: Schema.optionalKey(Force),
+  dry_run: Schema.optionalKey(DryRun)
 })
 
 const ApplyOutput = Schema.Struct({
@@ -208,11 +208,11 @@ const ApplyOutput = Schema.Struct({
     kind: Schema.String,
     apiVersion: Schema.String,
     name: Schema.String,
-    namespace: Schema.optional(Schema.String),
-    action: Schema.Literal("created", "configured", "unchanged"),
+    namespace: Schema.optionalKey(Schema.String),
+    action: Schema.Literals(["created", "configured", "unchanged"]),
     resourceVersion: Schema.String,
-    changes: Schema.optional(Schema.Array(Schema.String).annotations({ description: "the fields that changed, as path: before → after" })),
-    established: Schema.optional(Schema.Boolean.annotations({ description: "CRDs: whether discovery serves the new kind" }))
+    changes: Schema.optionalKey(Schema.Array(Schema.String).annotate({ description: "the fields that changed, as path: before → after" })),
+    established: Schema.optionalKey(Schema.Boolean.annotate({ description: "CRDs: whether discovery serves the new kind" }))
   }))
 })
 

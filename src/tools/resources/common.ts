@@ -19,43 +19,43 @@ import {
   Unavailable
 } from "../../errors.js"
 
-export const Group = Schema.String.pipe(Schema.maxLength(253), Schema.pattern(GROUP_PATTERN)).annotations({
+export const Group = Schema.String.check(Schema.isMaxLength(253), Schema.isPattern(GROUP_PATTERN)).annotate({
   description: "API group, e.g. \"apps\", \"batch\", \"networking.k8s.io\" or a CRD's group; \"\" or omitted for the core group (Pod, Service, ConfigMap, Secret, ...)"
 })
-export const Version = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(63), Schema.pattern(VERSION_PATTERN)).annotations({
+export const Version = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(63), Schema.isPattern(VERSION_PATTERN)).annotate({
   description: "API version within the group, e.g. \"v1\""
 })
-export const Kind = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(100), Schema.pattern(/^[A-Za-z][A-Za-z0-9]*$/)).annotations({
+export const Kind = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(100), Schema.isPattern(/^[A-Za-z][A-Za-z0-9]*$/u)).annotate({
   description: "kind, e.g. \"Deployment\" (the plural \"deployments\" or a short name such as \"deploy\" also works)"
 })
 /** The fields that name one object of any kind; every single-object resources_* tool starts with them. */
 export const objectRefFields = {
-  group: Schema.optional(Group),
+  group: Schema.optionalKey(Group),
   version: Version,
   kind: Kind,
   name: Name,
-  namespace: Schema.optional(NamespaceParam)
+  namespace: Schema.optionalKey(NamespaceParam)
 }
 
-export const DryRun = Schema.Boolean.annotations({
+export const DryRun = Schema.Boolean.annotate({
   description: "validate and run admission on the server without persisting anything (dryRun=All); the result shows what would happen"
 })
-export const FieldManager = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(128)).annotations({
+export const FieldManager = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(128)).annotate({
   description: "field manager name recorded for server-side apply (default \"kube-mcp\")"
 })
-export const Force = Schema.Boolean.annotations({
+export const Force = Schema.Boolean.annotate({
   description: "take ownership of fields another field manager owns instead of failing with a Conflict"
 })
 /** A manifest: one object, an array of objects, or YAML/JSON text with one or many documents. */
-export const Manifest = Schema.Union(
-  Schema.String.pipe(Schema.minLength(1), Schema.maxLength(1024 * 1024)).annotations({
+export const Manifest = Schema.Union([
+  Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(1024 * 1024)).annotate({
     description: "YAML or JSON text; several YAML documents separated by ---"
   }),
-  Schema.Record({ key: Schema.String, value: Schema.Unknown }).annotations({ description: "one Kubernetes object" }),
-  Schema.Array(Schema.Record({ key: Schema.String, value: Schema.Unknown })).pipe(Schema.maxItems(200)).annotations({
+  Schema.Record(Schema.String, Schema.Unknown).annotate({ description: "one Kubernetes object" }),
+  Schema.Array(Schema.Record(Schema.String, Schema.Unknown)).check(Schema.isMaxLength(200)).annotate({
     description: "several Kubernetes objects"
   })
-).annotations({
+]).annotate({
   description: "the object(s) to apply: a JSON object with apiVersion, kind and metadata.name, an array of them, " +
     "or YAML/JSON text with one or many documents (a kind: List is expanded)"
 })
@@ -63,37 +63,37 @@ export const Manifest = Schema.Union(
 export const DEFAULT_FIELD_MANAGER = "kube-mcp"
 
 /** Any object the API server returns, kept whole for output. */
-export const KubeObject = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+export const KubeObject = Schema.Record(Schema.String, Schema.Unknown)
 export type KubeObject = typeof KubeObject.Type
 
 export const OwnerReference = Schema.Struct({
   apiVersion: Schema.String,
   kind: Schema.String,
   name: Schema.String,
-  uid: Schema.optional(Schema.String),
-  controller: Schema.optional(Schema.Boolean)
+  uid: Schema.optionalKey(Schema.String),
+  controller: Schema.optionalKey(Schema.Boolean)
 })
 export type OwnerReference = typeof OwnerReference.Type
 
 /** The metadata fields the tools read (decoded from a copy; the object itself stays whole). */
 const MetaView = Schema.Struct({
-  name: Schema.optional(Schema.String),
-  namespace: Schema.optional(Schema.String),
-  uid: Schema.optional(Schema.String),
-  resourceVersion: Schema.optional(Schema.String),
-  generation: Schema.optional(Schema.Number),
-  creationTimestamp: Schema.optional(Schema.String),
-  deletionTimestamp: Schema.optional(Schema.String),
-  labels: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
-  annotations: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
-  finalizers: Schema.optional(Schema.Array(Schema.String)),
-  ownerReferences: Schema.optional(Schema.Array(OwnerReference))
+  name: Schema.optionalKey(Schema.String),
+  namespace: Schema.optionalKey(Schema.String),
+  uid: Schema.optionalKey(Schema.String),
+  resourceVersion: Schema.optionalKey(Schema.String),
+  generation: Schema.optionalKey(Schema.Finite),
+  creationTimestamp: Schema.optionalKey(Schema.String),
+  deletionTimestamp: Schema.optionalKey(Schema.String),
+  labels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
+  annotations: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
+  finalizers: Schema.optionalKey(Schema.Array(Schema.String)),
+  ownerReferences: Schema.optionalKey(Schema.Array(OwnerReference))
 })
 export type MetaView = typeof MetaView.Type
 const ObjectView = Schema.Struct({
-  apiVersion: Schema.optional(Schema.String),
-  kind: Schema.optional(Schema.String),
-  metadata: Schema.optional(MetaView)
+  apiVersion: Schema.optionalKey(Schema.String),
+  kind: Schema.optionalKey(Schema.String),
+  metadata: Schema.optionalKey(MetaView)
 })
 const decodeView = Schema.decodeUnknownOption(ObjectView)
 

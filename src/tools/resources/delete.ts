@@ -9,25 +9,25 @@ import { DryRun, KubeObject, metaOf, namespaceFor, objectRefFields, refOf, requi
 
 const Params = Schema.Struct({
   ...objectRefFields,
-  propagation_policy: Schema.optional(Schema.Literal("Foreground", "Background", "Orphan").annotations({
+  propagation_policy: Schema.optionalKey(Schema.Literals(["Foreground", "Background", "Orphan"]).annotate({
     description: "what happens to dependents (e.g. a Deployment's ReplicaSets): Background (delete them after the owner, " +
       "the usual default), Foreground (owner waits until they are gone) or Orphan (keep them)"
   })),
-  grace_period_seconds: Schema.optional(Schema.Number.pipe(Schema.int(), Schema.between(0, 86_400)).annotations({
+  grace_period_seconds: Schema.optionalKey(Schema.Finite.check(Schema.isInt(), Schema.isBetween({ minimum: 0, maximum: 86_400 })).annotate({
     description: "seconds the object gets to terminate gracefully (pods); 0 deletes immediately"
   })),
-  dry_run: Schema.optional(DryRun)
+  dry_run: Schema.optionalKey(DryRun)
 })
 
 const DeleteOutput = Schema.Struct({
   kind: Schema.String,
   apiVersion: Schema.String,
   name: Schema.String,
-  namespace: Schema.optional(Schema.String),
-  action: Schema.Literal("deleted", "would be deleted", "terminating"),
+  namespace: Schema.optionalKey(Schema.String),
+  action: Schema.Literals(["deleted", "would be deleted", "terminating"]),
   dry_run: Schema.Boolean,
-  resourceVersion: Schema.optional(Schema.String),
-  finalizers: Schema.optional(Schema.Array(Schema.String))
+  resourceVersion: Schema.optionalKey(Schema.String),
+  finalizers: Schema.optionalKey(Schema.Array(Schema.String))
 })
 
 export const resourcesDelete = clusterTool({

@@ -37,11 +37,11 @@ const DescribeOutput = Schema.Struct({
   kind: Schema.String,
   apiVersion: Schema.String,
   name: Schema.String,
-  namespace: Schema.optional(Schema.String),
-  owners: Schema.Array(Schema.String).annotations({ description: "the controller chain, nearest first" }),
-  conditions: Schema.optional(Schema.Array(Schema.String)),
-  events: Schema.Array(Schema.String).annotations({ description: "newest first" }),
-  description: Schema.String.annotations({ description: "the whole description as a person reads it (kubectl describe)" })
+  namespace: Schema.optionalKey(Schema.String),
+  owners: Schema.Array(Schema.String).annotate({ description: "the controller chain, nearest first" }),
+  conditions: Schema.optionalKey(Schema.Array(Schema.String)),
+  events: Schema.Array(Schema.String).annotate({ description: "newest first" }),
+  description: Schema.String.annotate({ description: "the whole description as a person reads it (kubectl describe)" })
 })
 
 /** Events about the object with this uid (core v1, field selector on involvedObject.uid), newest first. */
@@ -93,7 +93,7 @@ const ownerChain = (cluster: ClusterHandle, start: ReadonlyArray<OwnerReference>
             Effect.map((obj) => ({ link: { ref: refOf(info, owner.name) }, refs: metaOf(obj).ownerReferences ?? [] }))
           )
         ),
-        Effect.catchAll((e) =>
+        Effect.catch((e) =>
           Effect.succeed({ link: { ref: `${owner.kind}/${owner.name}`, note: `${e._tag}: ${e.message}` }, refs: [] })
         )
       )
@@ -129,7 +129,7 @@ export const resourcesDescribe = clusterTool({
       const events = m.uid !== undefined
         ? yield* eventsFor(cluster, m.uid, namespace).pipe(
           Effect.map((rows) => ({ rows, note: undefined })),
-          Effect.catchAll((e) => Effect.succeed({ rows: [], note: `not readable (${e._tag}: ${e.message})` }))
+          Effect.catch((e) => Effect.succeed({ rows: [], note: `not readable (${e._tag}: ${e.message})` }))
         )
         : { rows: [], note: undefined }
       const status = statusLines(obj)

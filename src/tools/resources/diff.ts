@@ -15,21 +15,21 @@ import { parseManifest } from "./manifest.js"
 
 const Params = Schema.Struct({
   manifest: Manifest,
-  namespace: Schema.optional(NamespaceParam.annotations({
+  namespace: Schema.optionalKey(NamespaceParam.annotate({
     description: "namespace for namespaced objects whose metadata names none (default: the context's namespace)"
   })),
-  field_manager: Schema.optional(FieldManager),
-  force: Schema.optional(Force)
+  field_manager: Schema.optionalKey(FieldManager),
+  force: Schema.optionalKey(Force)
 })
 
 const DiffOutput = Schema.Struct({
   objects: Schema.Array(Schema.Struct({
     kind: Schema.String,
     name: Schema.String,
-    namespace: Schema.optional(Schema.String),
-    status: Schema.Literal("new", "changed", "no changes")
+    namespace: Schema.optionalKey(Schema.String),
+    status: Schema.Literals(["new", "changed", "no changes"])
   })),
-  diff: Schema.String.annotations({ description: "unified diff (---live +++after apply) of every object, in manifest order" })
+  diff: Schema.String.annotate({ description: "unified diff (---live +++after apply) of every object, in manifest order" })
 })
 
 export const resourcesDiff = clusterTool({

@@ -12,7 +12,7 @@ import { cellText, decodeTable, TABLE_ACCEPT, tableColumns } from "./list.js"
 
 const Params = Schema.Struct({
   ...objectRefFields,
-  output: Schema.optional(Schema.Literal("yaml", "json", "summary").annotations({
+  output: Schema.optionalKey(Schema.Literals(["yaml", "json", "summary"]).annotate({
     description: "yaml (default): the whole object with managedFields and the last-applied annotation removed and Secret " +
       "values masked; json: the same as JSON; summary: kubectl get's columns plus labels, owner, conditions and data keys"
   }))
@@ -28,13 +28,13 @@ export const getObject = (cluster: ClusterHandle, info: ResourceInfo, name: stri
   )
 
 const Conditions = Schema.Struct({
-  status: Schema.optional(Schema.Struct({
-    phase: Schema.optional(Schema.String),
-    conditions: Schema.optional(Schema.Array(Schema.Struct({
+  status: Schema.optionalKey(Schema.Struct({
+    phase: Schema.optionalKey(Schema.String),
+    conditions: Schema.optionalKey(Schema.Array(Schema.Struct({
       type: Schema.String,
       status: Schema.String,
-      reason: Schema.optional(Schema.String),
-      message: Schema.optional(Schema.String)
+      reason: Schema.optionalKey(Schema.String),
+      message: Schema.optionalKey(Schema.String)
     })))
   }))
 })

@@ -16,19 +16,19 @@ export const TABLE_ACCEPT = "application/json;as=Table;v=v1;g=meta.k8s.io, appli
 
 const TableAnswer = Schema.Struct({
   kind: Schema.Literal("Table"),
-  metadata: Schema.optional(ListMeta),
-  columnDefinitions: Schema.Array(Schema.Struct({ name: Schema.String, priority: Schema.optional(Schema.Number) })),
+  metadata: Schema.optionalKey(ListMeta),
+  columnDefinitions: Schema.Array(Schema.Struct({ name: Schema.String, priority: Schema.optionalKey(Schema.Finite) })),
   rows: Schema.Array(Schema.Struct({
     cells: Schema.Array(Schema.Unknown),
-    object: Schema.optional(Schema.Struct({
-      metadata: Schema.optional(Schema.Struct({ namespace: Schema.optional(Schema.String), name: Schema.optional(Schema.String) }))
+    object: Schema.optionalKey(Schema.Struct({
+      metadata: Schema.optionalKey(Schema.Struct({ namespace: Schema.optionalKey(Schema.String), name: Schema.optionalKey(Schema.String) }))
     }))
   }))
 })
 export type TableAnswer = typeof TableAnswer.Type
 export const decodeTable = Schema.decodeUnknownOption(TableAnswer)
 
-const PlainList = Schema.Struct({ metadata: Schema.optional(ListMeta), items: Schema.Array(KubeObject) })
+const PlainList = Schema.Struct({ metadata: Schema.optionalKey(ListMeta), items: Schema.Array(KubeObject) })
 
 export const cellText = (cell: unknown): string =>
   cell === null || cell === undefined
@@ -46,16 +46,16 @@ export const tableColumns = (t: TableAnswer): { names: Array<string>; indexes: A
 }
 
 const Params = Schema.Struct({
-  group: Schema.optional(Group),
+  group: Schema.optionalKey(Group),
   version: Version,
   kind: Kind,
-  namespace: Schema.optional(NamespaceParam),
-  all_namespaces: Schema.optional(AllNamespaces),
-  label_selector: Schema.optional(LabelSelector),
-  field_selector: Schema.optional(FieldSelector),
-  limit: Schema.optional(Limit),
-  continue: Schema.optional(Continue),
-  output: Schema.optional(Schema.Literal("summary", "yaml", "json").annotations({
+  namespace: Schema.optionalKey(NamespaceParam),
+  all_namespaces: Schema.optionalKey(AllNamespaces),
+  label_selector: Schema.optionalKey(LabelSelector),
+  field_selector: Schema.optionalKey(FieldSelector),
+  limit: Schema.optionalKey(Limit),
+  continue: Schema.optionalKey(Continue),
+  output: Schema.optionalKey(Schema.Literals(["summary", "yaml", "json"]).annotate({
     description: "summary (default): a table with the columns kubectl get shows for the kind; yaml/json: the items " +
       "themselves (managedFields and last-applied removed, Secret values masked)"
   }))
@@ -71,7 +71,7 @@ export const resourcesList = clusterTool({
     "(e.g. ready/up-to-date/available for Deployments, printer columns for CRDs); output yaml/json returns the items. " +
     "Paged with limit/continue; filter with label_selector/field_selector. Secret values are always masked.",
   params: Params,
-  output: Schema.Union(TableOutput, ObjectOutput),
+  output: Schema.Union([TableOutput, ObjectOutput]),
   annotations: { title: "List resources", readOnlyHint: true, idempotentHint: true, openWorldHint: true },
   run: (input, cluster) =>
     Effect.gen(function*() {
@@ -133,7 +133,7 @@ const summary = (
       remaining = t.value.metadata?.remainingItemCount
     } else {
       // aggregated APIs may not serve Tables: name and age from the plain list
-      const list = yield* Schema.decodeUnknown(PlainList)(answer).pipe(Effect.orDie)
+      const list = yield* Schema.decodeUnknownEffect(PlainList)(answer).pipe(Effect.orDie)
       const now = Date.now()
       columns = [...(showNamespace ? ["namespace"] : []), "name", "age"]
       rows = list.items.map((item) => {

@@ -20,19 +20,19 @@ const CONTENT_TYPES = {
 
 const Params = Schema.Struct({
   ...objectRefFields,
-  patch_type: Schema.optional(Schema.Literal("merge", "json", "strategic").annotations({
+  patch_type: Schema.optionalKey(Schema.Literals(["merge", "json", "strategic"]).annotate({
     description: "merge (default): JSON merge patch (RFC 7386), works for every kind; json: JSON patch (RFC 6902), " +
       "an array of operations; strategic: Kubernetes strategic merge patch (built-in kinds only, merges lists by key)"
   })),
-  patch: Schema.Union(
-    Schema.Record({ key: Schema.String, value: Schema.Unknown }),
-    Schema.Array(Schema.Unknown).pipe(Schema.maxItems(1000)),
-    Schema.String.pipe(Schema.minLength(1), Schema.maxLength(1024 * 1024))
-  ).annotations({
+  patch: Schema.Union([
+    Schema.Record(Schema.String, Schema.Unknown),
+    Schema.Array(Schema.Unknown).check(Schema.isMaxLength(1000)),
+    Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(1024 * 1024))
+  ]).annotate({
     description: "the patch: an object (merge, strategic), an array of operations (json), or the same as JSON/YAML text, " +
       "e.g. {\"spec\":{\"replicas\":3}} or [{\"op\":\"replace\",\"path\":\"/spec/replicas\",\"value\":3}]"
   }),
-  dry_run: Schema.optional(DryRun)
+  dry_run: Schema.optionalKey(DryRun)
 })
 
 const badPatch = (message: string) => new InvalidInput({ message: `Invalid patch: ${message}`, issues: [{ path: "patch", message }] })
@@ -54,11 +54,11 @@ const PatchOutput = Schema.Struct({
   kind: Schema.String,
   apiVersion: Schema.String,
   name: Schema.String,
-  namespace: Schema.optional(Schema.String),
-  action: Schema.Literal("patched", "unchanged"),
+  namespace: Schema.optionalKey(Schema.String),
+  action: Schema.Literals(["patched", "unchanged"]),
   dry_run: Schema.Boolean,
   resourceVersion: Schema.String,
-  changes: Schema.Array(Schema.String).annotations({ description: "the fields that changed, as path: before → after" })
+  changes: Schema.Array(Schema.String).annotate({ description: "the fields that changed, as path: before → after" })
 })
 
 export const resourcesPatch = clusterTool({

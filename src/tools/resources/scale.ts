@@ -9,30 +9,30 @@ import { clusterTool } from "../../mcp/tool.js"
 import { DEFAULT_FIELD_MANAGER, DryRun, namespaceFor, objectRefFields, refOf, resolveInput, where } from "./common.js"
 
 const Scale = Schema.Struct({
-  metadata: Schema.optional(Schema.Struct({ resourceVersion: Schema.optional(Schema.String) })),
-  spec: Schema.optional(Schema.Struct({ replicas: Schema.optional(Schema.Number) })),
-  status: Schema.optional(Schema.Struct({ replicas: Schema.optional(Schema.Number), selector: Schema.optional(Schema.String) }))
+  metadata: Schema.optionalKey(Schema.Struct({ resourceVersion: Schema.optionalKey(Schema.String) })),
+  spec: Schema.optionalKey(Schema.Struct({ replicas: Schema.optionalKey(Schema.Finite) })),
+  status: Schema.optionalKey(Schema.Struct({ replicas: Schema.optionalKey(Schema.Finite), selector: Schema.optionalKey(Schema.String) }))
 })
 
 const ScaleOutput = Schema.Struct({
   kind: Schema.String,
   name: Schema.String,
-  namespace: Schema.optional(Schema.String),
-  action: Schema.optional(Schema.Literal("scaled", "unchanged").annotations({ description: "absent when only reading" })),
-  dry_run: Schema.optional(Schema.Boolean),
-  previous_replicas: Schema.optional(Schema.Number),
-  replicas: Schema.Number.annotations({ description: "desired replicas (after the change, when one was asked)" }),
-  current_replicas: Schema.optional(Schema.Number),
-  selector: Schema.optional(Schema.String),
+  namespace: Schema.optionalKey(Schema.String),
+  action: Schema.optionalKey(Schema.Literals(["scaled", "unchanged"]).annotate({ description: "absent when only reading" })),
+  dry_run: Schema.optionalKey(Schema.Boolean),
+  previous_replicas: Schema.optionalKey(Schema.Finite),
+  replicas: Schema.Finite.annotate({ description: "desired replicas (after the change, when one was asked)" }),
+  current_replicas: Schema.optionalKey(Schema.Finite),
+  selector: Schema.optionalKey(Schema.String),
   resourceVersion: Schema.String
 })
 
 const Params = Schema.Struct({
   ...objectRefFields,
-  replicas: Schema.optional(Schema.Number.pipe(Schema.int(), Schema.between(0, 1_000_000)).annotations({
+  replicas: Schema.optionalKey(Schema.Finite.check(Schema.isInt(), Schema.isBetween({ minimum: 0, maximum: 1_000_000 })).annotate({
     description: "desired replica count; omit to read the current scale"
   })),
-  dry_run: Schema.optional(DryRun)
+  dry_run: Schema.optionalKey(DryRun)
 })
 
 export const resourcesScale = clusterTool({
