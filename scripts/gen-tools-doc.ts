@@ -10,8 +10,8 @@ import { resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { KEYS } from "../src/config/settings.js"
 import * as errors from "../src/errors.js"
-import { toJsonSchema } from "../src/mcp/jsonSchema.js"
-import { type AnyTool, ContextParam } from "../src/mcp/tool.js"
+import { toJsonSchema } from "../src/tool/jsonSchema.js"
+import { type AnyTool, ContextParam } from "../src/tool/tool.js"
 import { allTools } from "../src/tools/index.js"
 
 export const DOC_PATH = resolve(import.meta.dirname, "../docs/tools.md")

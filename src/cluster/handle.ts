@@ -1,57 +1,17 @@
 /**
- * A per-context handle: the API client, that context's rate limiter, timeout and RBAC decision cache.
- * Built lazily on a context's first use and kept until its kubeconfig entry changes.
+ * A context's Kube handle (kube/Kube.ts): its REST client, rate limiter, timeout, RBAC decision cache and
+ * discovery cache. Built lazily on a context's first use and kept until its kubeconfig entry changes.
+ * `makeKube` takes the REST client as an argument, so tests build a real handle over a fake client.
  */
 import type { KubeConfig } from "@kubernetes/client-node"
-import { Cache, Data, Duration, Effect, Exit, Schema, type Scope } from "effect"
+import { Cache, Duration, Effect, Exit, Schema, type Scope } from "effect"
 import type { RateLimiter } from "effect/persistence"
 import type { ContextSettings } from "../config/settings.js"
 import { ApiError, Forbidden, type KubeError } from "../errors.js"
+import { apiVersionOf, fetchGroupVersion, parseApiVersion } from "../kube/discovery.js"
+import type { AccessCheck, GroupVersion, KubeApi } from "../kube/Kube.js"
 import type { ContextInfo } from "./registry.js"
-import { type ApiRequest, makeRestClient } from "./restClient.js"
-
-/** What a tool asks permission for; namespace "" = cluster scope. */
-export class AccessCheck extends Data.Class<{
-  readonly verb: string
-  readonly group: string
-  readonly resource: string
-  readonly subresource: string
-  readonly namespace: string
-  readonly name: string
-}> {}
-
-export const access = (a: {
-  verb: string
-  resource: string
-  group?: string | undefined
-  subresource?: string | undefined
-  namespace?: string | undefined
-  name?: string | undefined
-}): AccessCheck =>
-  new AccessCheck({
-    verb: a.verb,
-    resource: a.resource,
-    group: a.group ?? "",
-    subresource: a.subresource ?? "",
-    namespace: a.namespace ?? "",
-    name: a.name ?? ""
-  })
-
-export interface ClusterHandle {
-  readonly info: ContextInfo
-  readonly settings: ContextSettings
-  readonly server: string
-  /** The context's kubeconfig, current-context set to it (for streaming APIs such as exec). */
-  readonly kubeConfig: KubeConfig
-  /** Rate-limited, timed-out call returning the body text. */
-  readonly text: (req: ApiRequest) => Effect.Effect<string, KubeError>
-  /** The context's rate limiter, for calls that do not go through `text` (exec WebSockets). */
-  readonly throttle: <A, E>(effect: Effect.Effect<A, E>) => Effect.Effect<A, E>
-  /** Same as `text`, parsed as JSON. */
-  readonly json: (req: ApiRequest) => Effect.Effect<unknown, KubeError>
-  /** With require_rbac: a cached SelfSubjectAccessReview; a denial fails before any request is made. */
-  readonly authorize: (check: AccessCheck) => Effect.Effect<void, KubeError>
-}
+import { type ApiRequest, makeRestClient, type RestClient } from "./restClient.js"
 
 const ReviewStatus = Schema.Struct({
   status: Schema.Struct({
@@ -65,15 +25,27 @@ const decodeReview = Schema.decodeUnknownEffect(Schema.fromJsonString(ReviewStat
 /** The server's rate limiter, keyed by context (see registry.ts). */
 export type WithLimiter = Effect.Success<typeof RateLimiter.makeWithRateLimiter>
 
-export const makeHandle = (
-  info: ContextInfo,
-  kubeConfig: KubeConfig,
-  settings: ContextSettings,
-  rbacCacheTtlMs: number,
-  withLimiter: WithLimiter
-): Effect.Effect<ClusterHandle, KubeError, Scope.Scope> =>
+export interface KubeOptions {
+  readonly info: ContextInfo
+  readonly kubeConfig: KubeConfig
+  readonly settings: ContextSettings
+  readonly rbacCacheTtlMs: number
+  readonly withLimiter: WithLimiter
+}
+
+/** Group-versions whose discovery is kept per context (a cluster serves a few dozen). */
+const DISCOVERY_CAPACITY = 512
+
+/** A live handle: a REST client for the context, released with the scope. */
+export const makeHandle = (options: KubeOptions): Effect.Effect<KubeApi, KubeError, Scope.Scope> =>
+  Effect.flatMap(makeRestClient(options.info.name, options.kubeConfig, options.settings.timeoutMs), (client) => makeKube(client, options))
+
+/** A handle over any REST client (the live one, or a test's). */
+export const makeKube = (
+  client: RestClient,
+  { info, kubeConfig, rbacCacheTtlMs, settings, withLimiter }: KubeOptions
+): Effect.Effect<KubeApi> =>
   Effect.gen(function*() {
-    const client = yield* makeRestClient(info.name, kubeConfig, settings.timeoutMs)
     // client-go semantics: `burst` tokens at once, refilled at `qps` per second (one token per window/limit)
     const limited = withLimiter({
       algorithm: "token-bucket",
@@ -139,5 +111,17 @@ export const makeHandle = (
           ))
         : Effect.void
 
-    return { info, settings, server: client.server, kubeConfig, text, json, throttle: limit, authorize }
+    // discovery of one group-version, kept until a kind is missing from it (then asked again); errors are not kept
+    const discovery = yield* Cache.makeWith((apiVersion: string) => fetchGroupVersion({ info, json }, parseApiVersion(apiVersion)), {
+      capacity: DISCOVERY_CAPACITY,
+      timeToLive: (exit) => (Exit.isFailure(exit) ? Duration.zero : Duration.infinity)
+    })
+    const resources = (gv: GroupVersion, options?: { readonly refresh?: boolean }) => {
+      const key = apiVersionOf(gv)
+      return options?.refresh === true
+        ? Effect.andThen(Cache.invalidate(discovery, key), Cache.get(discovery, key))
+        : Cache.get(discovery, key)
+    }
+
+    return { info, settings, server: client.server, kubeConfig, text, json, throttle: limit, authorize, resources }
   })

@@ -7,7 +7,8 @@ import { Context, Duration, Effect, Layer, RcMap, type Scope } from "effect"
 import { RateLimiter } from "effect/persistence"
 import { type Settings, settingsFor } from "../config/settings.js"
 import { type KubeError, UnknownContext } from "../errors.js"
-import { type ClusterHandle, makeHandle } from "./handle.js"
+import type { KubeApi } from "../kube/Kube.js"
+import { makeHandle } from "./handle.js"
 
 export type ProviderKind = "kubeconfig" | "in-cluster" | "single"
 
@@ -48,7 +49,7 @@ export interface ClusterRegistryShape {
   readonly provider: ProviderKind
   readonly contexts: Effect.Effect<{ readonly contexts: ReadonlyArray<ContextInfo>; readonly current: string }>
   /** The context's handle, held until the caller's scope closes (then kept for the next call). */
-  readonly resolve: (context: string | undefined) => Effect.Effect<ClusterHandle, UnknownContext | KubeError, Scope.Scope>
+  readonly resolve: (context: string | undefined) => Effect.Effect<KubeApi, UnknownContext | KubeError, Scope.Scope>
   readonly view: (minified: boolean) => Effect.Effect<Readonly<Record<string, unknown>>>
   /** What the server runs on: provider, sources, how many contexts, the default, and any problem reading them. */
   readonly status: Effect.Effect<RegistryStatus>
@@ -92,7 +93,13 @@ export const makeRegistry = (source: ContextSource, settings: Settings): Effect.
           const entry = entries.get(key)
           return entry === undefined
             ? Effect.die(new Error("registry: a handle was requested for an entry it does not know"))
-            : makeHandle(entry.info, entry.kubeConfig(), settingsFor(settings, entry.info.name), settings.rbacCacheTtlMs, withLimiter)
+            : makeHandle({
+              info: entry.info,
+              kubeConfig: entry.kubeConfig(),
+              settings: settingsFor(settings, entry.info.name),
+              rbacCacheTtlMs: settings.rbacCacheTtlMs,
+              withLimiter
+            })
         }),
       // kept until its entry changes; a call in flight keeps its handle alive until it ends
       idleTimeToLive: Duration.infinity

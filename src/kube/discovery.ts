@@ -1,36 +1,18 @@
 /**
  * API discovery per context: (group, version, kind) → the resource to call (plural name, scope, verbs,
- * subresources). Only the group-version asked for is fetched, and it is cached per ClusterHandle (a handle is
- * rebuilt when its kubeconfig entry changes, so the cache goes with it). A kind missing from the cache
- * triggers one refresh from the server, so a CRD created a moment ago resolves on the next call.
+ * subresources). Only the group-version asked for is fetched, into the context's discovery cache (a Cache
+ * of the Kube handle, so it goes with the handle when the kubeconfig entry changes). A kind missing from the
+ * cache triggers one refresh from the server, so a CRD created a moment ago resolves on the next call.
  *
  * Discovery documents are non-resource URLs that every authenticated user may read (system:discovery), so
  * they need no resource RBAC pre-check.
  */
 import { Effect, Schema } from "effect"
-import type { ClusterHandle } from "../cluster/handle.js"
 import { type KubeError, NotFound } from "../errors.js"
 import { decodeAnswer } from "./call.js"
+import { type GroupVersion, Kube, type KubeApi, type ResourceInfo } from "./Kube.js"
 
-export interface GroupVersion {
-  /** "" = the core group. */
-  readonly group: string
-  readonly version: string
-}
-
-export interface ResourceInfo extends GroupVersion {
-  readonly kind: string
-  /** "v1" or "apps/v1". */
-  readonly apiVersion: string
-  /** The plural resource name used in paths and RBAC, e.g. "deployments". */
-  readonly resource: string
-  readonly namespaced: boolean
-  readonly verbs: ReadonlyArray<string>
-  /** e.g. ["scale", "status"]. */
-  readonly subresources: ReadonlyArray<string>
-  readonly singular: string
-  readonly shortNames: ReadonlyArray<string>
-}
+export type { GroupVersion, ResourceInfo } from "./Kube.js"
 
 const APIResource = Schema.Struct({
   name: Schema.String,
@@ -70,20 +52,6 @@ const gvPath = (gv: GroupVersion): string => (gv.group === "" ? `/api/${gv.versi
 export const typeName = (info: Pick<ResourceInfo, "kind" | "group">): string =>
   `${info.kind.toLowerCase()}${info.group !== "" ? `.${info.group}` : ""}`
 
-interface Entry {
-  readonly resources: ReadonlyArray<ResourceInfo>
-}
-
-const cache = new WeakMap<ClusterHandle, Map<string, Entry>>()
-
-const entriesOf = (cluster: ClusterHandle): Map<string, Entry> => {
-  const existing = cache.get(cluster)
-  if (existing !== undefined) return existing
-  const fresh = new Map<string, Entry>()
-  cache.set(cluster, fresh)
-  return fresh
-}
-
 const toInfos = (gv: GroupVersion, list: typeof APIResourceList.Type): ReadonlyArray<ResourceInfo> => {
   const subresources = new Map<string, Array<string>>()
   for (const r of list.resources) {
@@ -116,12 +84,12 @@ const findKind = (resources: ReadonlyArray<ResourceInfo>, kind: string): Resourc
 }
 
 /** Why a group-version answered 404: which versions the group serves, or that the group is not served. */
-const notServed = (cluster: ClusterHandle, gv: GroupVersion): Effect.Effect<never, KubeError> => {
-  const context = cluster.info.name
+const notServed = (api: DiscoveryClient, gv: GroupVersion): Effect.Effect<never, KubeError> => {
+  const context = api.info.name
   const versions: Effect.Effect<ReadonlyArray<string>, KubeError> = gv.group === ""
-    ? cluster.json({ path: "/api" }).pipe(Effect.flatMap(decodeAnswer(APIVersions, cluster, "/api")), Effect.map((a) => a.versions))
-    : cluster.json({ path: `/apis/${gv.group}` }).pipe(
-      Effect.flatMap(decodeAnswer(APIGroup, cluster, `/apis/${gv.group}`)),
+    ? api.json({ path: "/api" }).pipe(Effect.flatMap(decodeAnswer(APIVersions, context, "/api")), Effect.map((a) => a.versions))
+    : api.json({ path: `/apis/${gv.group}` }).pipe(
+      Effect.flatMap(decodeAnswer(APIGroup, context, `/apis/${gv.group}`)),
       Effect.map((g) => g.versions.map((v) => v.version))
     )
   return versions.pipe(
@@ -135,8 +103,8 @@ const notServed = (cluster: ClusterHandle, gv: GroupVersion): Effect.Effect<neve
             details: `The ${gv.group === "" ? "core group" : `group "${gv.group}"`} serves: ${served.join(", ")}.`
           })
         )
-        : cluster.json({ path: "/apis" }).pipe(
-          Effect.flatMap(decodeAnswer(APIGroupList, cluster, "/apis")),
+        : api.json({ path: "/apis" }).pipe(
+          Effect.flatMap(decodeAnswer(APIGroupList, context, "/apis")),
           Effect.map((l) => l.groups.map((g) => g.name).sort()),
           Effect.orElseSucceed((): ReadonlyArray<string> => []),
           Effect.flatMap((groups) =>
@@ -155,46 +123,42 @@ const notServed = (cluster: ClusterHandle, gv: GroupVersion): Effect.Effect<neve
   )
 }
 
-/** Fetches one group-version's resources and caches them. */
-export const refreshGroupVersion = (cluster: ClusterHandle, gv: GroupVersion): Effect.Effect<ReadonlyArray<ResourceInfo>, KubeError> =>
-  cluster.json({ path: gvPath(gv) }).pipe(
-    Effect.flatMap(decodeAnswer(APIResourceList, cluster, gvPath(gv))),
+/** What a discovery fetch needs of a context (the Kube handle fills its cache with it). */
+export type DiscoveryClient = Pick<KubeApi, "info" | "json">
+
+/** Fetches one group-version's resources; a group-version that is not served says what is. */
+export const fetchGroupVersion = (api: DiscoveryClient, gv: GroupVersion): Effect.Effect<ReadonlyArray<ResourceInfo>, KubeError> =>
+  api.json({ path: gvPath(gv) }).pipe(
+    Effect.flatMap(decodeAnswer(APIResourceList, api.info.name, gvPath(gv))),
     Effect.map((list) => toInfos(gv, list)),
-    Effect.tap((resources) => Effect.sync(() => entriesOf(cluster).set(apiVersionOf(gv), { resources }))),
-    Effect.catchTag("NotFound", () => {
-      entriesOf(cluster).delete(apiVersionOf(gv))
-      return notServed(cluster, gv)
-    })
+    Effect.catchTag("NotFound", () => notServed(api, gv))
   )
 
 /**
  * The resource behind (group, version, kind) on this context. A miss in the cache refreshes that
  * group-version once; still missing → NotFound listing the kinds the group-version has.
  */
-export const resolveKind = (
-  cluster: ClusterHandle,
-  gvk: GroupVersion & { readonly kind: string }
-): Effect.Effect<ResourceInfo, KubeError> =>
+export const resolveKind = (gvk: GroupVersion & { readonly kind: string }): Effect.Effect<ResourceInfo, KubeError, Kube> =>
   Effect.gen(function*() {
+    const kube = yield* Kube
     const gv = { group: normalizeGroup(gvk.group), version: gvk.version.trim() }
     // names come from manifests too: never let them shape the request path
     if (!GROUP_PATTERN.test(gv.group) || !VERSION_PATTERN.test(gv.version)) {
       return yield* new NotFound({
-        context: cluster.info.name,
+        context: kube.info.name,
         message: `"${apiVersionOf(gv)}" is not a valid API version`,
         details: "An API version is \"v1\" (core group) or \"<group>/<version>\", e.g. \"apps/v1\"."
       })
     }
-    const cached = entriesOf(cluster).get(apiVersionOf(gv))
-    const hit = cached !== undefined ? findKind(cached.resources, gvk.kind) : undefined
+    const hit = findKind(yield* kube.resources(gv), gvk.kind)
     if (hit !== undefined) return hit
-    const resources = yield* refreshGroupVersion(cluster, gv)
+    const resources = yield* kube.resources(gv, { refresh: true })
     const found = findKind(resources, gvk.kind)
     if (found !== undefined) return found
     const kinds = [...new Set(resources.map((r) => r.kind))].sort()
     return yield* new NotFound({
-      context: cluster.info.name,
-      message: `Kind "${gvk.kind}" is not served in ${apiVersionOf(gv)} by context "${cluster.info.name}"`,
+      context: kube.info.name,
+      message: `Kind "${gvk.kind}" is not served in ${apiVersionOf(gv)} by context "${kube.info.name}"`,
       details: kinds.length > 0 ? `${apiVersionOf(gv)} serves: ${kinds.join(", ")}.` : `${apiVersionOf(gv)} serves no kinds.`
     })
   })

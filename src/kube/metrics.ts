@@ -4,10 +4,10 @@
  * unit arithmetic.
  */
 import { Effect, type Schema } from "effect"
-import type { AccessCheck, ClusterHandle } from "../cluster/handle.js"
 import type { ApiRequest } from "../cluster/restClient.js"
 import { type KubeError, MetricsUnavailable } from "../errors.js"
 import { callJson } from "./call.js"
+import { type AccessCheck, Kube } from "./Kube.js"
 
 export const METRICS_API = "/apis/metrics.k8s.io/v1beta1"
 
@@ -21,16 +21,15 @@ const maybeUnserved = (e: KubeError): boolean =>
  * without a sample yet is a real NotFound). The discovery probe runs only on that failure path.
  */
 export const fetchMetrics = <A, I>(
-  handle: ClusterHandle,
   check: AccessCheck,
   request: ApiRequest,
   schema: Schema.Codec<A, I>
-): Effect.Effect<A, KubeError> => {
+): Effect.Effect<A, KubeError, Kube> => {
   const path = request.path.startsWith("/") ? request.path : `${METRICS_API}/${request.path}`
-  return callJson(handle, check, { ...request, path }, schema).pipe(
+  return callJson(check, { ...request, path }, schema).pipe(
     Effect.catchIf(maybeUnserved, (original) =>
       // Discovery is a non-resource URL every authenticated user may read: no RBAC pre-check needed.
-      handle.json({ path: METRICS_API }).pipe(
+      Effect.flatMap(Effect.service(Kube), (handle) => handle.json({ path: METRICS_API }).pipe(
         Effect.matchEffect({
           onSuccess: () => Effect.fail(original),
           onFailure: (probe) =>
@@ -46,7 +45,7 @@ export const fetchMetrics = <A, I>(
                 : original
             )
         })
-      ))
+      )))
   )
 }
 

@@ -14,7 +14,7 @@ import { ClusterRegistry } from "../cluster/registry.js"
 import { clientNode } from "../kube/clientNode.js"
 import { serverFactory } from "./server.js"
 import { makeSessionTable, type SessionEntry } from "./sessions.js"
-import type { AnyTool, ToolEnv } from "./tool.js"
+import type { AnyTool, ToolEnv } from "../tool/tool.js"
 
 const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]", "::1"]
 

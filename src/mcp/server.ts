@@ -3,8 +3,8 @@ import { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js"
 import { type Context, Effect } from "effect"
 import { VERSION } from "../version.js"
-import { callTool, listTools } from "./adapter.js"
-import type { AnyTool, ToolEnv } from "./tool.js"
+import { callTool, listTools } from "../tool/adapter.js"
+import type { AnyTool, ToolEnv } from "../tool/tool.js"
 import type { Settings } from "../config/settings.js"
 
 export const INSTRUCTIONS =

@@ -4,7 +4,7 @@ import { Effect } from "effect"
 import { AppSettings } from "../config/appSettings.js"
 import { clientNode } from "../kube/clientNode.js"
 import { serverFactory } from "./server.js"
-import type { AnyTool, ToolEnv } from "./tool.js"
+import type { AnyTool, ToolEnv } from "../tool/tool.js"
 
 // The SDK transport never notices EOF on stdin, so we wait for it ourselves.
 const stdinClosed = Effect.callback<void>((resume) => {

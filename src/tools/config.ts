@@ -1,8 +1,8 @@
 /** config_*: what the server knows about contexts, straight from the provider. Local: no cluster call. */
 import { Effect, Schema } from "effect"
 import { ClusterRegistry } from "../cluster/registry.js"
-import { document, ObjectOutput } from "../mcp/reply.js"
-import { localTool } from "../mcp/tool.js"
+import { document, ObjectOutput } from "../output/reply.js"
+import { localTool } from "../tool/tool.js"
 
 const ContextsOutput = Schema.Struct({
   contexts: Schema.Array(Schema.Struct({ name: Schema.String, cluster: Schema.String, user: Schema.String, namespace: Schema.String })),

@@ -1,5 +1,5 @@
 /** The one registration point: every tool the server offers, in the order tools/list shows them. */
-import type { AnyTool } from "../mcp/tool.js"
+import type { AnyTool } from "../tool/tool.js"
 import { clusterTools } from "./cluster/index.js"
 import { configContextsList, configKubeconfigView } from "./config.js"
 import { namespacesList } from "./namespaces.js"

@@ -1,11 +1,12 @@
 /** namespaces_list: the first cluster tool, and the shape every list tool follows. */
 import { Effect, Schema } from "effect"
-import { access } from "../cluster/handle.js"
+import { PAGE_SIZE } from "../kube/paging.js"
+import { access } from "../kube/Kube.js"
 import { callJson } from "../kube/call.js"
 import { age, ListMeta, ObjectMeta } from "../kube/meta.js"
-import { table, TableOutput } from "../mcp/reply.js"
-import { clusterTool } from "../mcp/tool.js"
-import { Continue, DEFAULT_PAGE_SIZE, LabelSelector, Limit } from "./params.js"
+import { table, TableOutput } from "../output/reply.js"
+import { clusterTool } from "../tool/tool.js"
+import { Continue, LabelSelector, Limit } from "./params.js"
 
 const NamespaceList = Schema.Struct({
   metadata: Schema.optionalKey(ListMeta),
@@ -27,10 +28,8 @@ export const namespacesList = clusterTool({
   annotations: { title: "List namespaces", readOnlyHint: true, idempotentHint: true, openWorldHint: true },
   run: (input, cluster) =>
     Effect.gen(function*() {
-      const list = yield* callJson(
-        cluster,
-        access({ verb: "list", resource: "namespaces" }),
-        { path: "/api/v1/namespaces", query: { labelSelector: input.label_selector, limit: input.limit ?? DEFAULT_PAGE_SIZE, continue: input.continue } },
+      const list = yield* callJson(access({ verb: "list", resource: "namespaces" }),
+        { path: "/api/v1/namespaces", query: { labelSelector: input.label_selector, limit: input.limit ?? PAGE_SIZE, continue: input.continue } },
         NamespaceList
       )
       const now = Date.now()

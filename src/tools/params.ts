@@ -1,5 +1,6 @@
 /** Parameter schemas shared by tools: bounded, described, so bad input fails validation, not the cluster call. */
 import { Schema } from "effect"
+import { PAGE_SIZE } from "../kube/paging.js"
 
 export const Name = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(253)).annotate({ description: "object name" })
 export const NamespaceParam = Schema.String.check(Schema.isMaxLength(63)).annotate({
@@ -12,11 +13,9 @@ export const LabelSelector = Schema.String.check(Schema.isMaxLength(4096)).annot
 export const FieldSelector = Schema.String.check(Schema.isMaxLength(4096)).annotate({
   description: "field selector, e.g. status.phase=Running"
 })
-/** Lists never pull a whole large cluster into memory: without `limit` the API server pages at this size. */
-export const DEFAULT_PAGE_SIZE = 500
 
 export const Limit = Schema.Finite.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 5000 })).annotate({
-  description: `maximum number of items to fetch (default ${DEFAULT_PAGE_SIZE}); when more exist the result carries a continue token`
+  description: `maximum number of items to fetch (default ${PAGE_SIZE}); when more exist the result carries a continue token`
 })
 export const Continue = Schema.String.check(Schema.isMaxLength(8192)).annotate({
   description: "continue token from a previous call's result"

@@ -1,7 +1,7 @@
 /** The pure parts of the resources toolset: sanitizing, manifest parsing, the unified diff and change lists. */
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
-import { LAST_APPLIED, sanitize, sanitizePair } from "../../src/kube/sanitize.js"
+import { LAST_APPLIED, sanitize, sanitizePair } from "../../src/output/sanitize.js"
 import { changedPaths, unifiedDiff } from "../../src/tools/resources/compare.js"
 import { parseManifest } from "../../src/tools/resources/manifest.js"
 

@@ -1,7 +1,7 @@
 /** The output budgeter: both renderings carry the data, each fits the byte cap, and a cut says the same in both. */
 import { describe, expect, it } from "vitest"
-import { render } from "../../src/mcp/budget.js"
-import { document, table, text } from "../../src/mcp/reply.js"
+import { render } from "../../src/output/budget.js"
+import { document, table, text } from "../../src/output/reply.js"
 import { modelViews } from "../support/modelView.js"
 
 const jsonBytes = (v: unknown) => Buffer.byteLength(JSON.stringify(v))

@@ -8,14 +8,14 @@
  */
 import { Effect, Schema } from "effect"
 import { listScope, selectorValue } from "../../kube/scope.js"
-import { access } from "../../cluster/handle.js"
+import { access } from "../../kube/Kube.js"
 import { parseDurationMs } from "../../config/duration.js"
 import { countOf, type Event, EventList, eventsPath, lastSeen } from "../../kube/events.js"
 import { age } from "../../kube/meta.js"
-import { table, TableOutput } from "../../mcp/reply.js"
-import { clusterTool } from "../../mcp/tool.js"
+import { table, TableOutput } from "../../output/reply.js"
+import { clusterTool } from "../../tool/tool.js"
 import { AllNamespaces, NamespaceParam } from "../params.js"
-import { readAllPages } from "./pages.js"
+import { readAllPages } from "../../kube/paging.js"
 
 /** Newest-first needs the whole set (the API returns events in key order); this bounds the read. */
 const MAX_EVENTS = 10_000
@@ -102,9 +102,7 @@ export const eventsList = clusterTool({
         ...(input.involved_name !== undefined ? [`involvedObject.name=${selectorValue(input.involved_name)}`] : []),
         ...(input.type !== undefined ? [`type=${input.type}`] : [])
       ].join(",")
-      const { complete, items } = yield* readAllPages(
-        cluster,
-        access({ verb: "list", resource: "events", namespace }),
+      const { complete, items } = yield* readAllPages(access({ verb: "list", resource: "events", namespace }),
         {
           path: eventsPath(all ? undefined : namespace),
           query: { fieldSelector }

@@ -1,4 +1,4 @@
-import type { AnyTool } from "../../mcp/tool.js"
+import type { AnyTool } from "../../tool/tool.js"
 import { eventsList } from "./events.js"
 import { nodesSummary } from "./nodes.js"
 import { nodesTop } from "./nodesTop.js"

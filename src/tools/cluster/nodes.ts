@@ -1,14 +1,14 @@
 /** nodes_summary: the health and size of nodes at a glance, one node in depth. */
 import { Effect, Schema } from "effect"
-import { access, type ClusterHandle } from "../../cluster/handle.js"
+import { access, type Kube, type KubeApi } from "../../kube/Kube.js"
 import { ApiError, type KubeError } from "../../errors.js"
 import { callJson } from "../../kube/call.js"
 import { quantityValue } from "../../kube/metrics.js"
 import { age, ListMeta, ObjectMeta } from "../../kube/meta.js"
-import { document, ObjectOutput, table, TableOutput } from "../../mcp/reply.js"
-import { clusterTool } from "../../mcp/tool.js"
+import { document, ObjectOutput, table, TableOutput } from "../../output/reply.js"
+import { clusterTool } from "../../tool/tool.js"
 import { LabelSelector, Name } from "../params.js"
-import { PAGE_SIZE, readAllPages } from "./pages.js"
+import { PAGE_SIZE, readAllPages } from "../../kube/paging.js"
 
 const ResourceList = Schema.Record(Schema.String, Schema.String)
 
@@ -56,8 +56,8 @@ const PodTable = Schema.Struct({
 const TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io"
 
 /** Every node: the tool has no limit, the budget cuts the table instead. */
-export const listNodes = (cluster: ClusterHandle, labelSelector: string | undefined) =>
-  readAllPages(cluster, access({ verb: "list", resource: "nodes" }), { path: "/api/v1/nodes", query: { labelSelector } }, NodeList).pipe(
+export const listNodes = (cluster: KubeApi, labelSelector: string | undefined) =>
+  readAllPages(access({ verb: "list", resource: "nodes" }), { path: "/api/v1/nodes", query: { labelSelector } }, NodeList).pipe(
     Effect.map((r) => r.items)
   )
 
@@ -65,7 +65,7 @@ export const listNodes = (cluster: ClusterHandle, labelSelector: string | undefi
  * Pods that hold a node's resources (not Succeeded/Failed), counted by node name. One paginated list of
  * all namespaces (narrowed to a node by field selector when only one is asked) instead of one per node.
  */
-const countPods = (cluster: ClusterHandle, node: string | undefined): Effect.Effect<Map<string, number>, KubeError> =>
+const countPods = (cluster: KubeApi, node: string | undefined): Effect.Effect<Map<string, number>, KubeError, Kube> =>
   Effect.gen(function*() {
     const counts = new Map<string, number>()
     const fieldSelector = [
@@ -75,9 +75,7 @@ const countPods = (cluster: ClusterHandle, node: string | undefined): Effect.Eff
     ].join(",")
     let token: string | undefined
     do {
-      const page = yield* callJson(
-        cluster,
-        access({ verb: "list", resource: "pods" }),
+      const page = yield* callJson(access({ verb: "list", resource: "pods" }),
         { path: "/api/v1/pods", query: { fieldSelector, limit: PAGE_SIZE, continue: token, includeObject: "None" }, accept: TABLE },
         PodTable
       )
@@ -138,7 +136,7 @@ const podCount = (counts: Map<string, number> | undefined, node: string): string
 const podsNote = "pod counts unknown: this context's user may not list pods in all namespaces"
 
 /** The pod count is a courtesy: a user who may read nodes but not pods still gets the rest. */
-const countPodsOrUnknown = (cluster: ClusterHandle, node: string | undefined) =>
+const countPodsOrUnknown = (cluster: KubeApi, node: string | undefined) =>
   countPods(cluster, node).pipe(Effect.catchTag("Forbidden", () => Effect.succeed(undefined)))
 
 const detail = (n: Node, counts: Map<string, number> | undefined, now: number) => {
@@ -208,9 +206,7 @@ export const nodesSummary = clusterTool({
     Effect.gen(function*() {
       const now = Date.now()
       if (input.name !== undefined) {
-        const node = yield* callJson(
-          cluster,
-          access({ verb: "get", resource: "nodes", name: input.name }),
+        const node = yield* callJson(access({ verb: "get", resource: "nodes", name: input.name }),
           { path: `/api/v1/nodes/${encodeURIComponent(input.name)}` },
           Node
         )

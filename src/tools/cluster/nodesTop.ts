@@ -1,11 +1,11 @@
 /** nodes_top: node cpu and memory usage from metrics.k8s.io, as `kubectl top node` shows it. */
 import { Effect, Schema } from "effect"
-import { access } from "../../cluster/handle.js"
+import { access } from "../../kube/Kube.js"
 import { callJson } from "../../kube/call.js"
 import { cpuMillicores, fetchMetrics, memoryMiB, METRICS_API, quantityValue } from "../../kube/metrics.js"
 import { ObjectMeta } from "../../kube/meta.js"
-import { table, TableOutput } from "../../mcp/reply.js"
-import { clusterTool } from "../../mcp/tool.js"
+import { table, TableOutput } from "../../output/reply.js"
+import { clusterTool } from "../../tool/tool.js"
 import { LabelSelector, Name } from "../params.js"
 import { listNodes, Node } from "./nodes.js"
 
@@ -51,18 +51,14 @@ export const nodesTop = clusterTool({
       // Nodes first: they give allocatable, and a NotFound for an unknown name before any metrics question.
       const nodes = input.name !== undefined
         ? [
-          yield* callJson(
-            cluster,
-            access({ verb: "get", resource: "nodes", name: input.name }),
+          yield* callJson(access({ verb: "get", resource: "nodes", name: input.name }),
             { path: `/api/v1/nodes/${encodeURIComponent(input.name)}` },
             Node
           )
         ]
         : yield* listNodes(cluster, input.label_selector)
       const metrics = input.name !== undefined
-        ? yield* fetchMetrics(
-          cluster,
-          access({ verb: "get", resource: "nodes", group: "metrics.k8s.io", name: input.name }),
+        ? yield* fetchMetrics(access({ verb: "get", resource: "nodes", group: "metrics.k8s.io", name: input.name }),
           { path: `${METRICS_API}/nodes/${encodeURIComponent(input.name)}` },
           NodeMetrics
         ).pipe(
@@ -70,9 +66,7 @@ export const nodesTop = clusterTool({
           // served, but no sample for this node yet: show it as <unknown> like kubectl
           Effect.catchTag("NotFound", () => Effect.succeed([]))
         )
-        : (yield* fetchMetrics(
-          cluster,
-          access({ verb: "list", resource: "nodes", group: "metrics.k8s.io" }),
+        : (yield* fetchMetrics(access({ verb: "list", resource: "nodes", group: "metrics.k8s.io" }),
           { path: `${METRICS_API}/nodes`, query: { labelSelector: input.label_selector } },
           NodeMetricsList
         )).items

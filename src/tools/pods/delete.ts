@@ -1,9 +1,9 @@
 /** pods_delete: delete one pod (optionally as a server-side dry run) and say exactly what happened. */
 import { Effect, Schema } from "effect"
-import { access } from "../../cluster/handle.js"
+import { access } from "../../kube/Kube.js"
 import { callJson } from "../../kube/call.js"
-import { document } from "../../mcp/reply.js"
-import { clusterTool } from "../../mcp/tool.js"
+import { document } from "../../output/reply.js"
+import { clusterTool } from "../../tool/tool.js"
 import { Name, NamespaceParam } from "../params.js"
 import { namespaceOf, podPath } from "./schema.js"
 
@@ -46,9 +46,7 @@ export const podsDelete = clusterTool({
     Effect.gen(function*() {
       const namespace = namespaceOf(input.namespace, cluster.info.namespace)
       const dryRun = input.dry_run === true
-      const answer = yield* callJson(
-        cluster,
-        access({ verb: "delete", resource: "pods", namespace, name: input.name }),
+      const answer = yield* callJson(access({ verb: "delete", resource: "pods", namespace, name: input.name }),
         {
           method: "DELETE",
           path: podPath(namespace, input.name),

@@ -9,11 +9,11 @@ import { clientNode } from "../../kube/clientNode.js"
 import { Effect, Schema } from "effect"
 import { Writable } from "node:stream"
 import { transportError } from "../../cluster/apiStatus.js"
-import { access, type ClusterHandle } from "../../cluster/handle.js"
+import { access, type KubeApi } from "../../kube/Kube.js"
 import { AppSettings } from "../../config/appSettings.js"
 import { ApiError, Forbidden, Invalid, type KubeError, NotFound, Timeout, Unauthorized } from "../../errors.js"
-import { text } from "../../mcp/reply.js"
-import { clusterTool } from "../../mcp/tool.js"
+import { text } from "../../output/reply.js"
+import { clusterTool } from "../../tool/tool.js"
 import { Name, NamespaceParam } from "../params.js"
 import { pickContainer } from "./containers.js"
 import { getPod, namespaceOf, type Pod } from "./schema.js"
@@ -84,7 +84,7 @@ const messageOf = (e: unknown): string => {
  * A failed WebSocket upgrade only tells its HTTP status ("Unexpected server response: 403"); the body is
  * not exposed by client-node, so the status code is mapped here.
  */
-const upgradeError = (cluster: ClusterHandle, where: string, e: unknown): KubeError => {
+const upgradeError = (cluster: KubeApi, where: string, e: unknown): KubeError => {
   const message = messageOf(e)
   const context = cluster.info.name
   const code = Number(/Unexpected server response: (\d+)/.exec(message)?.[1] ?? Number.NaN)
@@ -115,7 +115,7 @@ const upgradeError = (cluster: ClusterHandle, where: string, e: unknown): KubeEr
 }
 
 const runExec = (
-  cluster: ClusterHandle,
+  cluster: KubeApi,
   namespace: string,
   pod: string,
   container: string,

@@ -1,13 +1,13 @@
 /** pods_get: a pod's essentials as a person reads them, or the whole object as yaml/json. */
 import { Effect, Schema } from "effect"
 import { selectorValue } from "../../kube/scope.js"
-import { access, type ClusterHandle } from "../../cluster/handle.js"
+import { access, type KubeApi } from "../../kube/Kube.js"
 import { callJson } from "../../kube/call.js"
 import { countOf, type Event, EventList, eventsPath, lastSeen, newestFirst } from "../../kube/events.js"
 import { age } from "../../kube/meta.js"
-import { optionsOf, sanitizeObject } from "../../kube/sanitize.js"
-import { document, ObjectOutput } from "../../mcp/reply.js"
-import { clusterTool } from "../../mcp/tool.js"
+import { optionsOf, sanitizeObject } from "../../output/sanitize.js"
+import { document, ObjectOutput } from "../../output/reply.js"
+import { clusterTool } from "../../tool/tool.js"
 import { Name, NamespaceParam, Output } from "../params.js"
 import { podStatus } from "./podStatus.js"
 import { type ContainerState, type ContainerStatus, namespaceOf, Pod, podPath } from "./schema.js"
@@ -54,10 +54,8 @@ const containerSummary = (name: string, image: string | undefined, st: Container
  * Selected by name, so the list can be fetched together with the pod; events of an earlier pod of the same
  * name are dropped by uid once the pod is known.
  */
-const eventsNamed = (cluster: ClusterHandle, name: string, namespace: string) =>
-  callJson(
-    cluster,
-    access({ verb: "list", resource: "events", namespace }),
+const eventsNamed = (cluster: KubeApi, name: string, namespace: string) =>
+  callJson(access({ verb: "list", resource: "events", namespace }),
     {
       path: eventsPath(namespace),
       query: { fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${selectorValue(name)}` }
@@ -145,11 +143,11 @@ export const podsGet = clusterTool({
       const check = access({ verb: "get", resource: "pods", namespace, name: input.name })
       const request = { path: podPath(namespace, input.name) }
       if (input.output === "yaml" || input.output === "json") {
-        const obj = yield* callJson(cluster, check, request, AnyObject)
+        const obj = yield* callJson(check, request, AnyObject)
         return document(sanitizeObject(obj, optionsOf(cluster), "Pod"), input.output, "output summary")
       }
       // the pod and its events are independent requests: one round trip instead of two
-      const [pod, events] = yield* Effect.all([callJson(cluster, check, request, Pod), eventsNamed(cluster, input.name, namespace)], {
+      const [pod, events] = yield* Effect.all([callJson(check, request, Pod), eventsNamed(cluster, input.name, namespace)], {
         concurrency: 2
       })
       const now = Date.now()

@@ -1,5 +1,5 @@
 /** The pods_* tools, in the order tools/list shows them. */
-import type { AnyTool } from "../../mcp/tool.js"
+import type { AnyTool } from "../../tool/tool.js"
 import { podsDelete } from "./delete.js"
 import { podsExec } from "./exec.js"
 import { podsGet } from "./get.js"

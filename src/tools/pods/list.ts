@@ -1,12 +1,13 @@
 /** pods_list: kubectl get pods -o wide, compact and paged by the API server. */
 import { Effect, Schema } from "effect"
+import { PAGE_SIZE } from "../../kube/paging.js"
 import { listScope } from "../../kube/scope.js"
-import { access } from "../../cluster/handle.js"
+import { access } from "../../kube/Kube.js"
 import { callJson } from "../../kube/call.js"
 import { age, ListMeta } from "../../kube/meta.js"
-import { table, TableOutput } from "../../mcp/reply.js"
-import { clusterTool } from "../../mcp/tool.js"
-import { AllNamespaces, Continue, DEFAULT_PAGE_SIZE, FieldSelector, LabelSelector, Limit, NamespaceParam } from "../params.js"
+import { table, TableOutput } from "../../output/reply.js"
+import { clusterTool } from "../../tool/tool.js"
+import { AllNamespaces, Continue, FieldSelector, LabelSelector, Limit, NamespaceParam } from "../params.js"
 import { podStatus } from "./podStatus.js"
 import { Pod, podPath } from "./schema.js"
 
@@ -33,15 +34,13 @@ export const podsList = clusterTool({
       const scope = yield* listScope(input, cluster.info.namespace)
       const all = scope.all
       const namespace = scope.all ? undefined : scope.namespace
-      const list = yield* callJson(
-        cluster,
-        access({ verb: "list", resource: "pods", namespace }),
+      const list = yield* callJson(access({ verb: "list", resource: "pods", namespace }),
         {
           path: namespace === undefined ? "/api/v1/pods" : podPath(namespace),
           query: {
             labelSelector: input.label_selector,
             fieldSelector: input.field_selector,
-            limit: input.limit ?? DEFAULT_PAGE_SIZE,
+            limit: input.limit ?? PAGE_SIZE,
             continue: input.continue
           }
         },

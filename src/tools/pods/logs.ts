@@ -1,10 +1,10 @@
 /** pods_logs: a container's log, narrowed on the server (tail, since, bytes) and by a regex here. */
 import { Effect, Schema } from "effect"
-import { access, type ClusterHandle } from "../../cluster/handle.js"
+import { access, type KubeApi } from "../../kube/Kube.js"
 import { parseDurationMs } from "../../config/duration.js"
 import { InvalidInput, type KubeError } from "../../errors.js"
-import { text } from "../../mcp/reply.js"
-import { clusterTool } from "../../mcp/tool.js"
+import { text } from "../../output/reply.js"
+import { clusterTool } from "../../tool/tool.js"
 import { Name, NamespaceParam } from "../params.js"
 import { pickContainer } from "./containers.js"
 import { allContainerNames, getPod, namespaceOf, podPath } from "./schema.js"
@@ -92,7 +92,7 @@ const splitLines = (body: string): Array<string> => {
   return lines
 }
 
-const readLog = (cluster: ClusterHandle, namespace: string, pod: string, container: string, input: LogsInput) => {
+const readLog = (cluster: KubeApi, namespace: string, pod: string, container: string, input: LogsInput) => {
   const sinceMs = input.since !== undefined ? parseDurationMs(input.since) : undefined
   return cluster.text({
     path: `${podPath(namespace, pod)}/log`,

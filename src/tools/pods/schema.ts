@@ -1,7 +1,7 @@
 /** The Pod fields the pods_* tools read (decoding keeps only these). */
 import { Effect, Schema, SchemaTransformation } from "effect"
 import { namespaceOr } from "../../kube/scope.js"
-import { access, type ClusterHandle } from "../../cluster/handle.js"
+import { access, type KubeApi } from "../../kube/Kube.js"
 import { callJson } from "../../kube/call.js"
 import { ObjectMeta } from "../../kube/meta.js"
 
@@ -102,8 +102,8 @@ export const podPath = (namespace: string, name?: string): string =>
   `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods${name !== undefined ? `/${encodeURIComponent(name)}` : ""}`
 
 /** GET one pod (RBAC pre-check included), decoded to the fields the pods tools read. */
-export const getPod = (cluster: ClusterHandle, namespace: string, name: string) =>
-  callJson(cluster, access({ verb: "get", resource: "pods", namespace, name }), { path: podPath(namespace, name) }, Pod)
+export const getPod = (cluster: KubeApi, namespace: string, name: string) =>
+  callJson(access({ verb: "get", resource: "pods", namespace, name }), { path: podPath(namespace, name) }, Pod)
 
 /** The namespace rule of TOOLS.md: omitted (or empty) → the context's namespace. */
 export const namespaceOf = namespaceOr

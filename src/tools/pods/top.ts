@@ -1,11 +1,11 @@
 /** pods_top: pod cpu and memory usage from metrics.k8s.io, as `kubectl top pod` shows it. */
 import { Effect, Schema } from "effect"
-import { access } from "../../cluster/handle.js"
+import { access } from "../../kube/Kube.js"
 import { NotFound } from "../../errors.js"
 import { ObjectMeta } from "../../kube/meta.js"
 import { cpuMillicores, fetchMetrics, memoryMiB } from "../../kube/metrics.js"
-import { table, TableOutput } from "../../mcp/reply.js"
-import { clusterTool } from "../../mcp/tool.js"
+import { table, TableOutput } from "../../output/reply.js"
+import { clusterTool } from "../../tool/tool.js"
 import { AllNamespaces, LabelSelector, Name, NamespaceParam } from "../params.js"
 import { getPod, namespaceOf } from "./schema.js"
 
@@ -61,9 +61,7 @@ export const podsTop = clusterTool({
       const namespace = namespaceOf(input.namespace, cluster.info.namespace)
       const metrics: ReadonlyArray<PodMetrics> = input.name !== undefined
         ? [
-          yield* fetchMetrics(
-            cluster,
-            access({ verb: "get", resource: "pods", group: "metrics.k8s.io", namespace, name: input.name }),
+          yield* fetchMetrics(access({ verb: "get", resource: "pods", group: "metrics.k8s.io", namespace, name: input.name }),
             { path: `namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(input.name)}` },
             PodMetrics
           ).pipe(
@@ -82,9 +80,7 @@ export const podsTop = clusterTool({
               ))
           )
         ]
-        : (yield* fetchMetrics(
-          cluster,
-          access({ verb: "list", resource: "pods", group: "metrics.k8s.io", namespace: all ? undefined : namespace }),
+        : (yield* fetchMetrics(access({ verb: "list", resource: "pods", group: "metrics.k8s.io", namespace: all ? undefined : namespace }),
           {
             path: all ? "pods" : `namespaces/${encodeURIComponent(namespace)}/pods`,
             query: { labelSelector: input.label_selector }

@@ -4,13 +4,13 @@
  * unchanged, and the resulting resourceVersion. applyDocument is shared with resources_diff (dry run).
  */
 import { Effect, Option, Schedule, Schema } from "effect"
-import { access, type ClusterHandle } from "../../cluster/handle.js"
+import { access, type Kube, type KubeApi } from "../../kube/Kube.js"
 import { Invalid, InvalidInput, type KubeError } from "../../errors.js"
 import { callJson } from "../../kube/call.js"
-import { parseApiVersion, refreshGroupVersion, type ResourceInfo, resolveKind, resourcePath } from "../../kube/discovery.js"
-import { isRecord, optionsOf, sanitizePair } from "../../kube/sanitize.js"
-import { type Reply, text } from "../../mcp/reply.js"
-import { clusterTool } from "../../mcp/tool.js"
+import { parseApiVersion, type ResourceInfo, resolveKind, resourcePath } from "../../kube/discovery.js"
+import { isRecord, optionsOf, sanitizePair } from "../../output/sanitize.js"
+import { type Reply, text } from "../../output/reply.js"
+import { clusterTool } from "../../tool/tool.js"
 import { NamespaceParam } from "../params.js"
 import {
   DEFAULT_FIELD_MANAGER,
@@ -93,12 +93,12 @@ const typedPatchError = (e: KubeError): KubeError => {
 const inputError = (path: string, message: string) => new InvalidInput({ message, issues: [{ path, message }] })
 
 export const applyDocument = (
-  cluster: ClusterHandle,
+  cluster: KubeApi,
   doc: ManifestDoc,
   opts: ApplyOptions
-): Effect.Effect<ApplyOutcome, KubeError | InvalidInput> =>
+): Effect.Effect<ApplyOutcome, KubeError | InvalidInput, Kube> =>
   Effect.gen(function*() {
-    const info = yield* resolveKind(cluster, { ...parseApiVersion(doc.apiVersion), kind: doc.kind })
+    const info = yield* resolveKind({ ...parseApiVersion(doc.apiVersion), kind: doc.kind })
     if (info.kind !== doc.kind) {
       return yield* inputError("kind", `kind "${doc.kind}" must be spelt exactly as the API serves it: "${info.kind}"`)
     }
@@ -123,9 +123,7 @@ export const applyDocument = (
       // apply that creates needs create as well as patch
       yield* cluster.authorize(access({ verb: "create", group: info.group, resource: info.resource, namespace }))
     }
-    const after = yield* callJson(
-      cluster,
-      access({ verb: "patch", group: info.group, resource: info.resource, namespace, name: doc.name }),
+    const after = yield* callJson(access({ verb: "patch", group: info.group, resource: info.resource, namespace, name: doc.name }),
       {
         method: "PATCH",
         path: resourcePath(info, { namespace, name: doc.name }),
@@ -164,7 +162,7 @@ const CrdView = Schema.Struct({
  * After a CRD is applied, wait (bounded) until discovery serves its kind, so the very next call can use it.
  * Returns whether it got there.
  */
-const awaitCrdServed = (cluster: ClusterHandle, crd: Record<string, unknown>): Effect.Effect<boolean> => {
+const awaitCrdServed = (cluster: KubeApi, crd: Record<string, unknown>): Effect.Effect<boolean, never, Kube> => {
   const view = Schema.decodeUnknownOption(CrdView)(crd)
   if (Option.isNone(view)) return Effect.succeed(false)
   const { group, names, versions } = view.value.spec
@@ -173,12 +171,10 @@ const awaitCrdServed = (cluster: ClusterHandle, crd: Record<string, unknown>): E
   // the new resource's watch cache fills, so one list (limit 1) must succeed too. A list this user may not
   // make is no reason to wait.
   const check = Effect.forEach(served, (v) =>
-    refreshGroupVersion(cluster, { group, version: v.name }).pipe(
-      Effect.flatMap((resources): Effect.Effect<unknown, KubeError | string> => {
+    cluster.resources({ group, version: v.name }, { refresh: true }).pipe(
+      Effect.flatMap((resources): Effect.Effect<unknown, KubeError | string, Kube> => {
         const info = resources.find((r) => r.kind === names.kind)
-        return info === undefined ? Effect.fail("not yet served") : callJson(
-          cluster,
-          access({ verb: "list", group: info.group, resource: info.resource }),
+        return info === undefined ? Effect.fail("not yet served") : callJson(access({ verb: "list", group: info.group, resource: info.resource }),
           { path: resourcePath(info), query: { limit: 1 } },
           KubeObject
         ).pipe(Effect.catchTag("Forbidden", () => Effect.void))

@@ -1,7 +1,7 @@
 /** What the resources_* tools share: the group/version/kind parameters, object views, scope and verb checks. */
 import { Effect, Option, Schema } from "effect"
 import { namespaceOr } from "../../kube/scope.js"
-import type { ClusterHandle } from "../../cluster/handle.js"
+import type { KubeApi } from "../../kube/Kube.js"
 import { Name, NamespaceParam } from "../params.js"
 import { GROUP_PATTERN, type ResourceInfo, resolveKind, typeName, VERSION_PATTERN } from "../../kube/discovery.js"
 import {
@@ -112,11 +112,11 @@ export interface GvkInput {
   readonly kind: string
 }
 
-export const resolveInput = (cluster: ClusterHandle, input: GvkInput) =>
-  resolveKind(cluster, { group: input.group ?? "", version: input.version, kind: input.kind })
+export const resolveInput = (cluster: KubeApi, input: GvkInput) =>
+  resolveKind({ group: input.group ?? "", version: input.version, kind: input.kind })
 
 /** The namespace a namespaced resource is addressed in (omitted → the context's); undefined for cluster scope. */
-export const namespaceFor = (info: ResourceInfo, cluster: ClusterHandle, namespace: string | undefined): string | undefined =>
+export const namespaceFor = (info: ResourceInfo, cluster: KubeApi, namespace: string | undefined): string | undefined =>
   info.namespaced ? namespaceOr(namespace, cluster.info.namespace) : undefined
 
 /** Refuses a verb the resource does not offer (discovery lists them) before any request is made. */

@@ -3,7 +3,7 @@
  * field paths that mutation reports show. Both work on sanitized objects (see kube/sanitize.ts).
  */
 import { dump } from "js-yaml"
-import { isRecord } from "../../kube/sanitize.js"
+import { isRecord } from "../../output/sanitize.js"
 
 /** Fields that change on every write or never matter to a reader of a diff. */
 const NOISE = ["resourceVersion", "generation", "managedFields", "uid", "creationTimestamp"] as const

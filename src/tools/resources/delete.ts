@@ -1,10 +1,10 @@
 /** resources_delete: delete one object of any kind; says whether it is gone or still terminating (finalizers, grace). */
 import { Effect, Schema } from "effect"
-import { access } from "../../cluster/handle.js"
+import { access } from "../../kube/Kube.js"
 import { callJson } from "../../kube/call.js"
 import { resourcePath } from "../../kube/discovery.js"
-import { type Reply, text } from "../../mcp/reply.js"
-import { clusterTool } from "../../mcp/tool.js"
+import { type Reply, text } from "../../output/reply.js"
+import { clusterTool } from "../../tool/tool.js"
 import { DryRun, KubeObject, metaOf, namespaceFor, objectRefFields, refOf, requireVerb, resolveInput, typeOf, where } from "./common.js"
 
 const Params = Schema.Struct({
@@ -43,9 +43,7 @@ export const resourcesDelete = clusterTool({
       const info = yield* resolveInput(cluster, input)
       yield* requireVerb(info, "delete", "resources_delete")
       const namespace = namespaceFor(info, cluster, input.namespace)
-      const answer = yield* callJson(
-        cluster,
-        access({ verb: "delete", group: info.group, resource: info.resource, namespace, name: input.name }),
+      const answer = yield* callJson(access({ verb: "delete", group: info.group, resource: info.resource, namespace, name: input.name }),
         {
           method: "DELETE",
           path: resourcePath(info, { namespace, name: input.name }),

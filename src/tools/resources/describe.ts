@@ -4,15 +4,15 @@
  * The parts that matter most come first, so a cut at the byte budget loses the long tail, not the events.
  */
 import { Effect, Schema } from "effect"
-import { access, type ClusterHandle } from "../../cluster/handle.js"
+import { access, type KubeApi } from "../../kube/Kube.js"
 import { callJson } from "../../kube/call.js"
 import { parseApiVersion, type ResourceInfo, resolveKind } from "../../kube/discovery.js"
 import { countOf, EventList, eventsPath, lastSeen, newestFirst } from "../../kube/events.js"
 import { age } from "../../kube/meta.js"
-import { optionsOf, sanitizeObject } from "../../kube/sanitize.js"
-import { renderTable } from "../../mcp/budget.js"
-import { type Reply, text } from "../../mcp/reply.js"
-import { clusterTool } from "../../mcp/tool.js"
+import { optionsOf, sanitizeObject } from "../../output/sanitize.js"
+import { renderTable } from "../../output/budget.js"
+import { type Reply, text } from "../../output/reply.js"
+import { clusterTool } from "../../tool/tool.js"
 
 import { metaOf, namespaceFor, objectRefFields, refOf, requireVerb, resolveInput, type OwnerReference } from "./common.js"
 import { toYaml } from "./compare.js"
@@ -45,10 +45,8 @@ const DescribeOutput = Schema.Struct({
 })
 
 /** Events about the object with this uid (core v1, field selector on involvedObject.uid), newest first. */
-export const eventsFor = (cluster: ClusterHandle, uid: string, namespace: string | undefined) =>
-  callJson(
-    cluster,
-    access({ verb: "list", resource: "events", namespace }),
+export const eventsFor = (cluster: KubeApi, uid: string, namespace: string | undefined) =>
+  callJson(access({ verb: "list", resource: "events", namespace }),
     {
       path: eventsPath(namespace),
       query: { fieldSelector: `involvedObject.uid=${uid}` }
@@ -78,7 +76,7 @@ interface OwnerLink {
 }
 
 /** Follows controller references upwards; an owner that cannot be read ends the chain with a note. */
-const ownerChain = (cluster: ClusterHandle, start: ReadonlyArray<OwnerReference> | undefined, namespace: string | undefined) =>
+const ownerChain = (cluster: KubeApi, start: ReadonlyArray<OwnerReference> | undefined, namespace: string | undefined) =>
   Effect.gen(function*() {
     const chain: Array<OwnerLink> = []
     let refs = start ?? []
@@ -87,7 +85,7 @@ const ownerChain = (cluster: ClusterHandle, start: ReadonlyArray<OwnerReference>
       const owner = refs.find((r) => r.controller === true) ?? refs[0]
       if (owner === undefined || (owner.uid !== undefined && seen.has(owner.uid))) break
       if (owner.uid !== undefined) seen.add(owner.uid)
-      const next = yield* resolveKind(cluster, { ...parseApiVersion(owner.apiVersion), kind: owner.kind }).pipe(
+      const next = yield* resolveKind({ ...parseApiVersion(owner.apiVersion), kind: owner.kind }).pipe(
         Effect.flatMap((info: ResourceInfo) =>
           getObject(cluster, info, owner.name, namespaceFor(info, cluster, namespace)).pipe(
             Effect.map((obj) => ({ link: { ref: refOf(info, owner.name) }, refs: metaOf(obj).ownerReferences ?? [] }))

@@ -4,9 +4,9 @@
  * object as a unified diff of their YAML, without fields that change on every write.
  */
 import { Effect, Schema } from "effect"
-import { optionsOf, sanitizePair } from "../../kube/sanitize.js"
-import { type Reply, text } from "../../mcp/reply.js"
-import { clusterTool } from "../../mcp/tool.js"
+import { optionsOf, sanitizePair } from "../../output/sanitize.js"
+import { type Reply, text } from "../../output/reply.js"
+import { clusterTool } from "../../tool/tool.js"
 import { NamespaceParam } from "../params.js"
 import { DEFAULT_FIELD_MANAGER, FieldManager, Force, Manifest, refOf, where, withPrefix } from "./common.js"
 import { applyDocument } from "./apply.js"

@@ -1,12 +1,12 @@
 /** resources_get: one object of any kind, as YAML (default), JSON or a compact summary. */
 import { Effect, Option, Schema } from "effect"
-import { access, type ClusterHandle } from "../../cluster/handle.js"
+import { access, type KubeApi } from "../../kube/Kube.js"
 import { callJson } from "../../kube/call.js"
 import { type ResourceInfo, resourcePath } from "../../kube/discovery.js"
 import { age } from "../../kube/meta.js"
-import { isRecord, isSecret, optionsOf, sanitizeObject } from "../../kube/sanitize.js"
-import { document, ObjectOutput, type Reply } from "../../mcp/reply.js"
-import { clusterTool } from "../../mcp/tool.js"
+import { isRecord, isSecret, optionsOf, sanitizeObject } from "../../output/sanitize.js"
+import { document, ObjectOutput, type Reply } from "../../output/reply.js"
+import { clusterTool } from "../../tool/tool.js"
 import { KubeObject, metaOf, namespaceFor, objectRefFields, refOf, requireVerb, resolveInput } from "./common.js"
 import { cellText, decodeTable, TABLE_ACCEPT, tableColumns } from "./list.js"
 
@@ -19,10 +19,8 @@ const Params = Schema.Struct({
 })
 
 /** GET of one object, decoded whole; shared by the tools that read before they act. */
-export const getObject = (cluster: ClusterHandle, info: ResourceInfo, name: string, namespace: string | undefined) =>
-  callJson(
-    cluster,
-    access({ verb: "get", group: info.group, resource: info.resource, namespace, name }),
+export const getObject = (cluster: KubeApi, info: ResourceInfo, name: string, namespace: string | undefined) =>
+  callJson(access({ verb: "get", group: info.group, resource: info.resource, namespace, name }),
     { path: resourcePath(info, { namespace, name }) },
     KubeObject
   )
@@ -68,11 +66,9 @@ const dataKeys = (obj: Record<string, unknown>, secret: boolean): Record<string,
   )
 }
 
-const summarize = (cluster: ClusterHandle, info: ResourceInfo, name: string, namespace: string | undefined) =>
+const summarize = (cluster: KubeApi, info: ResourceInfo, name: string, namespace: string | undefined) =>
   Effect.gen(function*() {
-    const answer = yield* callJson(
-      cluster,
-      access({ verb: "get", group: info.group, resource: info.resource, namespace, name }),
+    const answer = yield* callJson(access({ verb: "get", group: info.group, resource: info.resource, namespace, name }),
       { path: resourcePath(info, { namespace, name }), query: { includeObject: "Object" }, accept: TABLE_ACCEPT },
       KubeObject
     )

@@ -1,5 +1,5 @@
 /** resources_* tools: any group/version/kind, CRDs included, through cached per-context discovery. */
-import type { AnyTool } from "../../mcp/tool.js"
+import type { AnyTool } from "../../tool/tool.js"
 import { resourcesApply } from "./apply.js"
 import { resourcesDelete } from "./delete.js"
 import { resourcesDescribe } from "./describe.js"

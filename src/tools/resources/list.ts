@@ -1,14 +1,15 @@
 /** resources_list: any kind, as kubectl get shows it (the server's own columns), or the sanitized items as YAML/JSON. */
 import { Effect, Option, Schema } from "effect"
+import { PAGE_SIZE } from "../../kube/paging.js"
 import { listScope } from "../../kube/scope.js"
-import { access, type ClusterHandle } from "../../cluster/handle.js"
+import { access, type KubeApi } from "../../kube/Kube.js"
 import { callJson } from "../../kube/call.js"
 import { type ResourceInfo, resourcePath } from "../../kube/discovery.js"
 import { age, ListMeta } from "../../kube/meta.js"
-import { optionsOf, sanitizeObject } from "../../kube/sanitize.js"
-import { document, ObjectOutput, type Reply, table, TableOutput } from "../../mcp/reply.js"
-import { clusterTool } from "../../mcp/tool.js"
-import { AllNamespaces, Continue, DEFAULT_PAGE_SIZE, FieldSelector, LabelSelector, Limit, NamespaceParam } from "../params.js"
+import { optionsOf, sanitizeObject } from "../../output/sanitize.js"
+import { document, ObjectOutput, type Reply, table, TableOutput } from "../../output/reply.js"
+import { clusterTool } from "../../tool/tool.js"
+import { AllNamespaces, Continue, FieldSelector, LabelSelector, Limit, NamespaceParam } from "../params.js"
 import { Group, Kind, KubeObject, metaOf, namespaceFor, requireVerb, resolveInput, Version } from "./common.js"
 
 /** Ask for the server-side Table (kubectl's columns, CRD printer columns included); plain JSON where unsupported. */
@@ -82,13 +83,13 @@ export const resourcesList = clusterTool({
       const namespace = input.all_namespaces === true ? undefined : namespaceFor(info, cluster, input.namespace)
       const request = {
         path: resourcePath(info, { namespace }),
-        query: { labelSelector: input.label_selector, fieldSelector: input.field_selector, limit: input.limit ?? DEFAULT_PAGE_SIZE, continue: input.continue }
+        query: { labelSelector: input.label_selector, fieldSelector: input.field_selector, limit: input.limit ?? PAGE_SIZE, continue: input.continue }
       }
       const check = access({ verb: "list", group: info.group, resource: info.resource, namespace })
       const output = input.output ?? "summary"
       return output === "summary"
-        ? yield* summary(cluster, info, namespace, check, request, input.limit ?? DEFAULT_PAGE_SIZE)
-        : yield* items(cluster, info, check, request, output, input.limit ?? DEFAULT_PAGE_SIZE)
+        ? yield* summary(cluster, info, namespace, check, request, input.limit ?? PAGE_SIZE)
+        : yield* items(cluster, info, check, request, output, input.limit ?? PAGE_SIZE)
     })
 })
 
@@ -107,7 +108,7 @@ const capped = <A>(all: ReadonlyArray<A>, limit: number | undefined): { kept: Re
     : { kept: all, note: "" }
 
 const summary = (
-  cluster: ClusterHandle,
+  cluster: KubeApi,
   info: ResourceInfo,
   namespace: string | undefined,
   check: Check,
@@ -115,7 +116,7 @@ const summary = (
   limit: number | undefined
 ) =>
   Effect.gen(function*() {
-    const answer = yield* callJson(cluster, check, { ...request, accept: TABLE_ACCEPT }, KubeObject)
+    const answer = yield* callJson(check, { ...request, accept: TABLE_ACCEPT }, KubeObject)
     const showNamespace = info.namespaced && namespace === undefined
     const t = decodeTable(answer)
     let columns: Array<string>
@@ -157,7 +158,7 @@ const summary = (
   })
 
 const items = (
-  cluster: ClusterHandle,
+  cluster: KubeApi,
   info: ResourceInfo,
   check: Check,
   request: ListRequest,
@@ -165,7 +166,7 @@ const items = (
   limit: number | undefined
 ) =>
   Effect.gen(function*() {
-    const list = yield* callJson(cluster, check, request, PlainList)
+    const list = yield* callJson(check, request, PlainList)
     const opts = optionsOf(cluster)
     const { kept, note } = capped(list.items, limit)
     const meta = {

@@ -9,7 +9,7 @@
 import { Effect } from "effect"
 import { CORE_SCHEMA, loadAll, Type } from "js-yaml"
 import { GROUP_PATTERN, parseApiVersion, VERSION_PATTERN } from "../../kube/discovery.js"
-import { isRecord } from "../../kube/sanitize.js"
+import { isRecord } from "../../output/sanitize.js"
 import { InvalidInput } from "../../errors.js"
 
 /**

@@ -1,13 +1,13 @@
 /** resources_patch: merge, JSON or strategic-merge patch of one object, reporting the fields that changed. */
 import { Effect, Schema } from "effect"
 import { CORE_SCHEMA, load } from "js-yaml"
-import { access } from "../../cluster/handle.js"
+import { access } from "../../kube/Kube.js"
 import { type ApiError, InvalidInput } from "../../errors.js"
 import { callJson } from "../../kube/call.js"
 import { resourcePath, typeName } from "../../kube/discovery.js"
-import { isRecord, optionsOf, sanitizePair } from "../../kube/sanitize.js"
-import { type Reply, text } from "../../mcp/reply.js"
-import { clusterTool } from "../../mcp/tool.js"
+import { isRecord, optionsOf, sanitizePair } from "../../output/sanitize.js"
+import { type Reply, text } from "../../output/reply.js"
+import { clusterTool } from "../../tool/tool.js"
 import { DEFAULT_FIELD_MANAGER, DryRun, KubeObject, metaOf, namespaceFor, objectRefFields, refOf, requireVerb, resolveInput, where } from "./common.js"
 import { changedPaths, specOnly } from "./compare.js"
 import { getObject } from "./get.js"
@@ -77,9 +77,7 @@ export const resourcesPatch = clusterTool({
       yield* requireVerb(info, "patch", "resources_patch")
       const namespace = namespaceFor(info, cluster, input.namespace)
       const before = yield* getObject(cluster, info, input.name, namespace)
-      const after = yield* callJson(
-        cluster,
-        access({ verb: "patch", group: info.group, resource: info.resource, namespace, name: input.name }),
+      const after = yield* callJson(access({ verb: "patch", group: info.group, resource: info.resource, namespace, name: input.name }),
         {
           method: "PATCH",
           path: resourcePath(info, { namespace, name: input.name }),

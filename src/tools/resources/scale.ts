@@ -1,11 +1,11 @@
 /** resources_scale: read or set replicas through the /scale subresource of any scalable kind (CRDs included). */
 import { Effect, Schema } from "effect"
-import { access } from "../../cluster/handle.js"
+import { access } from "../../kube/Kube.js"
 import { InvalidInput } from "../../errors.js"
 import { callJson } from "../../kube/call.js"
 import { resourcePath, typeName } from "../../kube/discovery.js"
-import { type Reply, text } from "../../mcp/reply.js"
-import { clusterTool } from "../../mcp/tool.js"
+import { type Reply, text } from "../../output/reply.js"
+import { clusterTool } from "../../tool/tool.js"
 import { DEFAULT_FIELD_MANAGER, DryRun, namespaceFor, objectRefFields, refOf, resolveInput, where } from "./common.js"
 
 const Scale = Schema.Struct({
@@ -55,7 +55,7 @@ export const resourcesScale = clusterTool({
       const namespace = namespaceFor(info, cluster, input.namespace)
       const path = resourcePath(info, { namespace, name: input.name, subresource: "scale" })
       const base = { group: info.group, resource: info.resource, subresource: "scale", namespace, name: input.name }
-      const current = yield* callJson(cluster, access({ verb: "get", ...base }), { path }, Scale)
+      const current = yield* callJson(access({ verb: "get", ...base }), { path }, Scale)
       const ref = refOf(info, input.name)
       const desired = current.spec?.replicas ?? 0
       const ready = current.status?.replicas ?? 0
@@ -77,9 +77,7 @@ export const resourcesScale = clusterTool({
         return reply
       }
       const dryRun = input.dry_run === true
-      const updated = desired === input.replicas ? current : yield* callJson(
-        cluster,
-        access({ verb: "patch", ...base }),
+      const updated = desired === input.replicas ? current : yield* callJson(access({ verb: "patch", ...base }),
         {
           method: "PATCH",
           path,

@@ -1,16 +1,16 @@
 /**
  * Tool definitions: one Effect Schema of parameters, MCP annotations and an Effect handler. For cluster
  * tools the optional `context` parameter is added here, once: it is published in the JSON Schema,
- * split off the arguments, and resolved to a ClusterHandle before the handler runs. The adapter
+ * split off the arguments, and resolved to a KubeApi before the handler runs. The adapter
  * (adapter.ts) does validation, read-only, error mapping and budgeting for all tools alike.
  */
 import { Effect, Result, Schema } from "effect"
 import type { AppSettings } from "../config/appSettings.js"
-import type { ClusterHandle } from "../cluster/handle.js"
 import { ClusterRegistry } from "../cluster/registry.js"
 import type { ToolError } from "../errors.js"
+import { Kube, type KubeApi } from "../kube/Kube.js"
 import { isJson, type Json, type ObjectSchema, toInputSchema, toJsonSchema } from "./jsonSchema.js"
-import { CutDocumentOutput, type Reply, TableOutput, Truncation } from "./reply.js"
+import { CutDocumentOutput, type Reply, TableOutput, Truncation } from "../output/reply.js"
 import { ErrorOutput } from "./errorResult.js"
 
 export interface Annotations {
@@ -29,7 +29,7 @@ export interface PreparedCall {
   /** `onContext` sees the resolved handle before the handler runs (the adapter's per-context checks). */
   readonly run: (
     context: string | undefined,
-    onContext: (handle: ClusterHandle) => Effect.Effect<void, ToolError>
+    onContext: (handle: KubeApi) => Effect.Effect<void, ToolError>
   ) => Effect.Effect<Reply, ToolError, ToolEnv>
 }
 
@@ -113,14 +113,18 @@ export const localTool = <A, I>(
   def: Definition<A, I> & { readonly run: (input: A) => Effect.Effect<Reply, ToolError, ToolEnv> }
 ): AnyTool => makeTool(def, false, (input) => ({ run: () => def.run(input) }))
 
+/**
+ * A tool that runs against one context: the runner resolves `context` to that context's Kube and provides it,
+ * so the handler and every kube/ operation it calls act on the right cluster.
+ */
 export const clusterTool = <A, I>(
-  def: Definition<A, I> & { readonly run: (input: A, cluster: ClusterHandle) => Effect.Effect<Reply, ToolError, ToolEnv> }
+  def: Definition<A, I> & { readonly run: (input: A, kube: KubeApi) => Effect.Effect<Reply, ToolError, ToolEnv | Kube> }
 ): AnyTool =>
   makeTool(def, true, (input) => ({
     run: (context, onContext) =>
       Effect.gen(function*() {
-        const handle = yield* (yield* ClusterRegistry).resolve(context)
-        yield* onContext(handle)
-        return yield* def.run(input, handle)
+        const kube = yield* (yield* ClusterRegistry).resolve(context)
+        yield* onContext(kube)
+        return yield* def.run(input, kube).pipe(Effect.provideService(Kube, kube))
       }).pipe(Effect.scoped)
   }))

@@ -5,7 +5,7 @@
  * (keys and byte sizes kept) unless the context's settings reveal them. It walks whole values, so lists,
  * apply results, diff sides and anything embedding objects are covered by one call.
  */
-import type { ClusterHandle } from "../cluster/handle.js"
+import type { KubeApi } from "../kube/Kube.js"
 
 export const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
@@ -16,7 +16,7 @@ export interface SanitizeOptions {
   readonly revealSecrets: boolean
 }
 
-export const optionsOf = (cluster: ClusterHandle): SanitizeOptions => ({ revealSecrets: cluster.settings.revealSecrets })
+export const optionsOf = (cluster: KubeApi): SanitizeOptions => ({ revealSecrets: cluster.settings.revealSecrets })
 
 export const maskedValue = (bytes: number, note?: string): string =>
   `<masked: ${bytes} byte${bytes === 1 ? "" : "s"}${note !== undefined ? `, ${note}` : ""}>`

@@ -6,7 +6,7 @@
 import { Cause, Clock, Effect, Result, Schema, SchemaIssue } from "effect"
 import { AppSettings } from "../config/appSettings.js"
 import { type InputIssue, InvalidInput, ReadOnly, type ToolError } from "../errors.js"
-import { render } from "./budget.js"
+import { render } from "../output/budget.js"
 import { errorResult, internalErrorResult, type ToolResult } from "./errorResult.js"
 import { isJson, type Json, ruleOf, toJsonSchema } from "./jsonSchema.js"
 import { ContextParam, type AnyTool, type ToolEnv } from "./tool.js"

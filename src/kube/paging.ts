@@ -1,0 +1,57 @@
+/**
+ * Lists, the one way: a page of `limit` items (PAGE_SIZE when the caller gives none) with the server's
+ * continue token, or every page for answers that need the whole set (sorting, counting, folding). Server-side
+ * Tables (kubectl's columns) are asked for with TABLE_ACCEPT.
+ */
+import { Effect, type Schema } from "effect"
+import type { ApiRequest } from "../cluster/restClient.js"
+import type { KubeError } from "../errors.js"
+import { callJson } from "./call.js"
+import type { AccessCheck, Kube } from "./Kube.js"
+
+/** Lists never pull a whole large cluster into memory: without `limit` the API server pages at this size. */
+export const PAGE_SIZE = 500
+
+/** A server-side Table (meta.k8s.io/v1), falling back to the plain list for APIs that cannot render one. */
+export const TABLE_ACCEPT = "application/json;as=Table;v=v1;g=meta.k8s.io, application/json"
+
+export interface ListOptions {
+  readonly labelSelector?: string | undefined
+  readonly fieldSelector?: string | undefined
+  readonly limit?: number | undefined
+  readonly continue?: string | undefined
+}
+
+/** The query of one page: the caller's selectors, its limit (or PAGE_SIZE) and continue token. */
+export const pageQuery = (options: ListOptions): Readonly<Record<string, string | number | undefined>> => ({
+  labelSelector: options.labelSelector,
+  fieldSelector: options.fieldSelector,
+  limit: options.limit ?? PAGE_SIZE,
+  continue: options.continue
+})
+
+interface Page<T> {
+  readonly metadata?: { readonly continue?: string | undefined } | undefined
+  readonly items: ReadonlyArray<T>
+}
+
+/**
+ * Follows continue tokens until the list ends or `maxItems` are read; `complete` says whether it ended.
+ * Pages keep each answer small for the API server; the cap keeps a huge cluster from exhausting us.
+ */
+export const readAllPages = <T, I>(
+  check: AccessCheck,
+  request: ApiRequest,
+  schema: Schema.Codec<Page<T>, I>,
+  maxItems = Number.POSITIVE_INFINITY
+): Effect.Effect<{ readonly items: Array<T>; readonly complete: boolean }, KubeError, Kube> =>
+  Effect.gen(function*() {
+    const items: Array<T> = []
+    let token: string | undefined
+    do {
+      const page = yield* callJson(check, { ...request, query: { ...request.query, limit: PAGE_SIZE, continue: token } }, schema)
+      items.push(...page.items)
+      token = page.metadata?.continue
+    } while (token !== undefined && token !== "" && items.length < maxItems)
+    return { items, complete: token === undefined || token === "" }
+  })
