@@ -1,8 +1,8 @@
 /** podStatus against the cases of kubectl's printPod (no cluster needed: statuses a kubelet would write). */
 import { Schema } from "effect"
 import { describe, expect, it } from "vitest"
-import { podStatus } from "../../src/tools/pods/podStatus.js"
-import { Pod } from "../../src/tools/pods/schema.js"
+import { podStatus } from "../../src/kube/podStatus.js"
+import { Pod } from "../../src/kube/pods.js"
 
 const now = Date.parse("2026-01-15T12:00:00Z")
 const decode = Schema.decodeUnknownSync(Pod)

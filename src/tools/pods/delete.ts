@@ -1,22 +1,10 @@
 /** pods_delete: delete one pod (optionally as a server-side dry run) and say exactly what happened. */
 import { Effect, Schema } from "effect"
-import { access } from "../../kube/Kube.js"
-import { callJson } from "../../kube/call.js"
+import { deletePod } from "../../kube/pods.js"
+import { namespaceOr } from "../../kube/scope.js"
 import { document } from "../../output/reply.js"
 import { clusterTool } from "../../tool/tool.js"
 import { Name, NamespaceParam } from "../params.js"
-import { namespaceOf, podPath } from "./schema.js"
-
-/** DELETE answers with the pod as it now is (deletionTimestamp set while it terminates) or a Status. */
-const DeleteAnswer = Schema.Struct({
-  kind: Schema.optionalKey(Schema.String),
-  metadata: Schema.optionalKey(Schema.Struct({
-    resourceVersion: Schema.optionalKey(Schema.String),
-    deletionTimestamp: Schema.optionalKey(Schema.String),
-    deletionGracePeriodSeconds: Schema.optionalKey(Schema.Finite),
-    finalizers: Schema.optionalKey(Schema.Array(Schema.String))
-  }))
-})
 
 const DeleteResult = Schema.Struct({
   result: Schema.Literals(["deleted", "deleted (dry run)"]),
@@ -42,37 +30,16 @@ export const podsDelete = clusterTool({
   }),
   output: DeleteResult,
   annotations: { title: "Delete a pod", readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
-  run: (input, cluster) =>
+  run: (input, kube) =>
     Effect.gen(function*() {
-      const namespace = namespaceOf(input.namespace, cluster.info.namespace)
-      const dryRun = input.dry_run === true
-      const answer = yield* callJson(access({ verb: "delete", resource: "pods", namespace, name: input.name }),
-        {
-          method: "DELETE",
-          path: podPath(namespace, input.name),
-          body: {
-            apiVersion: "v1",
-            kind: "DeleteOptions",
-            ...(input.grace_period_seconds !== undefined ? { gracePeriodSeconds: input.grace_period_seconds } : {}),
-            ...(dryRun ? { dryRun: ["All"] } : {})
-          }
-        },
-        DeleteAnswer
-      )
-      const meta = answer.kind === "Status" ? undefined : answer.metadata
-      const grace = meta?.deletionGracePeriodSeconds
+      const namespace = namespaceOr(input.namespace, kube.info.namespace)
+      const deleted = yield* deletePod(namespace, input.name, { gracePeriodSeconds: input.grace_period_seconds, dryRun: input.dry_run })
       const result: typeof DeleteResult.Type = {
-        result: dryRun ? "deleted (dry run)" : "deleted",
+        result: input.dry_run === true ? "deleted (dry run)" : "deleted",
         name: input.name,
         namespace,
-        ...(meta?.resourceVersion !== undefined ? { resource_version: meta.resourceVersion } : {}),
-        ...(dryRun
-          ? {}
-          : meta?.deletionTimestamp !== undefined && grace !== undefined && grace > 0
-          ? { terminating: `the pod shuts down within ${grace}s (deletion requested at ${meta.deletionTimestamp})` }
-          : meta?.finalizers !== undefined && meta.finalizers.length > 0
-          ? { terminating: `the pod is removed once its finalizers are done: ${meta.finalizers.join(", ")}` }
-          : {})
+        ...(deleted.resourceVersion !== undefined ? { resource_version: deleted.resourceVersion } : {}),
+        ...(deleted.terminating !== undefined ? { terminating: deleted.terminating } : {})
       }
       return document(result, "yaml")
     })

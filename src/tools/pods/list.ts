@@ -1,17 +1,11 @@
 /** pods_list: kubectl get pods -o wide, compact and paged by the API server. */
 import { Effect, Schema } from "effect"
-import { PAGE_SIZE } from "../../kube/paging.js"
-import { listScope } from "../../kube/scope.js"
-import { access } from "../../kube/Kube.js"
-import { callJson } from "../../kube/call.js"
-import { age, ListMeta } from "../../kube/meta.js"
+import { listPods } from "../../kube/pods.js"
 import { table, TableOutput } from "../../output/reply.js"
 import { clusterTool } from "../../tool/tool.js"
 import { AllNamespaces, Continue, FieldSelector, LabelSelector, Limit, NamespaceParam } from "../params.js"
-import { podStatus } from "./podStatus.js"
-import { Pod, podPath } from "./schema.js"
 
-const PodList = Schema.Struct({ metadata: Schema.optionalKey(ListMeta), items: Schema.Array(Pod) })
+const COLUMNS = ["name", "ready", "status", "restarts", "age", "node", "ip"]
 
 export const podsList = clusterTool({
   name: "pods_list",
@@ -29,43 +23,22 @@ export const podsList = clusterTool({
   }),
   output: TableOutput,
   annotations: { title: "List pods", readOnlyHint: true, idempotentHint: true, openWorldHint: true },
-  run: (input, cluster) =>
+  run: (input) =>
     Effect.gen(function*() {
-      const scope = yield* listScope(input, cluster.info.namespace)
-      const all = scope.all
-      const namespace = scope.all ? undefined : scope.namespace
-      const list = yield* callJson(access({ verb: "list", resource: "pods", namespace }),
-        {
-          path: namespace === undefined ? "/api/v1/pods" : podPath(namespace),
-          query: {
-            labelSelector: input.label_selector,
-            fieldSelector: input.field_selector,
-            limit: input.limit ?? PAGE_SIZE,
-            continue: input.continue
-          }
-        },
-        PodList
-      )
-      const now = Date.now()
-      const rows = list.items.map((pod) => {
-        const s = podStatus(pod, now)
-        const cells = [
-          pod.metadata.name,
-          s.ready,
-          s.status,
-          s.restarts,
-          age(pod.metadata.creationTimestamp, now),
-          pod.spec?.nodeName ?? "<none>",
-          pod.status?.podIP ?? "<none>"
-        ]
-        return all ? [pod.metadata.namespace ?? "", ...cells] : cells
+      const page = yield* listPods({
+        namespace: input.namespace,
+        allNamespaces: input.all_namespaces,
+        labelSelector: input.label_selector,
+        fieldSelector: input.field_selector,
+        limit: input.limit,
+        continue: input.continue
       })
-      const columns = ["name", "ready", "status", "restarts", "age", "node", "ip"]
+      const all = page.scope.all
       return table({
-        columns: all ? ["namespace", ...columns] : columns,
-        rows,
-        continue: list.metadata?.continue,
-        ...(rows.length === 0 && namespace !== undefined ? { summary: `namespace "${namespace}"` } : {}),
+        columns: all ? ["namespace", ...COLUMNS] : COLUMNS,
+        rows: page.pods.map((p) => [...(all ? [p.namespace] : []), p.name, p.ready, p.status, p.restarts, p.age, p.node, p.ip]),
+        continue: page.continue,
+        ...(page.pods.length === 0 && !page.scope.all ? { summary: `namespace "${page.scope.namespace}"` } : {}),
         narrow: `limit (then continue), label_selector, field_selector (e.g. status.phase!=Running)${all ? " or a namespace instead of all_namespaces" : ""}`
       })
     })

@@ -1,13 +1,12 @@
 /** pods_logs: a container's log, narrowed on the server (tail, since, bytes) and by a regex here. */
 import { Effect, Schema } from "effect"
-import { access, type KubeApi } from "../../kube/Kube.js"
 import { parseDurationMs } from "../../config/duration.js"
-import { InvalidInput, type KubeError } from "../../errors.js"
+import { InvalidInput } from "../../errors.js"
+import { allContainerLogs, containerLog, type LogQuery } from "../../kube/logs.js"
+import { namespaceOr } from "../../kube/scope.js"
 import { text } from "../../output/reply.js"
 import { clusterTool } from "../../tool/tool.js"
 import { Name, NamespaceParam } from "../params.js"
-import { pickContainer } from "./containers.js"
-import { allContainerNames, getPod, namespaceOf, podPath } from "./schema.js"
 
 const regexError = (pattern: string): string | undefined => {
   try {
@@ -78,45 +77,7 @@ export const LogsParams = Schema.Struct({
 })
 type LogsInput = typeof LogsParams.Type
 
-interface ContainerLog {
-  readonly container: string
-  readonly lines: ReadonlyArray<string>
-  /** Set when this container's log could not be read (all_containers keeps going). */
-  readonly error?: string
-}
-
-const splitLines = (body: string): Array<string> => {
-  if (body === "") return []
-  const lines = body.split("\n")
-  if (lines[lines.length - 1] === "") lines.pop()
-  return lines
-}
-
-const readLog = (cluster: KubeApi, namespace: string, pod: string, container: string, input: LogsInput) => {
-  const sinceMs = input.since !== undefined ? parseDurationMs(input.since) : undefined
-  return cluster.text({
-    path: `${podPath(namespace, pod)}/log`,
-    accept: "text/plain, */*",
-    query: {
-      container,
-      // with grep the tail counts matching lines, so it is applied here after filtering
-      tailLines: input.grep === undefined ? input.tail_lines : undefined,
-      sinceSeconds: sinceMs !== undefined ? Math.max(1, Math.ceil(sinceMs / 1000)) : undefined,
-      sinceTime: input.since_time,
-      previous: input.previous === true ? true : undefined,
-      timestamps: input.timestamps === true ? true : undefined,
-      limitBytes: input.limit_bytes
-    }
-  })
-}
-
-const narrowLines = (lines: ReadonlyArray<string>, input: LogsInput): ReadonlyArray<string> => {
-  if (input.grep === undefined) return lines
-  const re = new RegExp(input.grep)
-  const matching = lines.filter((l) => re.test(l))
-  return input.tail_lines !== undefined ? matching.slice(Math.max(0, matching.length - input.tail_lines)) : matching
-}
-
+/** What narrowed the log, for the "no log lines" answer. */
 const filtersOf = (input: LogsInput): string => {
   const parts = [
     input.previous === true ? "previous instance" : undefined,
@@ -129,7 +90,16 @@ const filtersOf = (input: LogsInput): string => {
   return parts.length > 0 ? ` (${parts.join(", ")})` : ""
 }
 
-const errorText = (e: KubeError): string => `${e._tag}: ${e.message}`
+/** The parameters as the log query (grep and since were validated by the parameter schema). */
+const queryOf = (input: LogsInput): LogQuery => ({
+  tailLines: input.tail_lines,
+  sinceMs: input.since !== undefined ? parseDurationMs(input.since) : undefined,
+  sinceTime: input.since_time,
+  previous: input.previous,
+  timestamps: input.timestamps,
+  grep: input.grep !== undefined ? new RegExp(input.grep) : undefined,
+  limitBytes: input.limit_bytes
+})
 
 const LogsOutput = Schema.Struct({
   pod: Schema.String,
@@ -148,7 +118,7 @@ export const podsLogs = clusterTool({
   params: LogsParams,
   output: LogsOutput,
   annotations: { title: "Pod logs", readOnlyHint: true, idempotentHint: true, openWorldHint: true },
-  run: (input, cluster) =>
+  run: (input, kube) =>
     Effect.gen(function*() {
       if (input.container !== undefined && input.all_containers === true) {
         return yield* new InvalidInput({
@@ -162,22 +132,10 @@ export const podsLogs = clusterTool({
           issues: [{ path: "since_time", message: "not allowed together with since" }]
         })
       }
-      const namespace = namespaceOf(input.namespace, cluster.info.namespace)
-      const pod = yield* getPod(cluster, namespace, input.name)
-      yield* cluster.authorize(access({ verb: "get", resource: "pods", subresource: "log", namespace, name: input.name }))
+      const namespace = namespaceOr(input.namespace, kube.info.namespace)
       const narrow = "tail_lines, since, grep or limit_bytes"
-
       if (input.all_containers === true) {
-        const logs: ReadonlyArray<ContainerLog> = yield* Effect.forEach(
-          allContainerNames(pod),
-          (container) =>
-            readLog(cluster, namespace, input.name, container, input).pipe(
-              Effect.map((body): ContainerLog => ({ container, lines: narrowLines(splitLines(body), input) })),
-              // one container that cannot be read (not started yet, no previous instance) does not hide the others
-              Effect.catch((e) => Effect.succeed<ContainerLog>({ container, lines: [], error: errorText(e) }))
-            ),
-          { concurrency: 4 }
-        )
+        const logs = yield* allContainerLogs(namespace, input.name, queryOf(input))
         const lines = logs.flatMap((l) => [...l.lines.map((line) => `[${l.container}] ${line}`), ...(l.error !== undefined ? [`[${l.container}] (${l.error})`] : [])])
         return text({
           text: lines.length > 0 ? lines.join("\n") : `(no log lines in any container${filtersOf(input)})`,
@@ -191,22 +149,15 @@ export const podsLogs = clusterTool({
           narrow: `${narrow}, or one container`
         })
       }
-
-      const picked = yield* pickContainer(pod, input.container, {
-        tool: "pods_logs",
-        fallbackToFirst: false,
-        allHint: "all_containers: true"
-      })
-      const body = yield* readLog(cluster, namespace, input.name, picked.name, input)
-      const lines = narrowLines(splitLines(body), input)
+      const log = yield* containerLog(namespace, input.name, input.container, queryOf(input))
       return text({
-        text: lines.length > 0 ? lines.join("\n") : `(no log lines${filtersOf(input)})`,
+        text: log.lines.length > 0 ? log.lines.join("\n") : `(no log lines${filtersOf(input)})`,
         data: {
           pod: input.name,
           namespace,
-          container: picked.name,
-          lines: lines.length,
-          ...(picked.defaulted !== undefined ? { defaulted: picked.defaulted } : {})
+          container: log.container,
+          lines: log.lines.length,
+          ...(log.defaulted !== undefined ? { defaulted: log.defaulted } : {})
         },
         field: "log",
         keepTail: true,

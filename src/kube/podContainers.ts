@@ -1,7 +1,20 @@
 /** Which container of a pod a call means, with answers that name the containers when it is unclear. */
 import { Effect } from "effect"
-import { InvalidInput } from "../../errors.js"
-import { allContainerNames, containerNames, DEFAULT_CONTAINER, type Pod } from "./schema.js"
+import { InvalidInput } from "../errors.js"
+import type { Pod } from "./pods.js"
+
+/** The annotation kubectl honours to pick a pod's container when none is named. */
+export const DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container"
+
+/** Names of the regular containers, in spec order. */
+export const containerNames = (pod: Pod): Array<string> => (pod.spec?.containers ?? []).map((c) => c.name)
+
+/** Every container a pod declares (init, regular, ephemeral). */
+export const allContainerNames = (pod: Pod): Array<string> => [
+  ...(pod.spec?.initContainers ?? []).map((c) => c.name),
+  ...containerNames(pod),
+  ...(pod.spec?.ephemeralContainers ?? []).map((c) => c.name)
+]
 
 const listing = (pod: Pod): string => {
   const init = (pod.spec?.initContainers ?? []).map((c) => c.name)
@@ -13,22 +26,22 @@ const listing = (pod: Pod): string => {
   ].join("; ")
 }
 
-export interface Picked {
+export interface PickedContainer {
   readonly name: string
-  /** Set when the container was chosen for the caller (not named), so the reply can say so. */
+  /** Set when the container was chosen for the caller (not named), so the answer can say so. */
   readonly defaulted?: string
 }
 
 /**
  * `requested` must exist in the pod. Without it: the only container, else the pod's
  * kubectl.kubernetes.io/default-container, else (`fallbackToFirst`, as kubectl exec does) the first
- * container, or an InvalidInput that lists the containers and how to choose.
+ * container, or an InvalidInput that lists the containers and how to choose (`allHint`: another way).
  */
 export const pickContainer = (
   pod: Pod,
   requested: string | undefined,
-  opts: { readonly tool: string; readonly fallbackToFirst: boolean; readonly allHint?: string }
-): Effect.Effect<Picked, InvalidInput> => {
+  opts: { readonly fallbackToFirst: boolean; readonly allHint?: string }
+): Effect.Effect<PickedContainer, InvalidInput> => {
   const podName = pod.metadata.name
   const names = containerNames(pod)
   if (requested !== undefined) {

@@ -1,0 +1,243 @@
+/**
+ * Pods: the Pod Schema (the fields kube-mcp reads; decoding keeps only these), their paths, and the
+ * operations on them: get (decoded, raw, or with its recent events), list one page, delete. Which container a
+ * call means is in podContainers.ts; logs, exec and metrics in logs.ts, exec.ts and podMetrics.ts; how a pod's
+ * state reads (kubectl's columns, the summary) in podStatus.ts.
+ */
+import { Clock, Effect, Schema, SchemaTransformation } from "effect"
+import type { InvalidInput, KubeError } from "../errors.js"
+import { callJson } from "./call.js"
+import { type Event, EventList, eventsPath, newestFirst } from "./events.js"
+import { access, Kube } from "./Kube.js"
+import { ListMeta, ObjectMeta } from "./meta.js"
+import { type ListOptions, pageQuery } from "./paging.js"
+import { podRow, type PodRow } from "./podStatus.js"
+import { type ListScope, listScope, selectorValue } from "./scope.js"
+
+const Str = Schema.optionalKey(Schema.String)
+/** metav1.Time fields serialize a zero time as null. */
+const Time = Schema.optionalKey(
+  Schema.NullOr(Schema.String).pipe(
+    Schema.decodeTo(Schema.UndefinedOr(Schema.String), SchemaTransformation.transform({ decode: (v) => v ?? undefined, encode: (v) => v ?? null }))
+  )
+)
+
+const Waiting = Schema.Struct({ reason: Str, message: Str })
+const Running = Schema.Struct({ startedAt: Time })
+const Terminated = Schema.Struct({
+  exitCode: Schema.optionalKey(Schema.Finite),
+  signal: Schema.optionalKey(Schema.Finite),
+  reason: Str,
+  message: Str,
+  startedAt: Time,
+  finishedAt: Time
+})
+export const ContainerState = Schema.Struct({
+  waiting: Schema.optionalKey(Waiting),
+  running: Schema.optionalKey(Running),
+  terminated: Schema.optionalKey(Terminated)
+})
+export type ContainerState = typeof ContainerState.Type
+
+export const ContainerStatus = Schema.Struct({
+  name: Schema.String,
+  image: Str,
+  ready: Schema.optionalKey(Schema.Boolean),
+  started: Schema.optionalKey(Schema.Boolean),
+  restartCount: Schema.optionalKey(Schema.Finite),
+  state: Schema.optionalKey(ContainerState),
+  lastState: Schema.optionalKey(ContainerState)
+})
+export type ContainerStatus = typeof ContainerStatus.Type
+
+export const Container = Schema.Struct({
+  name: Schema.String,
+  image: Str,
+  /** "Always" on an init container makes it a sidecar (restartable init container). */
+  restartPolicy: Str
+})
+export type Container = typeof Container.Type
+
+export const PodCondition = Schema.Struct({
+  type: Schema.String,
+  status: Schema.String,
+  reason: Str,
+  message: Str,
+  lastTransitionTime: Time
+})
+
+/** The same shape as the one resources_* read (apiVersion, kind, name are required by the API). */
+export const OwnerReference = Schema.Struct({
+  apiVersion: Schema.String,
+  kind: Schema.String,
+  name: Schema.String,
+  uid: Str,
+  controller: Schema.optionalKey(Schema.Boolean)
+})
+
+export const Pod = Schema.Struct({
+  metadata: Schema.Struct({
+    ...ObjectMeta.fields,
+    uid: Str,
+    deletionTimestamp: Time,
+    annotations: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
+    ownerReferences: Schema.optionalKey(Schema.Array(OwnerReference))
+  }),
+  spec: Schema.optionalKey(Schema.Struct({
+    nodeName: Str,
+    containers: Schema.Array(Container).pipe(Schema.withDecodingDefaultKey(Effect.succeed([]))),
+    initContainers: Schema.optionalKey(Schema.Array(Container)),
+    ephemeralContainers: Schema.optionalKey(Schema.Array(Container))
+  })),
+  status: Schema.optionalKey(Schema.Struct({
+    phase: Str,
+    reason: Str,
+    message: Str,
+    podIP: Str,
+    podIPs: Schema.optionalKey(Schema.Array(Schema.Struct({ ip: Schema.String }))),
+    hostIP: Str,
+    qosClass: Str,
+    startTime: Time,
+    nominatedNodeName: Str,
+    conditions: Schema.optionalKey(Schema.Array(PodCondition)),
+    containerStatuses: Schema.optionalKey(Schema.Array(ContainerStatus)),
+    initContainerStatuses: Schema.optionalKey(Schema.Array(ContainerStatus)),
+    ephemeralContainerStatuses: Schema.optionalKey(Schema.Array(ContainerStatus))
+  }))
+})
+export type Pod = typeof Pod.Type
+
+const PodList = Schema.Struct({ metadata: Schema.optionalKey(ListMeta), items: Schema.Array(Pod) })
+
+/** A pod kept whole, for yaml/json output. */
+const AnyObject = Schema.Record(Schema.String, Schema.Unknown)
+
+export const podPath = (namespace: string, name?: string): string =>
+  `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods${name !== undefined ? `/${encodeURIComponent(name)}` : ""}`
+
+const getCheck = (namespace: string, name: string) => access({ verb: "get", resource: "pods", namespace, name })
+
+/** One pod, decoded to the fields above. */
+export const getPod = (namespace: string, name: string): Effect.Effect<Pod, KubeError, Kube> =>
+  callJson(getCheck(namespace, name), { path: podPath(namespace, name) }, Pod)
+
+/** One pod as the API server sent it (every field). */
+export const getPodObject = (namespace: string, name: string): Effect.Effect<Readonly<Record<string, unknown>>, KubeError, Kube> =>
+  callJson(getCheck(namespace, name), { path: podPath(namespace, name) }, AnyObject)
+
+export interface ListPodsOptions extends ListOptions {
+  readonly namespace?: string | undefined
+  readonly allNamespaces?: boolean | undefined
+}
+
+export interface PodPage {
+  readonly scope: ListScope
+  readonly pods: ReadonlyArray<PodRow>
+  readonly continue: string | undefined
+}
+
+/** One page of pods (`limit`, `continue`), each read as `kubectl get pods -o wide` shows it. */
+export const listPods = (options: ListPodsOptions): Effect.Effect<PodPage, KubeError | InvalidInput, Kube> =>
+  Effect.gen(function*() {
+    const kube = yield* Kube
+    const scope = yield* listScope({ namespace: options.namespace, all_namespaces: options.allNamespaces }, kube.info.namespace)
+    const namespace = scope.all ? undefined : scope.namespace
+    const list = yield* callJson(
+      access({ verb: "list", resource: "pods", namespace }),
+      { path: namespace === undefined ? "/api/v1/pods" : podPath(namespace), query: pageQuery(options) },
+      PodList
+    )
+    const now = yield* Clock.currentTimeMillis
+    return { scope, pods: list.items.map((pod) => podRow(pod, now)), continue: list.metadata?.continue }
+  })
+
+/** Events shown with a pod: the newest few are what explains its state. */
+export const MAX_POD_EVENTS = 10
+
+export interface PodWithEvents {
+  readonly pod: Pod
+  /** This pod's (this incarnation's) events, newest first, at most MAX_POD_EVENTS. */
+  readonly events: ReadonlyArray<Event>
+  /** Why the events could not be read (a denial does not fail the get). */
+  readonly eventsHidden?: string
+}
+
+/**
+ * A pod and its recent events in one round trip: the events are selected by the pod's name so both requests
+ * go out together; events of an earlier pod of the same name are then dropped by uid.
+ */
+export const getPodWithEvents = (namespace: string, name: string): Effect.Effect<PodWithEvents, KubeError, Kube> =>
+  Effect.gen(function*() {
+    const events = callJson(
+      access({ verb: "list", resource: "events", namespace }),
+      { path: eventsPath(namespace), query: { fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${selectorValue(name)}` } },
+      EventList
+    ).pipe(
+      Effect.map((list): { readonly items: ReadonlyArray<Event>; readonly hidden?: string } => ({ items: list.items })),
+      Effect.catchTags({
+        Forbidden: (e) => Effect.succeed({ items: [], hidden: e.message }),
+        ApiError: (e) => Effect.succeed({ items: [], hidden: e.message })
+      })
+    )
+    const [pod, named] = yield* Effect.all([getPod(namespace, name), events], { concurrency: 2 })
+    const uid = pod.metadata.uid
+    const mine = named.items
+      .filter((e) => uid === undefined || e.involvedObject?.uid === undefined || e.involvedObject.uid === uid)
+      .sort(newestFirst)
+      .slice(0, MAX_POD_EVENTS)
+    return { pod, events: mine, ...(named.hidden !== undefined ? { eventsHidden: named.hidden } : {}) }
+  })
+
+/** DELETE answers with the pod as it now is (deletionTimestamp set while it terminates) or a Status. */
+const DeleteAnswer = Schema.Struct({
+  kind: Schema.optionalKey(Schema.String),
+  metadata: Schema.optionalKey(Schema.Struct({
+    resourceVersion: Schema.optionalKey(Schema.String),
+    deletionTimestamp: Schema.optionalKey(Schema.String),
+    deletionGracePeriodSeconds: Schema.optionalKey(Schema.Finite),
+    finalizers: Schema.optionalKey(Schema.Array(Schema.String))
+  }))
+})
+
+export interface DeletedPod {
+  readonly resourceVersion?: string
+  /** How the pod goes away when it does not at once (a grace period, finalizers); never for a dry run. */
+  readonly terminating?: string
+}
+
+/** Deletes a pod (`dryRun`: validated by the server, nothing deleted). */
+export const deletePod = (
+  namespace: string,
+  name: string,
+  options: { readonly gracePeriodSeconds?: number | undefined; readonly dryRun?: boolean | undefined }
+): Effect.Effect<DeletedPod, KubeError, Kube> =>
+  Effect.gen(function*() {
+    const dryRun = options.dryRun === true
+    const answer = yield* callJson(
+      access({ verb: "delete", resource: "pods", namespace, name }),
+      {
+        method: "DELETE",
+        path: podPath(namespace, name),
+        body: {
+          apiVersion: "v1",
+          kind: "DeleteOptions",
+          ...(options.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: options.gracePeriodSeconds } : {}),
+          ...(dryRun ? { dryRun: ["All"] } : {})
+        }
+      },
+      DeleteAnswer
+    )
+    const meta = answer.kind === "Status" ? undefined : answer.metadata
+    const grace = meta?.deletionGracePeriodSeconds
+    const terminating = dryRun
+      ? undefined
+      : meta?.deletionTimestamp !== undefined && grace !== undefined && grace > 0
+      ? `the pod shuts down within ${grace}s (deletion requested at ${meta.deletionTimestamp})`
+      : meta?.finalizers !== undefined && meta.finalizers.length > 0
+      ? `the pod is removed once its finalizers are done: ${meta.finalizers.join(", ")}`
+      : undefined
+    return {
+      ...(meta?.resourceVersion !== undefined ? { resourceVersion: meta.resourceVersion } : {}),
+      ...(terminating !== undefined ? { terminating } : {})
+    }
+  })
