@@ -1,6 +1,6 @@
 /** config_*: what the server knows about contexts, straight from the provider. Local: no cluster call. */
 import { Effect, Schema } from "effect"
-import { ClusterRegistry } from "../cluster/registry.js"
+import { kubeconfigView, listContexts } from "../kube/contexts.js"
 import { document, ObjectOutput } from "../output/reply.js"
 import { localTool } from "../tool/tool.js"
 
@@ -17,11 +17,7 @@ export const configContextsList = localTool({
   output: ContextsOutput,
   annotations: { title: "List contexts", readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   run: () =>
-    Effect.gen(function*() {
-      const registry = yield* ClusterRegistry
-      const { contexts, current } = yield* registry.contexts
-      return document({ contexts: contexts.map((c) => ({ ...c })), current_context: current }, "json")
-    })
+    Effect.map(listContexts, ({ contexts, current }) => document({ contexts: contexts.map((c) => ({ ...c })), current_context: current }, "json"))
 })
 
 export const configKubeconfigView = localTool({
@@ -34,8 +30,5 @@ export const configKubeconfigView = localTool({
   output: ObjectOutput,
   annotations: { title: "View kubeconfig (redacted)", readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   run: ({ minified }) =>
-    Effect.gen(function*() {
-      const registry = yield* ClusterRegistry
-      return document(yield* registry.view(minified ?? false), "yaml")
-    })
+    Effect.map(kubeconfigView(minified ?? false), (view) => document(view, "yaml"))
 })

@@ -1,24 +1,10 @@
-/**
- * events_list: what happened, newest first, repeats folded.
- *
- * Reads core v1 events rather than events.k8s.io/v1: both are views of the same stored objects (events
- * written through either API appear in both), but core v1 is what `kubectl get events` and most RBAC roles
- * name, its field selectors (involvedObject.kind/name, type) are the ones users know, and it exposes
- * count/firstTimestamp/lastTimestamp directly, with eventTime/series for events written the new way.
- */
+/** events_list: what happened, newest first, repeats folded (the listing is kube/events.ts listEvents). */
 import { Effect, Schema } from "effect"
-import { listScope, selectorValue } from "../../kube/scope.js"
-import { access } from "../../kube/Kube.js"
-import { parseDurationMs } from "../../config/duration.js"
-import { countOf, type Event, EventList, eventsPath, lastSeen } from "../../kube/events.js"
-import { age } from "../../kube/meta.js"
+import { listEvents, MAX_EVENTS } from "../../kube/events.js"
 import { table, TableOutput } from "../../output/reply.js"
 import { clusterTool } from "../../tool/tool.js"
 import { AllNamespaces, NamespaceParam } from "../params.js"
-import { readAllPages } from "../../kube/paging.js"
 
-/** Newest-first needs the whole set (the API returns events in key order); this bounds the read. */
-const MAX_EVENTS = 10_000
 /** Messages longer than this are cut with an ellipsis: a table row, not a log. */
 const MAX_MESSAGE = 300
 
@@ -27,48 +13,9 @@ const Duration = Schema.String.check(
   Schema.isPattern(/^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$|^\d+$/u)
 ).annotate({ description: "only events seen within this duration, e.g. 90s, 10m, 1h, 1h30m (a bare number is seconds)" })
 
-
 const oneLine = (message: string): string => {
   const flat = message.replace(/\s*\n\s*/g, " ").trim()
   return flat.length > MAX_MESSAGE ? `${flat.slice(0, MAX_MESSAGE - 1)}…` : flat
-}
-
-interface Folded {
-  namespace: string
-  type: string
-  reason: string
-  object: string
-  message: string
-  count: number
-  last: number
-  lastText: string | undefined
-}
-
-/** Same involved object + reason + message → one row with the summed count and the latest time. */
-export const fold = (events: ReadonlyArray<Event>): Array<Folded> => {
-  const rows = new Map<string, Folded>()
-  for (const e of events) {
-    const namespace = e.metadata.namespace ?? e.involvedObject?.namespace ?? ""
-    const object = `${e.involvedObject?.kind ?? ""}/${e.involvedObject?.name ?? ""}`
-    const reason = e.reason ?? ""
-    const message = e.message ?? ""
-    const type = e.type ?? ""
-    const key = JSON.stringify([namespace, e.involvedObject?.namespace ?? "", object, type, reason, message])
-    const seen = lastSeen(e)
-    const time = seen !== undefined ? Date.parse(seen) : Number.NaN
-    const last = Number.isNaN(time) ? 0 : time
-    const row = rows.get(key)
-    if (row === undefined) {
-      rows.set(key, { namespace, type, reason, object, message, count: countOf(e), last, lastText: seen })
-    } else {
-      row.count += countOf(e)
-      if (last > row.last) {
-        row.last = last
-        row.lastText = seen
-      }
-    }
-  }
-  return [...rows.values()].sort((a, b) => b.last - a.last || a.object.localeCompare(b.object))
 }
 
 export const eventsList = clusterTool({
@@ -92,49 +39,27 @@ export const eventsList = clusterTool({
   }),
   output: TableOutput,
   annotations: { title: "List events", readOnlyHint: true, idempotentHint: true, openWorldHint: true },
-  run: (input, cluster) =>
+  run: (input) =>
     Effect.gen(function*() {
-      const scope = yield* listScope(input, cluster.info.namespace)
-      const all = scope.all
-      const namespace = scope.all ? "" : scope.namespace
-      const fieldSelector = [
-        ...(input.involved_kind !== undefined ? [`involvedObject.kind=${selectorValue(input.involved_kind)}`] : []),
-        ...(input.involved_name !== undefined ? [`involvedObject.name=${selectorValue(input.involved_name)}`] : []),
-        ...(input.type !== undefined ? [`type=${input.type}`] : [])
-      ].join(",")
-      const { complete, items } = yield* readAllPages(access({ verb: "list", resource: "events", namespace }),
-        {
-          path: eventsPath(all ? undefined : namespace),
-          query: { fieldSelector }
-        },
-        EventList,
-        MAX_EVENTS
-      )
-      const now = Date.now()
-      const sinceMs = input.since !== undefined ? parseDurationMs(input.since) : undefined
-      const recent = sinceMs === undefined ? items : items.filter((e) => {
-        const seen = lastSeen(e)
-        return seen !== undefined && Date.parse(seen) >= now - sinceMs
+      const listing = yield* listEvents({
+        namespace: input.namespace,
+        allNamespaces: input.all_namespaces,
+        involvedKind: input.involved_kind,
+        involvedName: input.involved_name,
+        type: input.type,
+        since: input.since,
+        limit: input.limit
       })
-      const folded = fold(recent)
-      const shown = input.limit !== undefined ? folded.slice(0, input.limit) : folded
-      const where = all ? "all namespaces" : `namespace "${namespace}"`
+      const all = listing.scope.all
+      const where = listing.scope.all ? "all namespaces" : `namespace "${listing.scope.namespace}"`
       const notes = [
-        `${recent.length} event(s) in ${where}${sinceMs !== undefined ? ` seen in the last ${input.since}` : ""}, ${folded.length} after folding repeats`,
-        ...(shown.length < folded.length ? [`showing the newest ${shown.length}`] : []),
-        ...(!complete ? [`only the first ${MAX_EVENTS} events were read; narrow with involved_kind/involved_name, type or a namespace`] : [])
+        `${listing.events} event(s) in ${where}${input.since !== undefined ? ` seen in the last ${input.since}` : ""}, ${listing.folded} after folding repeats`,
+        ...(listing.rows.length < listing.folded ? [`showing the newest ${listing.rows.length}`] : []),
+        ...(!listing.complete ? [`only the first ${MAX_EVENTS} events were read; narrow with involved_kind/involved_name, type or a namespace`] : [])
       ]
       return table({
         columns: [...(all ? ["namespace"] : []), "last seen", "type", "reason", "object", "count", "message"],
-        rows: shown.map((r) => [
-          ...(all ? [r.namespace] : []),
-          age(r.lastText, now),
-          r.type,
-          r.reason,
-          r.object,
-          String(r.count),
-          oneLine(r.message)
-        ]),
+        rows: listing.rows.map((r) => [...(all ? [r.namespace] : []), r.age, r.type, r.reason, r.object, String(r.count), oneLine(r.message)]),
         summary: `${notes.join("; ")}.`,
         narrow: "type=Warning, involved_kind/involved_name, since, a namespace, or limit"
       })
