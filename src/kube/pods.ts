@@ -7,7 +7,7 @@
 import { Clock, Effect, Schema, SchemaTransformation } from "effect"
 import type { InvalidInput, KubeError } from "../errors.js"
 import { callJson } from "./call.js"
-import { type Event, EventList, eventsPath, newestFirst } from "./events.js"
+import { type Event, eventsFor } from "./events.js"
 import { access, Kube } from "./Kube.js"
 import { ListMeta, ObjectMeta } from "./meta.js"
 import { type ListOptions, pageQuery } from "./paging.js"
@@ -168,12 +168,9 @@ export interface PodWithEvents {
  */
 export const getPodWithEvents = (namespace: string, name: string): Effect.Effect<PodWithEvents, KubeError, Kube> =>
   Effect.gen(function*() {
-    const events = callJson(
-      access({ verb: "list", resource: "events", namespace }),
-      { path: eventsPath(namespace), query: { fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${selectorValue(name)}` } },
-      EventList
-    ).pipe(
-      Effect.map((list): { readonly items: ReadonlyArray<Event>; readonly hidden?: string } => ({ items: list.items })),
+    // selected by name, so both requests go out together; the uid is known only once the pod is
+    const events = eventsFor({ kind: "Pod", name, namespace }).pipe(
+      Effect.map((items): { readonly items: ReadonlyArray<Event>; readonly hidden?: string } => ({ items })),
       Effect.catchTags({
         Forbidden: (e) => Effect.succeed({ items: [], hidden: e.message }),
         ApiError: (e) => Effect.succeed({ items: [], hidden: e.message })
@@ -183,7 +180,6 @@ export const getPodWithEvents = (namespace: string, name: string): Effect.Effect
     const uid = pod.metadata.uid
     const mine = named.items
       .filter((e) => uid === undefined || e.involvedObject?.uid === undefined || e.involvedObject.uid === uid)
-      .sort(newestFirst)
       .slice(0, MAX_POD_EVENTS)
     return { pod, events: mine, ...(named.hidden !== undefined ? { eventsHidden: named.hidden } : {}) }
   })

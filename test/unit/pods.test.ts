@@ -136,7 +136,7 @@ describe("getPodWithEvents", () => {
       yield* TestClock.setTime(NOW)
       const found = yield* getPodWithEvents("default", "web").pipe(Effect.provide(testKubeLayer(server)))
       expect([...server.requests].sort()).toEqual([
-        "GET /api/v1/namespaces/default/events?fieldSelector=involvedObject.kind%3DPod%2CinvolvedObject.name%3Dweb",
+        "GET /api/v1/namespaces/default/events?fieldSelector=involvedObject.kind%3DPod%2CinvolvedObject.name%3Dweb&limit=500",
         "GET /api/v1/namespaces/default/pods/web"
       ])
       expect(found.pod.metadata.uid).toBe("uid-2")
