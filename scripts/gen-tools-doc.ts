@@ -5,11 +5,13 @@
  *
  *   npx tsx scripts/gen-tools-doc.ts           # rewrite docs/tools.md
  */
+import { SchemaAST } from "effect"
 import { writeFileSync } from "node:fs"
 import { resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { KEYS } from "../src/config/settings.js"
 import * as errors from "../src/errors.js"
+import { INTERNAL_ERROR } from "../src/tool/errorResult.js"
 import { toJsonSchema } from "../src/tool/jsonSchema.js"
 import { type AnyTool, ContextParam } from "../src/tool/tool.js"
 import { allTools } from "../src/tools/index.js"
@@ -23,40 +25,30 @@ const isJson = (v: unknown): v is Json => typeof v === "object" && v !== null &&
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined)
 const num = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined)
 
-/** One line per error type; every tagged error exported by src/errors.ts must have one (checked below). */
-const ERROR_DOCS: Readonly<Record<string, string>> = {
-  UnknownContext: "`context` names no known context; `available` lists the contexts that exist.",
-  Forbidden:
-    "the context's user may not do this; `verb`, `resource` and `namespace` say what was refused (by the RBAC pre-check when `require_rbac` is on, else by the API server).",
-  NotFound: "the object, or its kind/API, does not exist on that cluster.",
-  AlreadyExists: "an object with that name already exists.",
-  Conflict: "another field manager owns the fields (server-side apply without `force`) or the object changed meanwhile.",
-  Invalid: "the API server rejected the object; `causes` lists the field errors.",
-  Timeout: "the API server did not answer within the context's timeout (`kubernetes.timeout`).",
-  Unavailable: "the cluster could not be reached (connection refused, DNS, TLS) or answered 503.",
-  Unauthorized: "the context's credentials were rejected (expired token, wrong certificate); log in again.",
-  MetricsUnavailable: "the cluster does not serve metrics.k8s.io (no metrics-server), or its backend does not answer.",
-  ApiError: "any other failed answer of the API server (e.g. 429, 500); `code` and `reason` carry its status.",
-  ReadOnly: "the tool can change a cluster and read-only mode (global or for that context) forbids it.",
-  InvalidInput: "the arguments do not match the tool's input schema (unknown parameter, wrong type, out of range); `issues` lists path and message."
-}
-const INTERNAL_ERROR = "a bug in kube-mcp; the server log (stderr) has the details."
-
 /**
- * The tags of the error classes src/errors.ts exports (Schema.TaggedError classes have `fields._tag`), in
- * ERROR_DOCS order: module namespace order differs between loaders (tsx sorts, vitest keeps source order).
+ * The error types, in the order src/errors.ts's ToolError union lists them, each with the description its
+ * class carries. Every tagged error class src/errors.ts exports must be in the union and described (checked
+ * here, so a new error cannot go undocumented).
  */
-export const errorTags = (): Array<string> => {
-  const order = Object.keys(ERROR_DOCS)
-  const rank = (t: string) => (order.includes(t) ? order.indexOf(t) : order.length)
-  return Object.values(errors)
-    .flatMap((v) =>
-      typeof v === "function" && "fields" in v && isJson(v.fields) && "_tag" in v.fields && "identifier" in v && typeof v.identifier === "string"
-        ? [v.identifier]
-        : []
-    )
-    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))
+export const errorDocs = (): Array<{ readonly tag: string; readonly description: string }> => {
+  const members = errors.ToolError.members
+  const exported = Object.values(errors).flatMap((v) =>
+    typeof v === "function" && "fields" in v && isJson(v.fields) && "_tag" in v.fields && "identifier" in v && typeof v.identifier === "string"
+      ? [v.identifier]
+      : []
+  )
+  const outside = exported.filter((t) => !members.some((m) => m.identifier === t))
+  if (outside.length > 0) throw new Error(`gen-tools-doc: add these error types to ToolError in src/errors.ts: ${outside.join(", ")}`)
+  const docs = members.map((m) => ({ tag: m.identifier, description: SchemaAST.resolveDescription(m.ast) ?? "" }))
+  const missing = docs.filter((d) => d.description === "").map((d) => d.tag)
+  if (missing.length > 0) {
+    throw new Error(`gen-tools-doc: give these error classes of src/errors.ts a description annotation: ${missing.join(", ")}`)
+  }
+  return docs
 }
+
+/** The tags of the error types, in documentation order. */
+export const errorTags = (): Array<string> => errorDocs().map((d) => d.tag)
 
 /** Markdown table cell: no line breaks, pipes escaped. */
 const cell = (s: string): string => s.replace(/\s*\n\s*/g, " ").replace(/\|/g, "\\|")
@@ -203,10 +195,7 @@ const setting = (path: string): { readonly default: string; readonly flag?: stri
 }
 
 const header = (tools: ReadonlyArray<AnyTool>): string => {
-  const missing = errorTags().filter((t) => ERROR_DOCS[t] === undefined)
-  if (missing.length > 0) {
-    throw new Error(`gen-tools-doc: describe these error types of src/errors.ts in ERROR_DOCS: ${missing.join(", ")}`)
-  }
+  const errorTypes = errorDocs()
   const maxBytes = setting("output.max_bytes")
   const readOnly = setting("security.read_only")
   const reveal = setting("security.reveal_secrets")
@@ -256,7 +245,7 @@ const header = (tools: ReadonlyArray<AnyTool>): string => {
     "`{ \"error\": { \"type\", \"message\", \"details\", \"cluster\", \"tool\", ... } }` and its text says the same in a line or two.",
     "Types:",
     "",
-    ...errorTags().map((t) => `- ${code(t)}: ${ERROR_DOCS[t] ?? ""}`),
+    ...errorTypes.map((t) => `- ${code(t.tag)}: ${t.description}`),
     `- ${code("InternalError")}: ${INTERNAL_ERROR}`,
     "",
     "## Read-only mode",

@@ -1,4 +1,7 @@
-/** The one mapping from API-server answers and transport failures to typed errors. */
+/**
+ * The one mapping from API-server answers and transport failures to typed errors: every REST call, the exec
+ * upgrade and the tests' fake server go through `statusToError`.
+ */
 import { Schema } from "effect"
 import {
   AlreadyExists,
@@ -135,7 +138,26 @@ export const statusToError = ({ body, context, method, path, status }: FailedCal
   }
   if (code === 504 || reason === "Timeout" || reason === "ServerTimeout") return new Timeout(common)
   if (code === 503) return new Unavailable({ ...common, details: "The API server answered 503 (service unavailable)." })
-  return new ApiError({ ...common, code, ...(reason !== undefined ? { reason } : {}) })
+  return (code === 500 ? typedPatchError(context, message) : undefined) ??
+    new ApiError({ ...common, code, ...(reason !== undefined ? { reason } : {}) })
+}
+
+/**
+ * The API server answers 500 when an applied object does not fit the kind's schema (an unknown field):
+ * "failed to create typed patch object (ns/name; apps/v1, Kind=Deployment): .spec.replicaz: field not declared
+ * in schema". That is the caller's field error, so it is Invalid with the field.
+ */
+const typedPatchError = (context: string, message: string): Invalid | undefined => {
+  const m = /failed to create typed patch object \([^)]*\): (\S+): (.+)$/.exec(message)
+  if (m === null) return undefined
+  const field = (m[1] ?? "").replace(/^\./, "")
+  const reason = m[2] ?? ""
+  return new Invalid({
+    context,
+    message,
+    causes: [{ field, message: reason, reason: "FieldValueInvalid" }],
+    details: `${field}: ${reason} (check the spelling and the nesting of the field)`
+  })
 }
 
 /** Socket-level failures: the cluster could not be reached at all. */

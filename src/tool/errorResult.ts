@@ -1,6 +1,6 @@
 /** The one mapping from typed errors to MCP tool results (`isError: true`, the seed's error shape). */
 import { Schema } from "effect"
-import type { ToolError } from "../errors.js"
+import { ToolError } from "../errors.js"
 
 export interface ToolResult {
   [key: string]: unknown
@@ -9,7 +9,10 @@ export interface ToolResult {
   isError?: boolean
 }
 
-/** `structuredContent` of a failed call; the type's own fields (verb, causes, issues, …) follow the five. */
+/**
+ * `structuredContent` of a failed call; the type's own fields (verb, causes, issues, document, …) follow the
+ * five, as the error's Schema encodes them.
+ */
 export const ErrorOutput = Schema.Struct({
   error: Schema.StructWithRest(
     Schema.Struct({
@@ -23,11 +26,24 @@ export const ErrorOutput = Schema.Struct({
   )
 })
 
+/** Shown in the five fields every error result has. */
 const COMMON = new Set(["_tag", "context", "message", "details"])
 
-/** The fields an error class declares beyond the common ones (available, verb, causes, issues, code, …). */
-const extras = (e: ToolError): Record<string, unknown> =>
-  Object.fromEntries(Object.entries(e).filter(([k, v]) => !COMMON.has(k) && v !== undefined))
+const encodeError = Schema.encodeSync(ToolError)
+
+/** The fields the error's class declares beyond the common ones, as its own Schema encodes them. */
+const ownFields = (e: ToolError): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(encodeError(e)).filter(([k, v]) => !COMMON.has(k) && v !== undefined))
+
+/** Which document of a manifest failed, before the message; what became of the others, after the details. */
+const positioned = (e: ToolError): { readonly message: string; readonly details: string } => {
+  const at = "document" in e ? e.document : undefined
+  if (at === undefined) return { message: e.message, details: e.details ?? "" }
+  return {
+    message: `${at.kind}/${at.name} (document ${at.index} of ${at.total}): ${e.message}`,
+    details: [e.details, at.others].filter((d) => d !== undefined && d !== "").join(" — ")
+  }
+}
 
 export const errorResult = (e: ToolError, tool: string, cluster: string | undefined): ToolResult => {
   const where = "context" in e ? e.context : cluster
@@ -37,12 +53,16 @@ export const errorResult = (e: ToolError, tool: string, cluster: string | undefi
     details: e.details ?? "",
     cluster: where ?? "",
     tool,
-    ...extras(e)
+    ...ownFields(e)
   }
-  const lines = [`${e._tag}: ${e.message}${where !== undefined && where !== "" ? ` [context ${where}]` : ""}`]
-  if (e.details !== undefined && e.details !== "") lines.push(e.details)
+  const { details, message } = positioned(e)
+  const lines = [`${e._tag}: ${message}${where !== undefined && where !== "" ? ` [context ${where}]` : ""}`]
+  if (details !== "") lines.push(details)
   return { isError: true, content: [{ type: "text", text: lines.join("\n") }], structuredContent: { error } }
 }
+
+/** What the InternalError type means (docs/tools.md lists it with the error classes). */
+export const INTERNAL_ERROR = "a bug in kube-mcp; the server log (stderr) has the details."
 
 /** A defect (a bug of ours): the client learns that, never the stack trace; the log has the rest. */
 export const internalErrorResult = (tool: string, cluster: string | undefined): ToolResult => ({

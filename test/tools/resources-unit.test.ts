@@ -2,8 +2,9 @@
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { LAST_APPLIED, sanitize, sanitizePair } from "../../src/output/sanitize.js"
-import { changedPaths, unifiedDiff } from "../../src/tools/resources/compare.js"
-import { parseManifest } from "../../src/tools/resources/manifest.js"
+import { changedPaths } from "../../src/kube/compare.js"
+import { parseManifest } from "../../src/kube/manifest.js"
+import { unifiedDiff } from "../../src/output/diff.js"
 
 const masked = { revealSecrets: false }
 const b64 = (s: string) => Buffer.from(s).toString("base64")

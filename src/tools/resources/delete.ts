@@ -1,14 +1,14 @@
 /** resources_delete: delete one object of any kind; says whether it is gone or still terminating (finalizers, grace). */
 import { Effect, Schema } from "effect"
-import { access } from "../../kube/Kube.js"
-import { callJson } from "../../kube/call.js"
-import { resourcePath } from "../../kube/discovery.js"
+import { deleteObject, DryRun, gvkFields, inNamespace, refOf } from "../../kube/objects.js"
 import { type Reply, text } from "../../output/reply.js"
 import { clusterTool } from "../../tool/tool.js"
-import { DryRun, KubeObject, metaOf, namespaceFor, objectRefFields, refOf, requireVerb, resolveInput, typeOf, where } from "./common.js"
+import { Name, NamespaceParam } from "../params.js"
 
 const Params = Schema.Struct({
-  ...objectRefFields,
+  ...gvkFields,
+  name: Name,
+  namespace: Schema.optionalKey(NamespaceParam),
   propagation_policy: Schema.optionalKey(Schema.Literals(["Foreground", "Background", "Orphan"]).annotate({
     description: "what happens to dependents (e.g. a Deployment's ReplicaSets): Background (delete them after the owner, " +
       "the usual default), Foreground (owner waits until they are gone) or Orphan (keep them)"
@@ -38,48 +38,32 @@ export const resourcesDelete = clusterTool({
   params: Params,
   output: DeleteOutput,
   annotations: { title: "Delete a resource", readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  run: (input, cluster) =>
+  run: (input) =>
     Effect.gen(function*() {
-      const info = yield* resolveInput(cluster, input)
-      yield* requireVerb(info, "delete", "resources_delete")
-      const namespace = namespaceFor(info, cluster, input.namespace)
-      const answer = yield* callJson(access({ verb: "delete", group: info.group, resource: info.resource, namespace, name: input.name }),
-        {
-          method: "DELETE",
-          path: resourcePath(info, { namespace, name: input.name }),
-          query: {
-            propagationPolicy: input.propagation_policy,
-            gracePeriodSeconds: input.grace_period_seconds,
-            dryRun: input.dry_run === true ? "All" : undefined
-          }
-        },
-        KubeObject
-      )
-      // the server answers with a Status when the object is gone at once, else with the object as it now is
-      const gone = typeOf(answer).kind === "Status"
-      const meta = gone ? {} : metaOf(answer)
-      const finalizers = meta.finalizers ?? []
       const dryRun = input.dry_run === true
-      const state = dryRun
-        ? "would be deleted"
-        : gone || meta.deletionTimestamp === undefined
-        ? "deleted"
-        : finalizers.length > 0
-        ? `terminating: waiting for finalizers ${finalizers.join(", ")}`
+      const d = yield* deleteObject(input, {
+        propagationPolicy: input.propagation_policy,
+        gracePeriodSeconds: input.grace_period_seconds,
+        dryRun
+      }, "resources_delete")
+      const state = d.action !== "terminating"
+        ? d.action
+        : d.finalizers.length > 0
+        ? `terminating: waiting for finalizers ${d.finalizers.join(", ")}`
         : "terminating (deletion in progress)"
       const reply: Reply = text({
-        text: `${dryRun ? "Dry run: nothing was deleted.\n" : ""}${refOf(info, input.name)} ${state}${where(namespace)}${
-          meta.resourceVersion !== undefined ? ` (resourceVersion ${meta.resourceVersion})` : ""
+        text: `${dryRun ? "Dry run: nothing was deleted.\n" : ""}${refOf(d.info, d.name)} ${state}${inNamespace(d.namespace)}${
+          d.resourceVersion !== undefined ? ` (resourceVersion ${d.resourceVersion})` : ""
         }`,
         data: {
-          kind: info.kind,
-          apiVersion: info.apiVersion,
-          name: input.name,
-          ...(namespace !== undefined ? { namespace } : {}),
-          action: dryRun ? "would be deleted" : gone || meta.deletionTimestamp === undefined ? "deleted" : "terminating",
+          kind: d.info.kind,
+          apiVersion: d.info.apiVersion,
+          name: d.name,
+          ...(d.namespace !== undefined ? { namespace: d.namespace } : {}),
+          action: d.action,
           dry_run: dryRun,
-          ...(meta.resourceVersion !== undefined ? { resourceVersion: meta.resourceVersion } : {}),
-          ...(finalizers.length > 0 && !dryRun ? { finalizers } : {})
+          ...(d.resourceVersion !== undefined ? { resourceVersion: d.resourceVersion } : {}),
+          ...(d.finalizers.length > 0 && !dryRun ? { finalizers: d.finalizers } : {})
         }
       })
       return reply

@@ -1,18 +1,9 @@
 /** resources_scale: read or set replicas through the /scale subresource of any scalable kind (CRDs included). */
 import { Effect, Schema } from "effect"
-import { access } from "../../kube/Kube.js"
-import { InvalidInput } from "../../errors.js"
-import { callJson } from "../../kube/call.js"
-import { resourcePath, typeName } from "../../kube/discovery.js"
+import { DryRun, gvkFields, inNamespace, readScale, refOf, setScale } from "../../kube/objects.js"
 import { type Reply, text } from "../../output/reply.js"
 import { clusterTool } from "../../tool/tool.js"
-import { DEFAULT_FIELD_MANAGER, DryRun, namespaceFor, objectRefFields, refOf, resolveInput, where } from "./common.js"
-
-const Scale = Schema.Struct({
-  metadata: Schema.optionalKey(Schema.Struct({ resourceVersion: Schema.optionalKey(Schema.String) })),
-  spec: Schema.optionalKey(Schema.Struct({ replicas: Schema.optionalKey(Schema.Finite) })),
-  status: Schema.optionalKey(Schema.Struct({ replicas: Schema.optionalKey(Schema.Finite), selector: Schema.optionalKey(Schema.String) }))
-})
+import { Name, NamespaceParam } from "../params.js"
 
 const ScaleOutput = Schema.Struct({
   kind: Schema.String,
@@ -28,7 +19,9 @@ const ScaleOutput = Schema.Struct({
 })
 
 const Params = Schema.Struct({
-  ...objectRefFields,
+  ...gvkFields,
+  name: Name,
+  namespace: Schema.optionalKey(NamespaceParam),
   replicas: Schema.optionalKey(Schema.Finite.check(Schema.isInt(), Schema.isBetween({ minimum: 0, maximum: 1_000_000 })).annotate({
     description: "desired replica count; omit to read the current scale"
   })),
@@ -43,65 +36,41 @@ export const resourcesScale = clusterTool({
   params: Params,
   output: ScaleOutput,
   annotations: { title: "Scale a resource", readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  run: (input, cluster) =>
+  run: (input) =>
     Effect.gen(function*() {
-      const info = yield* resolveInput(cluster, input)
-      if (!info.subresources.includes("scale")) {
-        return yield* new InvalidInput({
-          message: `${typeName(info)} has no /scale subresource, so it cannot be scaled (scalable kinds include Deployment, StatefulSet, ReplicaSet)`,
-          issues: [{ path: "kind", message: `${info.kind} is not scalable` }]
-        })
-      }
-      const namespace = namespaceFor(info, cluster, input.namespace)
-      const path = resourcePath(info, { namespace, name: input.name, subresource: "scale" })
-      const base = { group: info.group, resource: info.resource, subresource: "scale", namespace, name: input.name }
-      const current = yield* callJson(access({ verb: "get", ...base }), { path }, Scale)
-      const ref = refOf(info, input.name)
-      const desired = current.spec?.replicas ?? 0
-      const ready = current.status?.replicas ?? 0
       if (input.replicas === undefined) {
+        const s = yield* readScale(input, "resources_scale")
         const reply: Reply = text({
-          text: `${ref}${where(namespace)}: ${desired} desired, ${ready} current${
-            current.status?.selector !== undefined ? ` (selector ${current.status.selector})` : ""
+          text: `${refOf(s.info, s.name)}${inNamespace(s.namespace)}: ${s.replicas} desired, ${s.current} current${
+            s.selector !== undefined ? ` (selector ${s.selector})` : ""
           }`,
           data: {
-            kind: info.kind,
-            name: input.name,
-            ...(namespace !== undefined ? { namespace } : {}),
-            replicas: desired,
-            current_replicas: ready,
-            ...(current.status?.selector !== undefined ? { selector: current.status.selector } : {}),
-            resourceVersion: current.metadata?.resourceVersion ?? ""
+            kind: s.info.kind,
+            name: s.name,
+            ...(s.namespace !== undefined ? { namespace: s.namespace } : {}),
+            replicas: s.replicas,
+            current_replicas: s.current,
+            ...(s.selector !== undefined ? { selector: s.selector } : {}),
+            resourceVersion: s.resourceVersion
           }
         })
         return reply
       }
       const dryRun = input.dry_run === true
-      const updated = desired === input.replicas ? current : yield* callJson(access({ verb: "patch", ...base }),
-        {
-          method: "PATCH",
-          path,
-          query: { fieldManager: DEFAULT_FIELD_MANAGER, dryRun: dryRun ? "All" : undefined },
-          body: { spec: { replicas: input.replicas } },
-          contentType: "application/merge-patch+json"
-        },
-        Scale
-      )
-      const rv = updated.metadata?.resourceVersion ?? ""
-      const action = desired === input.replicas ? "unchanged" : "scaled"
+      const c = yield* setScale(input, input.replicas, dryRun, "resources_scale")
       const reply: Reply = text({
-        text: `${dryRun ? "Dry run: nothing was persisted.\n" : ""}${ref}${where(namespace)} ${
-          action === "scaled" ? `scaled from ${desired} to ${input.replicas} replicas` : `unchanged (already ${desired} replicas)`
-        } (resourceVersion ${rv})`,
+        text: `${dryRun ? "Dry run: nothing was persisted.\n" : ""}${refOf(c.info, c.name)}${inNamespace(c.namespace)} ${
+          c.action === "scaled" ? `scaled from ${c.previous} to ${c.replicas} replicas` : `unchanged (already ${c.previous} replicas)`
+        } (resourceVersion ${c.resourceVersion})`,
         data: {
-          kind: info.kind,
-          name: input.name,
-          ...(namespace !== undefined ? { namespace } : {}),
-          action,
+          kind: c.info.kind,
+          name: c.name,
+          ...(c.namespace !== undefined ? { namespace: c.namespace } : {}),
+          action: c.action,
           dry_run: dryRun,
-          previous_replicas: desired,
-          replicas: input.replicas,
-          resourceVersion: rv
+          previous_replicas: c.previous,
+          replicas: c.replicas,
+          resourceVersion: c.resourceVersion
         }
       })
       return reply

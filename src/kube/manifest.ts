@@ -6,11 +6,11 @@
  * through its model classes, silently dropping unknown fields (a misspelt `replicas` would vanish instead of
  * being rejected by the server) and renaming CRD schema keys (x-kubernetes-* → x_kubernetes_*).
  */
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import { CORE_SCHEMA, loadAll, Type } from "js-yaml"
-import { GROUP_PATTERN, parseApiVersion, VERSION_PATTERN } from "../../kube/discovery.js"
-import { isRecord } from "../../output/sanitize.js"
-import { InvalidInput } from "../../errors.js"
+import { InvalidInput } from "../errors.js"
+import { isRecord } from "../output/sanitize.js"
+import { GROUP_PATTERN, parseApiVersion, VERSION_PATTERN } from "./discovery.js"
 
 /**
  * YAML 1.2 core types (what Kubernetes' YAML→JSON conversion yields: no timestamps turned into dates, no
@@ -20,7 +20,24 @@ const MANIFEST_SCHEMA = CORE_SCHEMA.extend({
   implicit: [new Type("tag:yaml.org,2002:merge", { kind: "scalar", resolve: (data: unknown) => data === "<<" || data === null })]
 })
 
-/** What kube/sanitize.ts puts in place of a Secret value. */
+export const MAX_DOCUMENTS = 200
+
+/** A manifest as callers give it: one object, an array of objects, or YAML/JSON text with one or many documents. */
+export const Manifest = Schema.Union([
+  Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(1024 * 1024)).annotate({
+    description: "YAML or JSON text; several YAML documents separated by ---"
+  }),
+  Schema.Record(Schema.String, Schema.Unknown).annotate({ description: "one Kubernetes object" }),
+  Schema.Array(Schema.Record(Schema.String, Schema.Unknown)).check(Schema.isMaxLength(MAX_DOCUMENTS)).annotate({
+    description: "several Kubernetes objects"
+  })
+]).annotate({
+  description: "the object(s) to apply: a JSON object with apiVersion, kind and metadata.name, an array of them, " +
+    "or YAML/JSON text with one or many documents (a kind: List is expanded)"
+})
+export type Manifest = typeof Manifest.Type
+
+/** What output/sanitize.ts puts in place of a Secret value. */
 const MASKED = /^<masked: \d+ bytes?(, [a-z ]+)?>$/
 
 export interface ManifestDoc {
@@ -85,12 +102,8 @@ const checkDoc = (doc: unknown, index: number, total: number): Effect.Effect<Man
   return Effect.succeed({ index, apiVersion, kind, name, namespace, object: doc })
 }
 
-export const MAX_DOCUMENTS = 200
-
 /** The manifest's objects, in order. */
-export const parseManifest = (
-  manifest: string | Readonly<Record<string, unknown>> | ReadonlyArray<Readonly<Record<string, unknown>>>
-): Effect.Effect<ReadonlyArray<ManifestDoc>, InvalidInput> =>
+export const parseManifest = (manifest: Manifest): Effect.Effect<ReadonlyArray<ManifestDoc>, InvalidInput> =>
   Effect.gen(function*() {
     const raw: ReadonlyArray<unknown> = typeof manifest === "string"
       ? yield* parseText(manifest)
