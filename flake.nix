@@ -34,8 +34,8 @@
           '';
           # The fixed-output hash of the npm dependencies (prefetch-npm-deps of the patched lockfile).
           # After changing package-lock.json run `node nix/npm-deps-hash.mjs --write`; test/ship checks that
-          # this matches: package-lock.json sha256 44e162b8b80cfa062eb503f97003d66f01a4ec9bd10f9807acef27caa8779912
-          npmDepsHash = "sha256-Coa9khtcvMpOxiUXgFRFZTohJiEXJ/1OcJPzQT6N7ek=";
+          # this matches: package-lock.json sha256 c93733a701a8646e9ebe5eb4f224f228828708d29df6bcb24d8027265556f45f
+          npmDepsHash = "sha256-D5CJsLhxH4MlsN64k1yrLMoMpiPC5GPjKgIibfm5zRc=";
           # `npm run build`: tsc type check, then esbuild bundles dist/ (self-contained: no node_modules at runtime)
           npmBuildScript = "build";
           nativeBuildInputs = [ pkgs.makeWrapper ];
