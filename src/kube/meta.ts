@@ -9,14 +9,24 @@ export const ObjectMeta = Schema.Struct({
   resourceVersion: Schema.optionalKey(Schema.String)
 })
 
+/** An object's owner; apiVersion, kind and name are required by the API. */
+export const OwnerReference = Schema.Struct({
+  apiVersion: Schema.String,
+  kind: Schema.String,
+  name: Schema.String,
+  uid: Schema.optionalKey(Schema.String),
+  controller: Schema.optionalKey(Schema.Boolean)
+})
+export type OwnerReference = typeof OwnerReference.Type
+
 export const ListMeta = Schema.Struct({
   continue: Schema.optionalKey(Schema.String),
   remainingItemCount: Schema.optionalKey(Schema.Finite),
   resourceVersion: Schema.optionalKey(Schema.String)
 })
 
-/** kubectl's age column: 45s, 12m, 5h, 3d, 2y. */
-export const age = (timestamp: string | undefined, now: number = Date.now()): string => {
+/** kubectl's age column: 45s, 12m, 5h, 3d, 2y; `now` from the Clock, so tests move it with TestClock. */
+export const age = (timestamp: string | undefined, now: number): string => {
   if (timestamp === undefined) return "<unknown>"
   const seconds = Math.max(0, Math.floor((now - Date.parse(timestamp)) / 1000))
   if (Number.isNaN(seconds)) return "<unknown>"

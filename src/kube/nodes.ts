@@ -9,7 +9,7 @@ import { callJson } from "./call.js"
 import { access, Kube } from "./Kube.js"
 import { age, ListMeta, ObjectMeta } from "./meta.js"
 import { cpuMillicores, fetchMetrics, memoryMiB, METRICS_API, quantityValue } from "./metrics.js"
-import { pageQuery, readAllPages, TABLE_ACCEPT } from "./paging.js"
+import { pageQuery, readAllPages, Table, TABLE_ACCEPT } from "./paging.js"
 import { selectorValue } from "./scope.js"
 
 const ResourceList = Schema.Record(Schema.String, Schema.String)
@@ -108,12 +108,6 @@ const resources = (list: Readonly<Record<string, string>> | undefined): NodeReso
   pods: plain(list?.["pods"])
 })
 
-/** A list of pods as a Table: the printed columns (Node among them), no objects. */
-const PodTable = Schema.Struct({
-  metadata: Schema.optionalKey(ListMeta),
-  columnDefinitions: Schema.Array(Schema.Struct({ name: Schema.String })),
-  rows: Schema.Array(Schema.Struct({ cells: Schema.Array(Schema.Unknown) }))
-})
 
 /**
  * Pods that hold a node's resources (not Succeeded/Failed), counted by node name. One paginated list of all
@@ -133,7 +127,7 @@ export const countPodsPerNode = (node?: string): Effect.Effect<Map<string, numbe
       const page = yield* callJson(
         access({ verb: "list", resource: "pods" }),
         { path: "/api/v1/pods", query: { ...pageQuery({ fieldSelector, continue: token }), includeObject: "None" }, accept: TABLE_ACCEPT },
-        PodTable
+        Table
       )
       const column = page.columnDefinitions.findIndex((c) => c.name === "Node")
       if (column < 0) {

@@ -10,36 +10,14 @@ import { type ApiError, InvalidInput, type KubeError } from "../errors.js"
 import { isRecord, isSecret, optionsOf, sanitizeObject, sanitizePair } from "../output/sanitize.js"
 import { callJson } from "./call.js"
 import { changedPaths, specOnly } from "./compare.js"
-import { GROUP_PATTERN, parseApiVersion, type ResourceInfo, resolveKind, resourcePath, typeName, VERSION_PATTERN } from "./discovery.js"
+import { parseApiVersion, type ResourceInfo, resolveKind, resourcePath, typeName } from "./discovery.js"
 import { countOf, eventsFor, lastSeen } from "./events.js"
 import { access, type AccessCheck, Kube } from "./Kube.js"
-import { age, ListMeta } from "./meta.js"
-import { PAGE_SIZE, pageQuery, TABLE_ACCEPT } from "./paging.js"
+import { age, ListMeta, OwnerReference } from "./meta.js"
+import { PAGE_SIZE, pageQuery, Table, TABLE_ACCEPT } from "./paging.js"
 import { listScope, namespaceOr } from "./scope.js"
 
 // ---- how callers name a kind, and the options of writes ----
-
-export const Group = Schema.String.check(Schema.isMaxLength(253), Schema.isPattern(GROUP_PATTERN)).annotate({
-  description: "API group, e.g. \"apps\", \"batch\", \"networking.k8s.io\" or a CRD's group; \"\" or omitted for the core group (Pod, Service, ConfigMap, Secret, ...)"
-})
-export const Version = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(63), Schema.isPattern(VERSION_PATTERN)).annotate({
-  description: "API version within the group, e.g. \"v1\""
-})
-export const Kind = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(100), Schema.isPattern(/^[A-Za-z][A-Za-z0-9]*$/u)).annotate({
-  description: "kind, e.g. \"Deployment\" (the plural \"deployments\" or a short name such as \"deploy\" also works)"
-})
-/** The fields that name a kind; with a name (and namespace) they name one object. */
-export const gvkFields = { group: Schema.optionalKey(Group), version: Version, kind: Kind }
-
-export const DryRun = Schema.Boolean.annotate({
-  description: "validate and run admission on the server without persisting anything (dryRun=All); the result shows what would happen"
-})
-export const FieldManager = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(128)).annotate({
-  description: "field manager name recorded for server-side apply (default \"kube-mcp\")"
-})
-export const Force = Schema.Boolean.annotate({
-  description: "take ownership of fields another field manager owns instead of failing with a Conflict"
-})
 
 export const DEFAULT_FIELD_MANAGER = "kube-mcp"
 
@@ -49,15 +27,6 @@ export const DEFAULT_FIELD_MANAGER = "kube-mcp"
 export const KubeObject = Schema.Record(Schema.String, Schema.Unknown)
 export type KubeObject = typeof KubeObject.Type
 
-/** apiVersion, kind and name are required by the API. */
-export const OwnerReference = Schema.Struct({
-  apiVersion: Schema.String,
-  kind: Schema.String,
-  name: Schema.String,
-  uid: Schema.optionalKey(Schema.String),
-  controller: Schema.optionalKey(Schema.Boolean)
-})
-export type OwnerReference = typeof OwnerReference.Type
 
 /** The metadata fields read (decoded from a copy; the object itself stays whole). */
 const MetaView = Schema.Struct({
@@ -199,19 +168,8 @@ export const getShown = (t: Target): Effect.Effect<KubeObject, KubeError, Kube> 
     return sanitizeObject(yield* getObject(t), optionsOf(kube), t.info.kind)
   })
 
-const TableAnswer = Schema.Struct({
-  kind: Schema.Literal("Table"),
-  metadata: Schema.optionalKey(ListMeta),
-  columnDefinitions: Schema.Array(Schema.Struct({ name: Schema.String, priority: Schema.optionalKey(Schema.Finite) })),
-  rows: Schema.Array(Schema.Struct({
-    cells: Schema.Array(Schema.Unknown),
-    object: Schema.optionalKey(Schema.Struct({
-      metadata: Schema.optionalKey(Schema.Struct({ namespace: Schema.optionalKey(Schema.String), name: Schema.optionalKey(Schema.String) }))
-    }))
-  }))
-})
-type TableAnswer = typeof TableAnswer.Type
-const decodeTable = Schema.decodeUnknownOption(TableAnswer)
+
+const decodeTable = Schema.decodeUnknownOption(Table)
 
 const cellText = (cell: unknown): string =>
   cell === null || cell === undefined
@@ -223,7 +181,7 @@ const cellText = (cell: unknown): string =>
     : JSON.stringify(cell)
 
 /** The default (priority 0) columns of a server Table, lower-cased like the other tools' columns. */
-const tableColumns = (t: TableAnswer): { names: Array<string>; indexes: Array<number> } => {
+const tableColumns = (t: Table): { names: Array<string>; indexes: Array<number> } => {
   const indexes = t.columnDefinitions.flatMap((c, i) => ((c.priority ?? 0) === 0 ? [i] : []))
   return { names: indexes.map((i) => (t.columnDefinitions[i]?.name ?? "").toLowerCase()), indexes }
 }

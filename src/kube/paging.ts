@@ -3,17 +3,32 @@
  * continue token, or every page for answers that need the whole set (sorting, counting, folding). Server-side
  * Tables (kubectl's columns) are asked for with TABLE_ACCEPT.
  */
-import { Effect, type Schema } from "effect"
+import { Effect, Schema } from "effect"
 import type { ApiRequest } from "../cluster/restClient.js"
 import type { KubeError } from "../errors.js"
 import { callJson } from "./call.js"
 import type { AccessCheck, Kube } from "./Kube.js"
+import { ListMeta } from "./meta.js"
 
 /** Lists never pull a whole large cluster into memory: without `limit` the API server pages at this size. */
 export const PAGE_SIZE = 500
 
 /** A server-side Table (meta.k8s.io/v1), falling back to the plain list for APIs that cannot render one. */
 export const TABLE_ACCEPT = "application/json;as=Table;v=v1;g=meta.k8s.io, application/json"
+
+/** A server-side Table (meta.k8s.io/v1): printed columns, cells, and the object's name when asked for. */
+export const Table = Schema.Struct({
+  kind: Schema.Literal("Table"),
+  metadata: Schema.optionalKey(ListMeta),
+  columnDefinitions: Schema.Array(Schema.Struct({ name: Schema.String, priority: Schema.optionalKey(Schema.Finite) })),
+  rows: Schema.Array(Schema.Struct({
+    cells: Schema.Array(Schema.Unknown),
+    object: Schema.optionalKey(Schema.Struct({
+      metadata: Schema.optionalKey(Schema.Struct({ namespace: Schema.optionalKey(Schema.String), name: Schema.optionalKey(Schema.String) }))
+    }))
+  }))
+})
+export type Table = typeof Table.Type
 
 export interface ListOptions {
   readonly labelSelector?: string | undefined

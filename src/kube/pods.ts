@@ -9,7 +9,7 @@ import type { InvalidInput, KubeError } from "../errors.js"
 import { callJson } from "./call.js"
 import { type Event, eventsFor } from "./events.js"
 import { access, Kube } from "./Kube.js"
-import { ListMeta, ObjectMeta } from "./meta.js"
+import { ListMeta, ObjectMeta, OwnerReference } from "./meta.js"
 import { type ListOptions, pageQuery } from "./paging.js"
 import { podRow, type PodRow } from "./podStatus.js"
 import { type ListScope, listScope, selectorValue } from "./scope.js"
@@ -64,15 +64,6 @@ export const PodCondition = Schema.Struct({
   reason: Str,
   message: Str,
   lastTransitionTime: Time
-})
-
-/** The same shape as the one resources_* read (apiVersion, kind, name are required by the API). */
-export const OwnerReference = Schema.Struct({
-  apiVersion: Schema.String,
-  kind: Schema.String,
-  name: Schema.String,
-  uid: Str,
-  controller: Schema.optionalKey(Schema.Boolean)
 })
 
 export const Pod = Schema.Struct({

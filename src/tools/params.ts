@@ -1,5 +1,6 @@
 /** Parameter schemas shared by tools: bounded, described, so bad input fails validation, not the cluster call. */
 import { Schema } from "effect"
+import { GROUP_PATTERN, VERSION_PATTERN } from "../kube/discovery.js"
 import { PAGE_SIZE } from "../kube/paging.js"
 
 export const Name = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(253)).annotate({ description: "object name" })
@@ -22,4 +23,27 @@ export const Continue = Schema.String.check(Schema.isMaxLength(8192)).annotate({
 })
 export const Output = Schema.Literals(["summary", "yaml", "json"]).annotate({
   description: "summary (default, compact) or the full object as yaml/json (still budgeted, managedFields removed)"
+})
+
+/** Any kind (resources_*): group/version/kind as the seed names them. */
+export const Group = Schema.String.check(Schema.isMaxLength(253), Schema.isPattern(GROUP_PATTERN)).annotate({
+  description: "API group, e.g. \"apps\", \"batch\", \"networking.k8s.io\" or a CRD's group; \"\" or omitted for the core group (Pod, Service, ConfigMap, Secret, ...)"
+})
+export const Version = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(63), Schema.isPattern(VERSION_PATTERN)).annotate({
+  description: "API version within the group, e.g. \"v1\""
+})
+export const Kind = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(100), Schema.isPattern(/^[A-Za-z][A-Za-z0-9]*$/u)).annotate({
+  description: "kind, e.g. \"Deployment\" (the plural \"deployments\" or a short name such as \"deploy\" also works)"
+})
+/** The fields that name a kind; with a name (and namespace) they name one object. */
+export const gvkFields = { group: Schema.optionalKey(Group), version: Version, kind: Kind }
+
+export const DryRun = Schema.Boolean.annotate({
+  description: "validate and run admission on the server without persisting anything (dryRun=All); the result shows what would happen"
+})
+export const FieldManager = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(128)).annotate({
+  description: "field manager name recorded for server-side apply (default \"kube-mcp\")"
+})
+export const Force = Schema.Boolean.annotate({
+  description: "take ownership of fields another field manager owns instead of failing with a Conflict"
 })

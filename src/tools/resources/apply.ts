@@ -6,10 +6,10 @@
 import { Effect, Schema } from "effect"
 import { applyManifest } from "../../kube/apply.js"
 import { Manifest, parseManifest } from "../../kube/manifest.js"
-import { DEFAULT_FIELD_MANAGER, DryRun, FieldManager, Force, inNamespace, metaOf, refOf } from "../../kube/objects.js"
+import { DEFAULT_FIELD_MANAGER, inNamespace, metaOf, refOf } from "../../kube/objects.js"
 import { type Reply, text } from "../../output/reply.js"
 import { clusterTool } from "../../tool/tool.js"
-import { NamespaceParam } from "../params.js"
+import { DryRun, FieldManager, Force, NamespaceParam } from "../params.js"
 
 const Params = Schema.Struct({
   manifest: Manifest,

@@ -1,9 +1,9 @@
 /** resources_delete: delete one object of any kind; says whether it is gone or still terminating (finalizers, grace). */
 import { Effect, Schema } from "effect"
-import { deleteObject, DryRun, gvkFields, inNamespace, refOf } from "../../kube/objects.js"
+import { deleteObject, inNamespace, refOf } from "../../kube/objects.js"
 import { type Reply, text } from "../../output/reply.js"
 import { clusterTool } from "../../tool/tool.js"
-import { Name, NamespaceParam } from "../params.js"
+import { DryRun, gvkFields, Name, NamespaceParam } from "../params.js"
 
 const Params = Schema.Struct({
   ...gvkFields,

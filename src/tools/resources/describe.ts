@@ -4,12 +4,12 @@
  * The parts that matter most come first, so a cut at the byte budget loses the long tail, not the events.
  */
 import { Effect, Schema } from "effect"
-import { describeObject, gvkFields } from "../../kube/objects.js"
+import { describeObject } from "../../kube/objects.js"
 import { renderTable } from "../../output/budget.js"
 import { toYaml } from "../../output/diff.js"
 import { type Reply, text } from "../../output/reply.js"
 import { clusterTool } from "../../tool/tool.js"
-import { Name, NamespaceParam } from "../params.js"
+import { gvkFields, Name, NamespaceParam } from "../params.js"
 
 const Params = Schema.Struct({
   ...gvkFields,

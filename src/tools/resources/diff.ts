@@ -5,10 +5,10 @@
 import { Effect, Schema } from "effect"
 import { diffManifest } from "../../kube/apply.js"
 import { Manifest, parseManifest } from "../../kube/manifest.js"
-import { DEFAULT_FIELD_MANAGER, FieldManager, Force, inNamespace, refOf } from "../../kube/objects.js"
+import { DEFAULT_FIELD_MANAGER, inNamespace, refOf } from "../../kube/objects.js"
 import { type Reply, text } from "../../output/reply.js"
 import { clusterTool } from "../../tool/tool.js"
-import { NamespaceParam } from "../params.js"
+import { FieldManager, Force, NamespaceParam } from "../params.js"
 
 const Params = Schema.Struct({
   manifest: Manifest,

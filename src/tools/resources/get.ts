@@ -1,9 +1,9 @@
 /** resources_get: one object of any kind, as YAML (default), JSON or a compact summary. */
 import { Effect, Schema } from "effect"
-import { getShown, getSummary, gvkFields, refOf, resolveTarget } from "../../kube/objects.js"
+import { getShown, getSummary, refOf, resolveTarget } from "../../kube/objects.js"
 import { document, ObjectOutput, type Reply } from "../../output/reply.js"
 import { clusterTool } from "../../tool/tool.js"
-import { Name, NamespaceParam } from "../params.js"
+import { gvkFields, Name, NamespaceParam } from "../params.js"
 
 const Params = Schema.Struct({
   ...gvkFields,

@@ -1,9 +1,9 @@
 /** resources_list: any kind, as kubectl get shows it (the server's own columns), or the sanitized items as YAML/JSON. */
 import { Effect, Schema } from "effect"
-import { gvkFields, type Listed, listItems, listRows } from "../../kube/objects.js"
+import { type Listed, listItems, listRows } from "../../kube/objects.js"
 import { document, ObjectOutput, type Reply, table, TableOutput } from "../../output/reply.js"
 import { clusterTool } from "../../tool/tool.js"
-import { AllNamespaces, Continue, FieldSelector, LabelSelector, Limit, NamespaceParam } from "../params.js"
+import { AllNamespaces, Continue, FieldSelector, gvkFields, LabelSelector, Limit, NamespaceParam } from "../params.js"
 
 const Params = Schema.Struct({
   ...gvkFields,

@@ -1,9 +1,9 @@
 /** resources_patch: merge, JSON or strategic-merge patch of one object, reporting the fields that changed. */
 import { Effect, Schema } from "effect"
-import { DryRun, gvkFields, inNamespace, patchObject, refOf } from "../../kube/objects.js"
+import { inNamespace, patchObject, refOf } from "../../kube/objects.js"
 import { type Reply, text } from "../../output/reply.js"
 import { clusterTool } from "../../tool/tool.js"
-import { Name, NamespaceParam } from "../params.js"
+import { DryRun, gvkFields, Name, NamespaceParam } from "../params.js"
 
 const Params = Schema.Struct({
   ...gvkFields,

@@ -1,9 +1,9 @@
 /** resources_scale: read or set replicas through the /scale subresource of any scalable kind (CRDs included). */
 import { Effect, Schema } from "effect"
-import { DryRun, gvkFields, inNamespace, readScale, refOf, setScale } from "../../kube/objects.js"
+import { inNamespace, readScale, refOf, setScale } from "../../kube/objects.js"
 import { type Reply, text } from "../../output/reply.js"
 import { clusterTool } from "../../tool/tool.js"
-import { Name, NamespaceParam } from "../params.js"
+import { DryRun, gvkFields, Name, NamespaceParam } from "../params.js"
 
 const ScaleOutput = Schema.Struct({
   kind: Schema.String,
