@@ -23,9 +23,10 @@ export const Table = Schema.Struct({
   columnDefinitions: Schema.Array(Schema.Struct({ name: Schema.String, priority: Schema.optionalKey(Schema.Finite) })),
   rows: Schema.Array(Schema.Struct({
     cells: Schema.Array(Schema.Unknown),
-    object: Schema.optionalKey(Schema.Struct({
+    // null when the list asked for includeObject=None
+    object: Schema.optionalKey(Schema.NullOr(Schema.Struct({
       metadata: Schema.optionalKey(Schema.Struct({ namespace: Schema.optionalKey(Schema.String), name: Schema.optionalKey(Schema.String) }))
-    }))
+    })))
   }))
 })
 export type Table = typeof Table.Type

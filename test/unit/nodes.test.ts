@@ -52,7 +52,7 @@ const podTable = (nodes: ReadonlyArray<string>, cont?: string) => ({
   kind: "Table",
   metadata: cont !== undefined ? { continue: cont } : {},
   columnDefinitions: ["Name", "Ready", "Status", "Restarts", "Age", "IP", "Node"].map((name) => ({ name })),
-  rows: nodes.map((node, i) => ({ cells: [`p${i}`, "1/1", "Running", 0, "1m", "10.1.0.1", node] }))
+  rows: nodes.map((node, i) => ({ cells: [`p${i}`, "1/1", "Running", 0, "1m", "10.1.0.1", node], object: null }))
 })
 
 const queryOf = (request: string | undefined) => new URL(`https://x${(request ?? "").replace(/^\w+ /, "")}`).searchParams
