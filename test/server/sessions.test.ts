@@ -1,13 +1,16 @@
 /**
  * Bounded HTTP sessions against the real server process: clients that never send DELETE cannot grow it
  * without limit. max_sessions refuses with 503, an idle session expires (404 "session expired", then a new
- * initialize works), and 10,000 initializes with the heap capped at 96 MiB leave the server alive and its
+ * initialize works), and 10,000 initializes to the bundle with the heap capped at 96 MiB leave the server alive and its
  * memory back near the idle figure once the sessions have expired. (The idle timing itself is proved with
  * TestClock in test/unit/sessions.test.ts; here the timeout is short and the test polls.)
  */
-import { readFileSync } from "node:fs"
+import { execFileSync } from "node:child_process"
+import { mkdtempSync, readFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { connectHttp, call, type HttpServerProcess, startHttp } from "../support/mcp.js"
+import { connectHttp, call, type HttpServerProcess, REPO, startHttp } from "../support/mcp.js"
 import { initialize as initializeAt, MCP_HEADERS } from "../support/rawHttp.js"
 
 const initialize = (url: string) => initializeAt(`${url}/mcp`)
@@ -72,7 +75,11 @@ describe("HTTP sessions are bounded", () => {
   })
 
   it("10,000 initializes without DELETE, heap capped at 96 MiB: the server stays up and memory returns after expiry", async () => {
+    // the bundle users run (npm package, image): under tsx the sources' transpiler shares the capped heap
+    const dist = join(mkdtempSync(join(tmpdir(), "kube-mcp-sessions-")), "dist")
+    execFileSync(process.execPath, ["scripts/build.mjs", "--outdir", dist], { cwd: REPO, stdio: "pipe", timeout: 120_000 })
     server = await startHttp({
+      entry: [join(dist, "main.js")],
       config: "[server.http]\nsession_idle_timeout = \"2s\"\nmax_sessions = 1000\n",
       env: { NODE_OPTIONS: "--max-old-space-size=96" }
     })

@@ -30,6 +30,8 @@ export interface ServerOptions {
   readonly env?: Readonly<Record<string, string>>
   /** Default: the test control plane's kubeconfig. */
   readonly kubeconfig?: string
+  /** Node arguments that start the server; default: the TypeScript sources through tsx (NODE_ARGS). */
+  readonly entry?: ReadonlyArray<string>
 }
 
 export const writeTemp = (name: string, text: string): string => {
@@ -40,7 +42,7 @@ export const writeTemp = (name: string, text: string): string => {
 }
 
 const serverArgs = (opts: ServerOptions): Array<string> => [
-  ...NODE_ARGS,
+  ...(opts.entry ?? NODE_ARGS),
   ...(opts.config !== undefined ? ["--config", writeTemp("config.toml", opts.config)] : []),
   ...(opts.args ?? []),
   ...(opts.kubeconfig !== "" ? ["--kubeconfig", opts.kubeconfig ?? clusterInfo().kubeconfig] : [])
