@@ -47,3 +47,20 @@ export const FieldManager = Schema.String.check(Schema.isMinLength(1), Schema.is
 export const Force = Schema.Boolean.annotate({
   description: "take ownership of fields another field manager owns instead of failing with a Conflict"
 })
+
+/** The list parameters every list tool shares, as the domain layer's list options (one translation). */
+export const listOptionsOf = (input: {
+  readonly namespace?: string
+  readonly all_namespaces?: boolean
+  readonly label_selector?: string
+  readonly field_selector?: string
+  readonly limit?: number
+  readonly continue?: string
+}) => ({
+  namespace: input.namespace,
+  allNamespaces: input.all_namespaces,
+  labelSelector: input.label_selector,
+  fieldSelector: input.field_selector,
+  limit: input.limit,
+  continue: input.continue
+})

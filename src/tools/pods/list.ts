@@ -3,7 +3,7 @@ import { Effect, Schema } from "effect"
 import { listPods } from "../../kube/pods.js"
 import { table, TableOutput } from "../../output/reply.js"
 import { clusterTool } from "../../tool/tool.js"
-import { AllNamespaces, Continue, FieldSelector, LabelSelector, Limit, NamespaceParam } from "../params.js"
+import { AllNamespaces, Continue, FieldSelector, LabelSelector, Limit, listOptionsOf, NamespaceParam } from "../params.js"
 
 const COLUMNS = ["name", "ready", "status", "restarts", "age", "node", "ip"]
 
@@ -25,14 +25,7 @@ export const podsList = clusterTool({
   annotations: { title: "List pods", readOnlyHint: true, idempotentHint: true, openWorldHint: true },
   run: (input) =>
     Effect.gen(function*() {
-      const page = yield* listPods({
-        namespace: input.namespace,
-        allNamespaces: input.all_namespaces,
-        labelSelector: input.label_selector,
-        fieldSelector: input.field_selector,
-        limit: input.limit,
-        continue: input.continue
-      })
+      const page = yield* listPods(listOptionsOf(input))
       const all = page.scope.all
       return table({
         columns: all ? ["namespace", ...COLUMNS] : COLUMNS,

@@ -3,7 +3,7 @@ import { Effect, Schema } from "effect"
 import { type Listed, listItems, listRows } from "../../kube/objects.js"
 import { document, ObjectOutput, type Reply, table, TableOutput } from "../../output/reply.js"
 import { clusterTool } from "../../tool/tool.js"
-import { AllNamespaces, Continue, FieldSelector, gvkFields, LabelSelector, Limit, NamespaceParam } from "../params.js"
+import { AllNamespaces, Continue, FieldSelector, gvkFields, LabelSelector, Limit, listOptionsOf, NamespaceParam } from "../params.js"
 
 const Params = Schema.Struct({
   ...gvkFields,
@@ -40,14 +40,7 @@ export const resourcesList = clusterTool({
   annotations: { title: "List resources", readOnlyHint: true, idempotentHint: true, openWorldHint: true },
   run: (input) =>
     Effect.gen(function*() {
-      const query = {
-        namespace: input.namespace,
-        allNamespaces: input.all_namespaces,
-        labelSelector: input.label_selector,
-        fieldSelector: input.field_selector,
-        limit: input.limit,
-        continue: input.continue
-      }
+      const query = listOptionsOf(input)
       const output = input.output ?? "summary"
       if (output !== "summary") {
         const l = yield* listItems(input, query, "resources_list")
