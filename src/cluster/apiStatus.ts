@@ -18,8 +18,10 @@ import {
 } from "../errors.js"
 
 /** The fields of a metav1.Status body that the mapping reads. */
-const StatusBody = Schema.Struct({
+/** A metav1.Status: an API error's body, and the exec stream's final frame. */
+export const StatusBody = Schema.Struct({
   kind: Schema.optionalKey(Schema.String),
+  status: Schema.optionalKey(Schema.String),
   message: Schema.optionalKey(Schema.String),
   reason: Schema.optionalKey(Schema.String),
   code: Schema.optionalKey(Schema.Finite),

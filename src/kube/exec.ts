@@ -9,7 +9,7 @@
 import type { KubeConfig } from "@kubernetes/client-node"
 import { Context, Duration, Effect, Schema } from "effect"
 import { Writable } from "node:stream"
-import { statusToError, transportError } from "../cluster/apiStatus.js"
+import { StatusBody, statusToError, transportError } from "../cluster/apiStatus.js"
 import { ApiError, Invalid, type InvalidInput, type KubeError, Timeout } from "../errors.js"
 import { clientNode } from "./clientNode.js"
 import { access, Kube, type KubeApi } from "./Kube.js"
@@ -20,21 +20,9 @@ import { getPod, type Pod, podPath } from "./pods.js"
 const MAX_STREAM_BYTES = 4 * 1024 * 1024
 export const DEFAULT_EXEC_TIMEOUT_S = 30
 
-/** The status frame (channel 3) the kubelet sends when the command ends. */
-const ExecStatus = Schema.Struct({
-  status: Schema.optionalKey(Schema.String),
-  reason: Schema.optionalKey(Schema.String),
-  message: Schema.optionalKey(Schema.String),
-  code: Schema.optionalKey(Schema.Finite),
-  details: Schema.optionalKey(Schema.Struct({
-    causes: Schema.optionalKey(Schema.Array(Schema.Struct({
-      reason: Schema.optionalKey(Schema.String),
-      message: Schema.optionalKey(Schema.String)
-    })))
-  }))
-})
-type ExecStatus = typeof ExecStatus.Type
-const decodeStatus = Schema.decodeUnknownOption(ExecStatus)
+/** The status frame (channel 3) the kubelet sends when the command ends: a metav1.Status. */
+type ExecStatus = typeof StatusBody.Type
+const decodeStatus = Schema.decodeUnknownOption(StatusBody)
 
 // ---- the transport: how a connection is opened (client-node's WebSocket; tests provide a fake) ----
 
