@@ -111,13 +111,21 @@ export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInp
     "the arguments do not match the tool's input schema (unknown parameter, wrong type, out of range); `issues` lists path and message."
 }) {}
 
+export class NoContextAnswered extends Schema.TaggedError<NoContextAnswered>()("NoContextAnswered", {
+  message: Schema.String,
+  details: Schema.optional(Schema.String),
+  failures: Schema.Array(Schema.Struct({ context: Schema.String, type: Schema.String, message: Schema.String }))
+}, {
+  description: "a call with `contexts` where none of the selected contexts answered; `failures` says why each one failed."
+}) {}
+
 /** Errors of a call that reached (or tried to reach) a cluster's API server. */
 const kubeErrors = [Forbidden, NotFound, AlreadyExists, Conflict, Invalid, Timeout, Unavailable, Unauthorized, MetricsUnavailable, ApiError] as const
 export const KubeError = Schema.Union(kubeErrors)
 export type KubeError = typeof KubeError.Type
 
 /** Everything a tool handler may fail with, in the order docs/tools.md lists them. */
-export const ToolError = Schema.Union([UnknownContext, ...kubeErrors, ReadOnly, InvalidInput])
+export const ToolError = Schema.Union([UnknownContext, ...kubeErrors, ReadOnly, InvalidInput, NoContextAnswered])
 export type ToolError = typeof ToolError.Type
 
 const DocumentError = Schema.Union([...kubeErrors, InvalidInput])

@@ -284,7 +284,9 @@ export const loadSettings = ({ cli, cwd, env }: LoadInput): Effect.Effect<Settin
         provider: k.provider,
         kubeconfigPath: k.kubeconfig_path === "" ? "" : path.resolve(cwd, expandHome(k.kubeconfig_path)),
         context: k.context,
-        inClusterDir: k.in_cluster_dir
+        inClusterDir: k.in_cluster_dir,
+        fanoutConcurrency: k.fanout_concurrency,
+        fanoutTimeoutMs: k.fanout_timeout
       },
       rbacCacheTtlMs: sec.rbac_cache_ttl,
       readOnly: defaults.readOnly,

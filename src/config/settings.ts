@@ -136,6 +136,15 @@ export const ConfigFile = Schema.Struct({
     in_cluster_dir: key(Schema.String, {
       default: "/var/run/secrets/kubernetes.io/serviceaccount",
       doc: "`in-cluster`: directory with the ServiceAccount's `token`, `ca.crt` and `namespace`."
+    }),
+    fanout_concurrency: key(Schema.Finite.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 64 })), {
+      default: 8,
+      doc: "How many contexts one call with `contexts` (fan-out, clusters_overview, resources_compare) works on at a time (1 to 64)."
+    }),
+    fanout_timeout: key(Duration, {
+      default: "60s",
+      doc: "Deadline of one call across many contexts: a context that has not answered by then is reported as `Timeout` " +
+        "and the others' answers are returned. Each request still has the context's own `timeout`."
     })
   }).pipe(Schema.withDecodingDefaultKey(Effect.succeed({}))),
   security: Schema.Struct({
@@ -224,6 +233,8 @@ export interface Settings {
     readonly kubeconfigPath: string
     readonly context: string
     readonly inClusterDir: string
+    readonly fanoutConcurrency: number
+    readonly fanoutTimeoutMs: number
   }
   readonly rbacCacheTtlMs: number
   readonly readOnly: boolean

@@ -3,7 +3,7 @@ import { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js"
 import { type Context, Effect } from "effect"
 import { VERSION } from "../version.js"
-import { callTool, listTools } from "../tool/adapter.js"
+import { callTool, listTools, type Progress } from "../tool/adapter.js"
 import type { AnyTool, ToolEnv } from "../tool/tool.js"
 import type { Settings } from "../config/settings.js"
 
@@ -42,7 +42,14 @@ export const serverFactory = (context: Context.Context<ToolEnv>, tools: Readonly
       if (tool === undefined) {
         throw new ProtocolError(ErrorCode.InvalidParams, `Unknown tool "${request.params.name}". Tools of this server: ${names}.`)
       }
-      return run(callTool(tool, request.params.arguments ?? {}), { signal: extra.signal })
+      const token = request.params._meta?.progressToken
+      // one notification per finished context of a call across many contexts, when the client asked for progress
+      const progress: Progress | undefined = token === undefined ? undefined : (done, total, message) =>
+        Effect.promise(() =>
+          extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: done, total, message } })
+            .catch(() => undefined)
+        )
+      return run(callTool(tool, request.params.arguments ?? {}, progress), { signal: extra.signal })
     })
     return server
   }

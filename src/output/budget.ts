@@ -7,7 +7,7 @@
 // js-yaml directly: client-node's dumpYaml re-serialises known kinds through its model classes, which drops
 // fields the model does not know (newer API fields, CRD schemas' x-kubernetes-* keys).
 import { dump } from "js-yaml"
-import type { DocumentReply, Reply, TableReply, TextReply } from "./reply.js"
+import type { ContextFailure, DocumentReply, FanoutPart, FanoutReply, Reply, TableReply, TextReply } from "./reply.js"
 
 export interface Rendered {
   readonly text: string
@@ -182,8 +182,163 @@ const renderText = (reply: TextReply, maxBytes: number): Rendered => {
   }))
 }
 
+// ---- many contexts in one answer ----
+
+const failureLine = (context: string, f: ContextFailure): string => `context "${context}": ${f.type}: ${f.message}`
+const answeredLine = (parts: ReadonlyArray<FanoutPart>): string => {
+  const answered = parts.filter((p) => "reply" in p).length
+  return `${answered} of ${parts.length} context(s) answered`
+}
+
+/** The columns of every context's table, in order of first appearance, after CONTEXT. */
+const unionColumns = (tables: ReadonlyArray<TableReply>): Array<string> => {
+  const out = ["context"]
+  for (const t of tables) for (const c of t.columns) if (!out.includes(c)) out.push(c)
+  return out
+}
+
+/**
+ * Tables of many contexts as one table, CONTEXT first. The budget is shared max-min fairly: the largest
+ * per-context row count k for which both renderings fit, so a context with few rows is never cut to make
+ * room for one with many.
+ */
+const renderFanoutTable = (reply: FanoutReply, tables: ReadonlyArray<readonly [string, TableReply]>, maxBytes: number): Rendered => {
+  const columns = unionColumns(tables.map(([, t]) => t))
+  const byContext = new Map(tables)
+  const answered = tables.length
+  const asked = reply.parts.length
+  const most = Math.max(0, ...tables.map(([, t]) => t.rows.length))
+  const narrow = reply.narrow ?? "fewer contexts, limit, label_selector, field_selector or a namespace"
+  const at = (k: number): Rendered => {
+    const rows: Array<Array<string>> = []
+    const contexts: Array<Record<string, unknown>> = []
+    const lines: Array<string> = []
+    const cut: Array<string> = []
+    for (const part of reply.parts) {
+      const t = byContext.get(part.context)
+      if ("failure" in part || t === undefined) {
+        if ("failure" in part) {
+          contexts.push({ context: part.context, ok: false, error: part.failure })
+          lines.push(failureLine(part.context, part.failure))
+        }
+        continue
+      }
+      const n = Math.min(k, t.rows.length)
+      const index = columns.map((c) => t.columns.indexOf(c))
+      for (const r of t.rows.slice(0, n)) rows.push(index.map((i, j) => (j === 0 ? part.context : i < 0 ? "" : r[i] ?? "")))
+      if (n < t.rows.length) cut.push(part.context)
+      const more = hasContinue(t) ? t.continue : undefined
+      contexts.push({
+        context: part.context,
+        ok: true,
+        rows: n,
+        ...(n < t.rows.length ? { total: t.rows.length } : {}),
+        ...(more !== undefined ? { continue: more } : {}),
+        ...(t.summary !== undefined ? { notes: [t.summary] } : {})
+      })
+      if (t.summary !== undefined) lines.push(`context "${part.context}": ${t.summary}`)
+      if (more !== undefined) lines.push(`context "${part.context}": more items exist: call with context="${part.context}" and continue="${more}".`)
+    }
+    const total = tables.reduce((sum, [, t]) => sum + t.rows.length, 0)
+    const truncated = cut.length === 0 ? undefined : {
+      shown: rows.length,
+      total,
+      note: `[output cut: at most ${k} row(s) per context to stay within ${maxBytes} bytes; cut: ${cut.join(", ")}. Narrow with ${narrow}.]`
+    }
+    return {
+      text: [
+        answeredLine(reply.parts),
+        rows.length > 0 ? renderTable(columns, rows) : "No resources found.",
+        ...lines,
+        ...(truncated !== undefined ? [truncated.note] : [])
+      ].join("\n"),
+      structured: { columns, rows, count: rows.length, answered, asked, contexts, ...(truncated !== undefined ? { truncated } : {}) }
+    }
+  }
+  const fits = (r: Rendered) => bytes(r.text) <= maxBytes && jsonBytes(r.structured) <= maxBytes
+  const whole = at(most)
+  if (fits(whole)) return whole
+  let lo = 0
+  let hi = most - 1
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2)
+    if (fits(at(mid))) lo = mid
+    else hi = mid - 1
+  }
+  return at(lo)
+}
+
+const sectionHeader = (context: string): string => `=== context "${context}" ===`
+
+/**
+ * Anything but tables: one section per context. Each context's reply is rendered by the single-context rules
+ * within its share of the budget; shares are water-filled (a small answer leaves its unused share to the
+ * others), and the shares shrink until the whole fits.
+ */
+const renderSections = (reply: FanoutReply, maxBytes: number): Rendered => {
+  const ok = reply.parts.flatMap((p) => ("reply" in p ? [{ context: p.context, reply: p.reply }] : []))
+  const need = new Map(ok.map((p) => {
+    const full = render(p.reply, maxBytes)
+    return [p.context, Math.max(bytes(full.text), jsonBytes(full.structured))] as const
+  }))
+  const failures = reply.parts.flatMap((p) => ("failure" in p ? [{ context: p.context, ok: false, error: p.failure }] : []))
+  const overhead = 200 + jsonBytes(failures) * 2 + reply.parts.reduce((sum, p) => sum + 2 * bytes(p.context) + 64, 0)
+  const build = (room: number): Rendered => {
+    // water-filling: the smallest needs first, each taking at most an equal share of what is left
+    const shares = new Map<string, number>()
+    let left = Math.max(0, room)
+    const order = [...ok].sort((a, b) => (need.get(a.context) ?? 0) - (need.get(b.context) ?? 0))
+    order.forEach((p, i) => {
+      const share = Math.min(need.get(p.context) ?? 0, Math.floor(left / (order.length - i)))
+      shares.set(p.context, share)
+      left -= share
+    })
+    const cut: Array<string> = []
+    const texts: Array<string> = [answeredLine(reply.parts)]
+    const contexts: Array<Record<string, unknown>> = []
+    for (const part of reply.parts) {
+      if ("failure" in part) {
+        contexts.push({ context: part.context, ok: false, error: part.failure })
+        texts.push(`${sectionHeader(part.context)}\n${part.failure.type}: ${part.failure.message}${part.failure.details !== undefined ? `\n${part.failure.details}` : ""}`)
+        continue
+      }
+      const share = shares.get(part.context) ?? 0
+      if (share < (need.get(part.context) ?? 0)) cut.push(part.context)
+      const r = render(part.reply, Math.max(256, share))
+      contexts.push({ context: part.context, ok: true, result: r.structured })
+      texts.push(`${sectionHeader(part.context)}\n${r.text}`)
+    }
+    const truncated = cut.length === 0 ? undefined : {
+      shown: ok.length - cut.length,
+      total: ok.length,
+      note: `[output cut: the answers of ${cut.join(", ")} were shortened to share ${maxBytes} bytes between ${reply.parts.length} context(s). ` +
+        `Narrow with ${reply.narrow ?? "fewer contexts or a more specific request"}.]`
+    }
+    if (truncated !== undefined) texts.push(truncated.note)
+    return {
+      text: texts.join("\n\n"),
+      structured: { answered: ok.length, asked: reply.parts.length, contexts, ...(truncated !== undefined ? { truncated } : {}) }
+    }
+  }
+  let room = maxBytes - overhead
+  let out = build(room)
+  for (let i = 0; i < 8 && (bytes(out.text) > maxBytes || jsonBytes(out.structured) > maxBytes); i++) {
+    room = Math.floor(room * 0.85)
+    out = build(room)
+  }
+  return out
+}
+
+const renderFanout = (reply: FanoutReply, maxBytes: number): Rendered => {
+  const tables = reply.parts.flatMap((p) => ("reply" in p && p.reply._tag === "Table" ? [[p.context, p.reply] as const] : []))
+  const answered = reply.parts.filter((p) => "reply" in p).length
+  return answered > 0 && tables.length === answered ? renderFanoutTable(reply, tables, maxBytes) : renderSections(reply, maxBytes)
+}
+
 export const render = (reply: Reply, maxBytes: number): Rendered => {
   switch (reply._tag) {
+    case "Fanout":
+      return renderFanout(reply, maxBytes)
     case "Table":
       return renderTableWithin(reply, maxBytes)
     case "Document":

@@ -41,7 +41,23 @@ export interface TextReply {
   readonly keepTail?: boolean
 }
 
-export type Reply = TableReply | DocumentReply | TextReply
+/** One context's part of a call across many contexts: its reply, or why it has none. */
+export type FanoutPart =
+  | { readonly context: string; readonly reply: Reply }
+  | { readonly context: string; readonly failure: ContextFailure }
+
+/**
+ * The replies of one call run against many contexts (the `contexts` parameter), in context order. The budgeter
+ * merges tables into one with a CONTEXT column first, and gives anything else one section per context; either
+ * way each context gets a fair share of the byte budget.
+ */
+export interface FanoutReply {
+  readonly _tag: "Fanout"
+  readonly parts: ReadonlyArray<FanoutPart>
+  readonly narrow?: string
+}
+
+export type Reply = TableReply | DocumentReply | TextReply | FanoutReply
 
 export const table = (r: Omit<TableReply, "_tag">): TableReply => ({ _tag: "Table", ...r })
 export const document = (data: Readonly<Record<string, unknown>>, format: "yaml" | "json" = "yaml", narrow?: string): DocumentReply => ({
@@ -51,6 +67,11 @@ export const document = (data: Readonly<Record<string, unknown>>, format: "yaml"
   ...(narrow !== undefined ? { narrow } : {})
 })
 export const text = (r: Omit<TextReply, "_tag">): TextReply => ({ _tag: "Text", ...r })
+export const fanout = (parts: ReadonlyArray<FanoutPart>, narrow?: string): FanoutReply => ({
+  _tag: "Fanout",
+  parts,
+  ...(narrow !== undefined ? { narrow } : {})
+})
 
 // ---- the shapes of structuredContent, as Effect Schemas: the source of every tool's outputSchema ----
 
@@ -81,3 +102,48 @@ export const CutDocumentOutput = Schema.Struct({
 
 /** Any Kubernetes object or other free-form document. */
 export const ObjectOutput = Schema.Record(Schema.String, Schema.Unknown)
+
+/** Why one context of a call across many contexts has no answer (the error result's type and words). */
+export const ContextFailure = Schema.Struct({
+  type: Schema.String.annotate({ description: "the error type, as in an error result (Unavailable, Timeout, Forbidden, …)" }),
+  message: Schema.String,
+  details: Schema.optionalKey(Schema.String)
+})
+export type ContextFailure = typeof ContextFailure.Type
+
+const answeredOf = {
+  answered: Schema.Finite.annotate({ description: "how many of the selected contexts answered" }),
+  asked: Schema.Finite.annotate({ description: "how many contexts the call selected" })
+}
+
+/** A table merged across contexts: CONTEXT is the first column; `contexts` says how each context fared. */
+export const FanoutTableOutput = Schema.Struct({
+  columns: Schema.Array(Schema.String),
+  rows: Schema.Array(Schema.Array(Schema.String)).annotate({ description: "one array of cells per row, the context first" }),
+  count: Schema.Finite.annotate({ description: "rows in this answer, all contexts together" }),
+  ...answeredOf,
+  contexts: Schema.Array(Schema.Struct({
+    context: Schema.String,
+    ok: Schema.Boolean,
+    rows: Schema.optionalKey(Schema.Finite.annotate({ description: "rows of this context shown" })),
+    total: Schema.optionalKey(Schema.Finite.annotate({ description: "rows of this context before the budget cut them" })),
+    continue: Schema.optionalKey(Schema.String.annotate({ description: "more items exist: call again with this context and continue" })),
+    notes: Schema.optionalKey(Schema.Array(Schema.String)),
+    error: Schema.optionalKey(ContextFailure)
+  })),
+  truncated: Schema.optionalKey(Truncation)
+})
+
+/** Anything other than tables across contexts: one section per context, its result as the tool gives it alone. */
+export const FanoutSectionsOutput = Schema.Struct({
+  ...answeredOf,
+  contexts: Schema.Array(Schema.Struct({
+    context: Schema.String,
+    ok: Schema.Boolean,
+    result: Schema.optionalKey(Schema.Record(Schema.String, Schema.Unknown).annotate({
+      description: "the context's result, in the shape the tool gives for one context"
+    })),
+    error: Schema.optionalKey(ContextFailure)
+  })),
+  truncated: Schema.optionalKey(Truncation)
+})

@@ -7,9 +7,11 @@ import { Cause, Clock, Effect, Result, Schema, SchemaIssue } from "effect"
 import { AppSettings } from "../config/appSettings.js"
 import { type InputIssue, InvalidInput, ReadOnly, type ToolError } from "../errors.js"
 import { render } from "../output/budget.js"
-import { errorResult, internalErrorResult, type ToolResult } from "./errorResult.js"
+import { fanout, type Reply } from "../output/reply.js"
+import { contextFailure, errorResult, internalErrorResult, type ToolResult } from "./errorResult.js"
+import { ContextsParam, eachContext, noContextAnswered, selectContexts } from "./fanout.js"
 import { isJson, type Json, ruleOf, toJsonSchema } from "./jsonSchema.js"
-import { ContextParam, type AnyTool, type ToolEnv } from "./tool.js"
+import { ContextParam, type AnyTool, type PreparedCall, type ToolEnv } from "./tool.js"
 
 /** Arguments larger than this are refused before decoding (manifests fit easily). */
 export const MAX_ARGUMENT_BYTES = 2 * 1024 * 1024
@@ -107,6 +109,7 @@ export const readOnlyError = (tool: string, context?: string): ReadOnly =>
   })
 
 const decodeContext = Schema.decodeUnknownResult(ContextParam)
+const decodeContexts = Schema.decodeUnknownResult(ContextsParam)
 
 const decodeArgs = (tool: AnyTool, args: Record<string, unknown>) =>
   Effect.suspend(() => {
@@ -118,34 +121,70 @@ const decodeArgs = (tool: AnyTool, args: Record<string, unknown>) =>
     const issues: Array<InputIssue> = Object.keys(args)
       .filter((k) => !known.includes(k))
       .map((k) => unknownParameter(tool, k))
-    const { context, ...rest } = args
+    const { context, contexts, ...rest } = args
     let ctx: string | undefined
+    let many: ReadonlyArray<string> | undefined
     if (tool.clusterScoped && context !== undefined) {
       const decoded = decodeContext(context)
       if (Result.isFailure(decoded)) issues.push({ path: "context", message: `context must be ${ruleOf(toJsonSchema(ContextParam))} (got ${clip(JSON.stringify(context) ?? "", 80)})` })
       else ctx = decoded.success
     }
-    const prepared = tool.prepare(tool.clusterScoped ? rest : args)
+    if (tool.fanout && contexts !== undefined) {
+      const decoded = decodeContexts(contexts)
+      if (Result.isFailure(decoded)) {
+        issues.push({ path: "contexts", message: `contexts must be ${ruleOf(toJsonSchema(ContextsParam))} (got ${clip(JSON.stringify(contexts) ?? "", 80)})` })
+      } else many = decoded.success
+      if (context !== undefined && context !== "") issues.push({ path: "contexts", message: "contexts: give either context (one) or contexts (several), not both" })
+      if (rest["continue"] !== undefined) {
+        issues.push({ path: "continue", message: "continue: a continue token pages one context; call with context set to the context it came from" })
+      }
+    }
+    // fan-out tools never see `contexts`; a fleet tool declares it as its own parameter
+    const own = tool.fanout || contexts === undefined ? rest : { ...rest, contexts }
+    const prepared = tool.prepare(tool.clusterScoped ? own : args)
     if (Result.isFailure(prepared)) {
       for (const issue of issuesOf(tool, prepared.failure, args)) {
         if (!issues.some((i) => i.path === issue.path)) issues.push(issue)
       }
     }
     if (issues.length > 0 || Result.isFailure(prepared)) return Effect.fail(invalidInput(tool.name, issues))
-    return Effect.succeed({ call: prepared.success, context: ctx === "" ? undefined : ctx })
+    return Effect.succeed({ call: prepared.success, context: ctx === "" ? undefined : ctx, contexts: many })
+  })
+
+/** Progress of a call, reported to the client when it asked (a progressToken). */
+export type Progress = (progress: number, total: number, message: string) => Effect.Effect<void>
+
+/** One prepared call run against each selected context; fails only when none answered. */
+const runAcross = (tool: AnyTool, call: PreparedCall, patterns: ReadonlyArray<string>, progress: Progress | undefined) =>
+  Effect.gen(function*() {
+    const names = yield* selectContexts(patterns)
+    const outcomes = yield* eachContext(
+      names,
+      (context) =>
+        call.run(context, (handle) =>
+          !tool.annotations.readOnlyHint && handle.settings.readOnly ? Effect.fail(readOnlyError(tool.name, handle.info.name)) : Effect.void),
+      progress === undefined ? {} : { onDone: (done, total, context) => progress(done, total, `${context} done`) }
+    )
+    if (!outcomes.some((o) => o.ok)) return yield* noContextAnswered(outcomes)
+    const reply: Reply = fanout(outcomes.map((o) => (o.ok ? { context: o.context, reply: o.value } : { context: o.context, failure: contextFailure(o.error) })))
+    return reply
   })
 
 /** Runs one tool call to a finished MCP result; never fails (errors become `isError` results). */
-export const callTool = (tool: AnyTool, args: Record<string, unknown>): Effect.Effect<ToolResult, never, ToolEnv> =>
+export const callTool = (
+  tool: AnyTool,
+  args: Record<string, unknown>,
+  progress?: Progress
+): Effect.Effect<ToolResult, never, ToolEnv> =>
   Effect.gen(function*() {
     const settings = yield* AppSettings
     let cluster: string | undefined
     const started = yield* Clock.currentTimeMillis
     const outcome = yield* Effect.gen(function*() {
       if (!tool.annotations.readOnlyHint && settings.readOnly) return yield* readOnlyError(tool.name)
-      const { call, context } = yield* decodeArgs(tool, args)
+      const { call, context, contexts } = yield* decodeArgs(tool, args)
       cluster = context
-      const reply = yield* call.run(context, (handle) => {
+      const reply = contexts !== undefined ? yield* runAcross(tool, call, contexts, progress) : yield* call.run(context, (handle) => {
         cluster = handle.info.name
         return !tool.annotations.readOnlyHint && handle.settings.readOnly
           ? Effect.fail(readOnlyError(tool.name, handle.info.name))

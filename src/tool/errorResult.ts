@@ -1,6 +1,7 @@
 /** The one mapping from typed errors to MCP tool results (`isError: true`, the seed's error shape). */
 import { Schema } from "effect"
 import { ToolError } from "../errors.js"
+import type { ContextFailure } from "../output/reply.js"
 
 export interface ToolResult {
   [key: string]: unknown
@@ -72,3 +73,9 @@ export const internalErrorResult = (tool: string, cluster: string | undefined): 
     error: { type: "InternalError", message: `${tool} failed unexpectedly`, details: "See the kube-mcp server log (stderr).", cluster: cluster ?? "", tool }
   }
 })
+
+/** One context's failure inside a result across many contexts: the type and the words, no more. */
+export const contextFailure = (e: ToolError): ContextFailure => {
+  const { details, message } = positioned(e)
+  return { type: e._tag, message, ...(details !== "" ? { details } : {}) }
+}

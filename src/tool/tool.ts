@@ -10,8 +10,9 @@ import { ClusterRegistry } from "../cluster/registry.js"
 import type { ToolError } from "../errors.js"
 import { Kube, type KubeApi } from "../kube/Kube.js"
 import { isJson, type Json, type ObjectSchema, toInputSchema, toJsonSchema } from "./jsonSchema.js"
-import { CutDocumentOutput, type Reply, TableOutput, Truncation } from "../output/reply.js"
+import { CutDocumentOutput, FanoutSectionsOutput, FanoutTableOutput, type Reply, TableOutput, Truncation } from "../output/reply.js"
 import { ErrorOutput } from "./errorResult.js"
+import { ContextsParam } from "./fanout.js"
 
 export interface Annotations {
   readonly title: string
@@ -39,6 +40,8 @@ export interface AnyTool {
   readonly description: string
   readonly annotations: Annotations
   readonly clusterScoped: boolean
+  /** Read tools of one context also take `contexts` and run against each (fan-out, merged by the budgeter). */
+  readonly fanout: boolean
   readonly inputSchema: ObjectSchema
   readonly outputSchema: ObjectSchema
   /**
@@ -57,6 +60,9 @@ const TRUNCATION = toJsonSchema(Truncation)
 const CUT_DOCUMENT = toJsonSchema(CutDocumentOutput)
 const ERROR = toJsonSchema(ErrorOutput)
 const CONTEXT = toJsonSchema(ContextParam)
+const CONTEXTS = toJsonSchema(ContextsParam)
+const FANOUT_TABLE = toJsonSchema(FanoutTableOutput)
+const FANOUT_SECTIONS = toJsonSchema(FanoutSectionsOutput)
 
 /** Any report may come back cut by the budgeter, with a `truncated` note. */
 const withTruncation = (js: Json): Json => {
@@ -69,13 +75,14 @@ const withTruncation = (js: Json): Json => {
  * A tool's outputSchema: each shape its results can take (the tool's declared `output`, a document cut at
  * the budget, the error shape), as branches under a root `type: "object"` (MCP requires an object root).
  */
-const outputSchemaOf = (output: Schema.Top): ObjectSchema => {
+const outputSchemaOf = (output: Schema.Top, fanout: boolean): ObjectSchema => {
   const js = toJsonSchema(output)
   const branches = Array.isArray(js["anyOf"]) ? js["anyOf"].filter(isJson) : [js]
   const tableOnly = output === TableOutput
+  const across = !fanout ? [] : tableOnly ? [FANOUT_TABLE] : [FANOUT_TABLE, FANOUT_SECTIONS]
   return {
     type: "object",
-    anyOf: [...branches.map(withTruncation), ...(tableOnly ? [] : [CUT_DOCUMENT]), ERROR]
+    anyOf: [...branches.map(withTruncation), ...(tableOnly ? [] : [CUT_DOCUMENT]), ...across, ERROR]
   }
 }
 
@@ -98,13 +105,15 @@ const makeTool = <A, I>(
   bind: (input: A) => PreparedCall
 ): AnyTool => {
   const decode = Schema.decodeUnknownResult(def.params, DECODE_OPTIONS)
+  const fanout = clusterScoped && def.annotations.readOnlyHint
   return {
     name: def.name,
     description: def.description,
     annotations: def.annotations,
     clusterScoped,
-    inputSchema: toInputSchema(def.params, clusterScoped ? { context: CONTEXT } : {}),
-    outputSchema: outputSchemaOf(def.output),
+    fanout,
+    inputSchema: toInputSchema(def.params, clusterScoped ? { context: CONTEXT, ...(fanout ? { contexts: CONTEXTS } : {}) } : {}),
+    outputSchema: outputSchemaOf(def.output, fanout),
     prepare: (args) => Result.map(decode(args), bind)
   }
 }

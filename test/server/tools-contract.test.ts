@@ -66,7 +66,7 @@ describe("tools/list", () => {
     expect(messages[1]).toBe("Invalid arguments for namespaces_list: limit must be an integer from 1 to 5000 (got 0)")
     expect(messages[0]).toContain('limit must be an integer from 1 to 5000 (got "ten")')
     expect(messages[2]).toContain("limit must be an integer from 1 to 5000 (got 2.5)")
-    expect(messages[3]).toContain("bogus: unknown parameter (known: label_selector, limit, continue, context)")
+    expect(messages[3]).toContain("bogus: unknown parameter (known: label_selector, limit, continue, context, contexts)")
     expect(messages[5]).toContain("context must be a string of at most 253 characters (got 42)")
     for (const m of messages) expect(m).not.toMatch(/Expected undefined|actual/)
     expect((await call(server.client, "config_contexts_list")).isError).toBe(false)

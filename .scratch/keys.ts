@@ -1,0 +1,2 @@
+import { keysTable } from "../src/config/reference.js"
+console.log(keysTable())
