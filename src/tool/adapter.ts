@@ -5,13 +5,13 @@
  */
 import { Cause, Clock, Effect, Result, Schema, SchemaIssue } from "effect"
 import { AppSettings } from "../config/appSettings.js"
-import { type InputIssue, InvalidInput, ReadOnly, type ToolError } from "../errors.js"
+import { type InputIssue, InvalidInput, type ToolError } from "../errors.js"
 import { render } from "../output/budget.js"
 import { fanout, type Reply } from "../output/reply.js"
 import { contextFailure, errorResult, internalErrorResult, type ToolResult } from "./errorResult.js"
-import { ContextsParam, eachContext, noContextAnswered, selectContexts } from "./fanout.js"
+import { ContextsParam, eachContext, noContextAnswered, type Progress, selectContexts } from "./fanout.js"
 import { isJson, type Json, ruleOf, toJsonSchema } from "./jsonSchema.js"
-import { ContextParam, type AnyTool, type PreparedCall, type ToolEnv } from "./tool.js"
+import { ContextParam, type AnyTool, type PreparedCall, readOnlyError, type ToolEnv } from "./tool.js"
 
 /** Arguments larger than this are refused before decoding (manifests fit easily). */
 export const MAX_ARGUMENT_BYTES = 2 * 1024 * 1024
@@ -98,16 +98,6 @@ const invalidInput = (tool: string, issues: Array<InputIssue>): InvalidInput =>
     issues
   })
 
-export const readOnlyError = (tool: string, context?: string): ReadOnly =>
-  new ReadOnly({
-    message: context === undefined
-      ? `${tool} can change the cluster and the server runs in read-only mode`
-      : `${tool} can change the cluster and context "${context}" is read-only`,
-    details: context === undefined
-      ? "security.read_only (or --read-only) is set; only read tools are available."
-      : `[contexts."${context}"] read_only is set in the configuration.`
-  })
-
 const decodeContext = Schema.decodeUnknownResult(ContextParam)
 const decodeContexts = Schema.decodeUnknownResult(ContextsParam)
 
@@ -148,11 +138,13 @@ const decodeArgs = (tool: AnyTool, args: Record<string, unknown>) =>
       }
     }
     if (issues.length > 0 || Result.isFailure(prepared)) return Effect.fail(invalidInput(tool.name, issues))
-    return Effect.succeed({ call: prepared.success, context: ctx === "" ? undefined : ctx, contexts: many })
+    const context1 = ctx === "" ? undefined : ctx
+    // a tool made for many contexts runs across its defaults unless the call names contexts or one context
+    const across = many ?? (tool.defaultContexts !== undefined ? (context1 !== undefined ? [context1] : tool.defaultContexts) : undefined)
+    return Effect.succeed({ call: prepared.success, context: context1, contexts: across })
   })
 
-/** Progress of a call, reported to the client when it asked (a progressToken). */
-export type Progress = (progress: number, total: number, message: string) => Effect.Effect<void>
+export type { Progress } from "./fanout.js"
 
 /** One prepared call run against each selected context; fails only when none answered. */
 const runAcross = (tool: AnyTool, call: PreparedCall, patterns: ReadonlyArray<string>, progress: Progress | undefined) =>
@@ -189,7 +181,7 @@ export const callTool = (
         return !tool.annotations.readOnlyHint && handle.settings.readOnly
           ? Effect.fail(readOnlyError(tool.name, handle.info.name))
           : Effect.void
-      })
+      }, progress)
       const { structured, text } = render(reply, settings.maxBytes)
       const result: ToolResult = { content: [{ type: "text", text }], structuredContent: structured }
       return result

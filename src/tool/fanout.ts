@@ -56,6 +56,9 @@ export const selectContexts = (patterns: ReadonlyArray<string>): Effect.Effect<R
     return [...selected].sort((a, b) => a.localeCompare(b))
   })
 
+/** Progress of a call, reported to the client when it asked (a progressToken). */
+export type Progress = (progress: number, total: number, message: string) => Effect.Effect<void>
+
 export type Outcome<A> =
   | { readonly context: string; readonly ok: true; readonly value: A }
   | { readonly context: string; readonly ok: false; readonly error: ToolError }

@@ -7,12 +7,12 @@
 import { Effect, Result, Schema } from "effect"
 import type { AppSettings } from "../config/appSettings.js"
 import { ClusterRegistry } from "../cluster/registry.js"
-import type { ToolError } from "../errors.js"
+import { ReadOnly, type ToolError } from "../errors.js"
 import { Kube, type KubeApi } from "../kube/Kube.js"
 import { isJson, type Json, type ObjectSchema, toInputSchema, toJsonSchema } from "./jsonSchema.js"
 import { CutDocumentOutput, FanoutSectionsOutput, FanoutTableOutput, type Reply, TableOutput, Truncation } from "../output/reply.js"
 import { ErrorOutput } from "./errorResult.js"
-import { ContextsParam } from "./fanout.js"
+import { ContextsParam, eachContext, type Outcome, type Progress } from "./fanout.js"
 
 export interface Annotations {
   readonly title: string
@@ -30,7 +30,8 @@ export interface PreparedCall {
   /** `onContext` sees the resolved handle before the handler runs (the adapter's per-context checks). */
   readonly run: (
     context: string | undefined,
-    onContext: (handle: KubeApi) => Effect.Effect<void, ToolError>
+    onContext: (handle: KubeApi) => Effect.Effect<void, ToolError>,
+    progress?: Progress
   ) => Effect.Effect<Reply, ToolError, ToolEnv>
 }
 
@@ -42,6 +43,8 @@ export interface AnyTool {
   readonly clusterScoped: boolean
   /** Read tools of one context also take `contexts` and run against each (fan-out, merged by the budgeter). */
   readonly fanout: boolean
+  /** Contexts a call that names none runs against (clusters_overview: all of them). */
+  readonly defaultContexts?: ReadonlyArray<string>
   readonly inputSchema: ObjectSchema
   readonly outputSchema: ObjectSchema
   /**
@@ -86,6 +89,16 @@ const outputSchemaOf = (output: Schema.Top, fanout: boolean): ObjectSchema => {
   }
 }
 
+export const readOnlyError = (tool: string, context?: string): ReadOnly =>
+  new ReadOnly({
+    message: context === undefined
+      ? `${tool} can change the cluster and the server runs in read-only mode`
+      : `${tool} can change the cluster and context "${context}" is read-only`,
+    details: context === undefined
+      ? "security.read_only (or --read-only) is set; only read tools are available."
+      : `[contexts."${context}"] read_only is set in the configuration.`
+  })
+
 interface Definition<A, I> {
   readonly name: string
   readonly description: string
@@ -100,13 +113,14 @@ const DECODE_OPTIONS = { errors: "all", onExcessProperty: "error", reportInput: 
 
 /** What local and cluster tools share; only their JSON Schema (`context` or not) and their runner differ. */
 const makeTool = <A, I>(
-  def: Definition<A, I>,
+  def: Definition<A, I> & { readonly defaultContexts?: ReadonlyArray<string> },
   clusterScoped: boolean,
   bind: (input: A) => PreparedCall
 ): AnyTool => {
   const decode = Schema.decodeUnknownResult(def.params, DECODE_OPTIONS)
   const fanout = clusterScoped && def.annotations.readOnlyHint
   return {
+    ...(def.defaultContexts !== undefined ? { defaultContexts: def.defaultContexts } : {}),
     name: def.name,
     description: def.description,
     annotations: def.annotations,
@@ -127,7 +141,11 @@ export const localTool = <A, I>(
  * so the handler and every kube/ operation it calls act on the right cluster.
  */
 export const clusterTool = <A, I>(
-  def: Definition<A, I> & { readonly run: (input: A, kube: KubeApi) => Effect.Effect<Reply, ToolError, ToolEnv | Kube> }
+  def: Definition<A, I> & {
+    readonly run: (input: A, kube: KubeApi) => Effect.Effect<Reply, ToolError, ToolEnv | Kube>
+    /** A read tool made for many contexts: a call that names no context runs against these (e.g. ["*"]). */
+    readonly defaultContexts?: ReadonlyArray<string>
+  }
 ): AnyTool =>
   makeTool(def, true, (input) => ({
     run: (context, onContext) =>
@@ -136,4 +154,40 @@ export const clusterTool = <A, I>(
         yield* onContext(kube)
         return yield* def.run(input, kube).pipe(Effect.provideService(Kube, kube))
       }).pipe(Effect.scoped)
+  }))
+
+/** What a fleet tool's handler works with: the fan-out rules of fanout.ts, with each context's Kube provided. */
+export interface Fleet {
+  /** Runs `f` once per context, concurrently within the fan-out bounds; progress per finished context. */
+  readonly each: <A>(
+    contexts: ReadonlyArray<string>,
+    f: (kube: KubeApi) => Effect.Effect<A, ToolError, ToolEnv | Kube>
+  ) => Effect.Effect<Array<Outcome<A>>, never, ToolEnv>
+  /** Runs `f` on one context; `write` refuses a context that is read-only. */
+  readonly on: <A>(
+    context: string,
+    f: (kube: KubeApi) => Effect.Effect<A, ToolError, ToolEnv | Kube>,
+    options?: { readonly write?: boolean }
+  ) => Effect.Effect<A, ToolError, ToolEnv>
+}
+
+/**
+ * A tool that works on several contexts together (resources_compare, resources_copy): its own parameters say
+ * which (`contexts` from fanout.ts, or from/to), and its handler gets a Fleet to reach them.
+ */
+export const fleetTool = <A, I>(
+  def: Definition<A, I> & { readonly run: (input: A, fleet: Fleet) => Effect.Effect<Reply, ToolError, ToolEnv> }
+): AnyTool =>
+  makeTool(def, false, (input) => ({
+    run: (_context, _onContext, progress) => {
+      const on: Fleet["on"] = (context, f, options) =>
+        Effect.gen(function*() {
+          const kube = yield* (yield* ClusterRegistry).resolve(context)
+          if (options?.write === true && kube.settings.readOnly) return yield* readOnlyError(def.name, kube.info.name)
+          return yield* f(kube).pipe(Effect.provideService(Kube, kube))
+        }).pipe(Effect.scoped)
+      const each: Fleet["each"] = (contexts, f) =>
+        eachContext(contexts, (context) => on(context, f), progress === undefined ? {} : { onDone: (done, total, c) => progress(done, total, `${c} done`) })
+      return def.run(input, { each, on })
+    }
   }))
