@@ -51,6 +51,25 @@ interface Page<T> {
   readonly items: ReadonlyArray<T>
 }
 
+/** Follows continue tokens from `first` until the list ends or `maxItems` are read. */
+const followPages = <P extends { readonly metadata?: { readonly continue?: string | undefined } | undefined }, T>(
+  fetch: (token: string | undefined) => Effect.Effect<P, KubeError, Kube>,
+  itemsOf: (page: P) => ReadonlyArray<T>,
+  maxItems: number
+): Effect.Effect<{ readonly pages: ReadonlyArray<P>; readonly items: Array<T>; readonly complete: boolean }, KubeError, Kube> =>
+  Effect.gen(function*() {
+    const items: Array<T> = []
+    const pages: Array<P> = []
+    let token: string | undefined
+    do {
+      const page = yield* fetch(token)
+      pages.push(page)
+      items.push(...itemsOf(page))
+      token = page.metadata?.continue
+    } while (token !== undefined && token !== "" && items.length < maxItems)
+    return { pages, items, complete: token === undefined || token === "" }
+  })
+
 /**
  * Follows continue tokens until the list ends or `maxItems` are read; `complete` says whether it ended.
  * Pages keep each answer small for the API server; the cap keeps a huge cluster from exhausting us.
@@ -61,13 +80,28 @@ export const readAllPages = <T, I>(
   schema: Schema.Codec<Page<T>, I>,
   maxItems = Number.POSITIVE_INFINITY
 ): Effect.Effect<{ readonly items: Array<T>; readonly complete: boolean }, KubeError, Kube> =>
-  Effect.gen(function*() {
-    const items: Array<T> = []
-    let token: string | undefined
-    do {
-      const page = yield* callJson(check, { ...request, query: { ...request.query, limit: PAGE_SIZE, continue: token } }, schema)
-      items.push(...page.items)
-      token = page.metadata?.continue
-    } while (token !== undefined && token !== "" && items.length < maxItems)
-    return { items, complete: token === undefined || token === "" }
-  })
+  followPages(
+    (token) => callJson(check, { ...request, query: { ...request.query, limit: PAGE_SIZE, continue: token } }, schema),
+    (page) => page.items,
+    maxItems
+  ).pipe(Effect.map(({ complete, items }) => ({ items, complete })))
+
+/**
+ * Every page of a server-side Table without the objects (kubectl's columns only, the smallest form of a
+ * list): the column names and each row's cells, up to `maxRows`.
+ */
+export const readAllTableRows = (
+  check: AccessCheck,
+  request: ApiRequest,
+  maxRows = Number.POSITIVE_INFINITY
+): Effect.Effect<{ readonly columns: ReadonlyArray<string>; readonly rows: Array<ReadonlyArray<unknown>>; readonly complete: boolean }, KubeError, Kube> =>
+  followPages(
+    (token) =>
+      callJson(check, {
+        ...request,
+        accept: TABLE_ACCEPT,
+        query: { ...request.query, includeObject: "None", limit: PAGE_SIZE, continue: token }
+      }, Table),
+    (page) => page.rows.map((r) => r.cells),
+    maxRows
+  ).pipe(Effect.map(({ complete, items, pages }) => ({ columns: pages[0]?.columnDefinitions.map((c) => c.name) ?? [], rows: items, complete })))

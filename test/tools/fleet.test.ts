@@ -31,6 +31,21 @@ beforeAll(async () => {
     retry(() => dev.createNamespacedPod({ namespace: ns, body: pod("both") }), "create both on dev"),
     retry(() => prod.createNamespacedPod({ namespace: ns, body: pod("both") }), "create both on prod")
   ])
+  // a Warning event of a minute ago on dev (the kubelet would record one like it)
+  const now = new Date()
+  await dev.createNamespacedEvent({
+    namespace: ns,
+    body: {
+      metadata: { name: "only-dev.warning" },
+      involvedObject: { kind: "Pod", name: "only-dev", namespace: ns, apiVersion: "v1" },
+      type: "Warning",
+      reason: "BackOff",
+      message: "Back-off restarting failed container",
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1
+    }
+  })
   // the black hole costs its context's own timeout, not the fan-out deadline
   server = await startStdio({ kubeconfig: fleet.kubeconfig, config: `[contexts."${fleet.blackHole}"]\ntimeout = "3s"\n` })
 }, 60_000)
@@ -131,5 +146,46 @@ describe("fan-out: contexts on a read tool", () => {
     expect(del.error?.message).toContain("contexts: unknown parameter")
     // and the server keeps serving
     expect((await call(server.client, "namespaces_list", { context: "dev-cluster" })).isError).toBe(false)
+  })
+})
+
+describe("clusters_overview", () => {
+  it("one row per context, all of them by default: up or why not, version, nodes, unhealthy pods with reasons, warnings", async () => {
+    const r = await call(server.client, "clusters_overview")
+    expect(r.isError, r.text).toBe(false)
+    const rows = rowsOf(r)
+    expect(rows.map((row) => row["context"])).toEqual(fleet.contexts)
+    const of = (context: string) => {
+      const row = rows.find((x) => x["context"] === context)
+      if (row === undefined) throw new Error(`no row for ${context}`)
+      return row
+    }
+    for (const c of [...ON_DEV, ...ON_PROD, "restricted"]) {
+      expect(of(c)["reachable"], c).toBe("yes")
+      expect(of(c)["version"], c).toMatch(/^v1\.37\.2/u)
+      expect(Number(of(c)["rtt_ms"]), c).toBeGreaterThanOrEqual(0)
+    }
+    // dev has the kwok node; prod has no node, so its pods stay Pending
+    for (const c of ON_DEV) expect(of(c)["nodes_ready"], c).toBe("1/1")
+    for (const c of ON_PROD) {
+      expect(of(c)["nodes_ready"], c).toBe("0/0")
+      expect(Number(of(c)["pods_not_running"]), c).toBeGreaterThanOrEqual(1)
+      expect(of(c)["top_reasons"], c).toMatch(/Pending=\d+/u)
+    }
+    for (const c of ON_DEV) expect(Number(of(c)["warnings_1h"]), c).toBeGreaterThanOrEqual(1)
+    // the restricted user reaches the server but may not list nodes: "?" and the reason, not a failure
+    expect(of("restricted")["nodes_ready"]).toBe("?")
+    expect(of("restricted")["problems"]).toContain("nodes: Forbidden")
+    expect(of(fleet.refused)["reachable"]).toBe("no")
+    expect(of(fleet.refused)["problems"]).toContain("Unavailable")
+    expect(of(fleet.blackHole)["reachable"]).toBe("no")
+    expect(of(fleet.blackHole)["problems"]).toContain("Timeout")
+  }, 60_000)
+
+  it("narrows to the contexts named", async () => {
+    const one = rowsOf(await call(server.client, "clusters_overview", { context: "prod-cluster" }))
+    expect(one.map((row) => row["context"])).toEqual(["prod-cluster"])
+    const some = rowsOf(await call(server.client, "clusters_overview", { contexts: ["dev-*"] }))
+    expect(some.map((row) => row["context"])).toEqual(["dev-cluster", "dev-system", "dev-team-a"])
   })
 })
