@@ -14,7 +14,7 @@ import { parseApiVersion, type ResourceInfo, resolveKind, resourcePath, typeName
 import { countOf, eventsFor, lastSeen } from "./events.js"
 import { access, type AccessCheck, Kube } from "./Kube.js"
 import { age, ListMeta, OwnerReference } from "./meta.js"
-import { PAGE_SIZE, pageQuery, Table, TABLE_ACCEPT } from "./paging.js"
+import { PAGE_SIZE, pageQuery, readAllPages, Table, TABLE_ACCEPT } from "./paging.js"
 import { listScope, namespaceOr } from "./scope.js"
 
 // ---- how callers name a kind, and the options of writes ----
@@ -351,6 +351,22 @@ export const listItems = (gvk: Gvk, query: ListQuery, tool: string): Effect.Effe
       remaining: list.metadata?.remainingItemCount,
       capped
     }
+  })
+
+/**
+ * Every page of the objects as the API server has them, up to `maxItems` (for reading and comparing;
+ * sanitize before showing). `complete` is false when the cap stopped the read.
+ */
+export const listAllObjects = (
+  gvk: Gvk,
+  query: Pick<ListQuery, "namespace" | "labelSelector" | "fieldSelector">,
+  maxItems: number,
+  tool: string
+): Effect.Effect<{ readonly info: ResourceInfo; readonly namespace: string | undefined; readonly items: ReadonlyArray<KubeObject>; readonly complete: boolean }, KubeError | InvalidInput, Kube> =>
+  Effect.gen(function*() {
+    const { check, info, namespace, request } = yield* listRequest(gvk, query, tool)
+    const { complete, items } = yield* readAllPages(check, request, PlainList, maxItems)
+    return { info, namespace, items: items.map((item) => ({ apiVersion: info.apiVersion, kind: info.kind, ...item })), complete }
   })
 
 // ---- patch ----

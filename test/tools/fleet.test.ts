@@ -2,8 +2,8 @@
  * Calls across many contexts (`contexts`, fan-out) through the MCP client over stdio, against a fleet of
  * twelve contexts on the test control plane (test/support/fleet.ts): two of them dead, one forbidden.
  */
-import { CoreV1Api } from "@kubernetes/client-node"
-import { CallToolResultSchema, type Progress } from "@modelcontextprotocol/sdk/types.js"
+import { AppsV1Api, CoreV1Api, type V1Deployment } from "@kubernetes/client-node"
+import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { adminKubeConfig } from "../cluster/harness.js"
 import { type Fleet, makeFleet } from "../support/fleet.js"
@@ -12,7 +12,23 @@ import { call, clusterInfo, inBothViews, retry, rowsOf, startStdio, type StdioSe
 const info = clusterInfo()
 const dev = adminKubeConfig(info, "dev").makeApiClient(CoreV1Api)
 const prod = adminKubeConfig(info, "prod").makeApiClient(CoreV1Api)
+const devApps = adminKubeConfig(info, "dev").makeApiClient(AppsV1Api)
+const prodApps = adminKubeConfig(info, "prod").makeApiClient(AppsV1Api)
 const ns = `kmcp-fleet-${Math.random().toString(36).slice(2, 8)}`
+/** A second namespace on prod holding the same Deployment as dev's ns: compared with `namespaces`. */
+const prodTwin = `${ns}-twin`
+
+const deployment = (replicas: number, image: string, env: Array<{ name: string; value: string }> = []): V1Deployment => ({
+  metadata: { name: "web", labels: { app: "web" } },
+  spec: {
+    replicas,
+    selector: { matchLabels: { app: "web" } },
+    template: {
+      metadata: { labels: { app: "web" } },
+      spec: { containers: [{ name: "app", image, ...(env.length > 0 ? { env } : {}) }] }
+    }
+  }
+})
 
 /** Contexts of the fleet on each API server (the harness's three plus the aliases). */
 const ON_DEV = ["dev-cluster", "dev-system", "dev-team-a", "edge-1", "staging-2"]
@@ -30,6 +46,16 @@ beforeAll(async () => {
     retry(() => dev.createNamespacedPod({ namespace: ns, body: pod("only-dev") }), "create only-dev"),
     retry(() => dev.createNamespacedPod({ namespace: ns, body: pod("both") }), "create both on dev"),
     retry(() => prod.createNamespacedPod({ namespace: ns, body: pod("both") }), "create both on prod")
+  ])
+  await prod.createNamespace({ body: { metadata: { name: prodTwin } } })
+  await Promise.all([
+    devApps.createNamespacedDeployment({ namespace: ns, body: deployment(1, "registry.example/web:1.0") }),
+    prodApps.createNamespacedDeployment({ namespace: ns, body: deployment(3, "registry.example/web:1.1", [{ name: "MODE", value: "prod" }]) }),
+    prodApps.createNamespacedDeployment({ namespace: prodTwin, body: deployment(1, "registry.example/web:1.0") }),
+    dev.createNamespacedSecret({ namespace: ns, body: { metadata: { name: "creds" }, stringData: { user: "admin", password: "dev-secret-value" } } }),
+    prod.createNamespacedSecret({ namespace: ns, body: { metadata: { name: "creds" }, stringData: { user: "admin", password: "prod-secret-value" } } }),
+    ...[dev, prod].map((api) => api.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "settings", labels: { set: "cmp" } }, data: { a: "1" } } })),
+    dev.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "dev-only", labels: { set: "cmp" } }, data: { a: "1" } } })
   ])
   // a Warning event of a minute ago on dev (the kubelet would record one like it)
   const now = new Date()
@@ -53,7 +79,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close()
   await fleet?.close()
-  await Promise.allSettled([dev.deleteNamespace({ name: ns }), prod.deleteNamespace({ name: ns })])
+  await Promise.allSettled([dev.deleteNamespace({ name: ns }), prod.deleteNamespace({ name: ns }), prod.deleteNamespace({ name: prodTwin })])
 })
 
 describe("fan-out: contexts on a read tool", () => {
@@ -65,7 +91,7 @@ describe("fan-out: contexts on a read tool", () => {
   })
 
   it("pods_list over every context: one table, CONTEXT first; the dead and the forbidden reported, not fatal", async () => {
-    const r = await call(server.client, "pods_list", { contexts: ["*"], namespace: ns })
+    const r = await call(server.client, "pods_list", { contexts: ["*"], namespace: ns, label_selector: "suite=kmcp-fleet" })
     expect(r.isError, r.text).toBe(false)
     expect(r.structured?.["answered"]).toBe(9)
     expect(r.structured?.["asked"]).toBe(12)
@@ -88,7 +114,7 @@ describe("fan-out: contexts on a read tool", () => {
   }, 60_000)
 
   it("a glob selects by name; the table covers only those", async () => {
-    const r = await call(server.client, "pods_list", { contexts: ["prod-*"], namespace: ns })
+    const r = await call(server.client, "pods_list", { contexts: ["prod-*"], namespace: ns, label_selector: "suite=kmcp-fleet" })
     expect(r.structured?.["asked"]).toBe(3)
     expect([...new Set(rowsOf(r).map((row) => row["context"]))].sort()).toEqual(["prod-cluster", "prod-production", "prod-system"])
   })
@@ -105,17 +131,34 @@ describe("fan-out: contexts on a read tool", () => {
     expect(r.views.text).toMatch(/=== context "dev-cluster" ===[\s\S]*only-dev[\s\S]*=== context "prod-cluster" ===\nNotFound: /u)
   })
 
-  it("one progress notification per finished context when the client asks", async () => {
-    const seen: Array<Progress> = []
-    const result = await server.client.callTool(
-      { name: "namespaces_list", arguments: { contexts: ["dev-*", "prod-*", "edge-1"] } },
-      CallToolResultSchema,
-      { onprogress: (p) => seen.push(p) }
-    )
-    expect(result.isError ?? false).toBe(false)
-    // dev-cluster, dev-system, dev-team-a, prod-cluster, prod-production, prod-system, edge-1
-    expect(seen.map((p) => p.progress)).toEqual([1, 2, 3, 4, 5, 6, 7])
-    expect(seen.every((p) => p.total === 7)).toBe(true)
+  it("one progress notification per finished context when the client asks, all before the result", async () => {
+    // What the server writes, in wire order. The SDK client's onprogress alone would not prove it: the client
+    // dispatches notifications a microtask later than responses, so progress that arrives in the same chunk as
+    // the result is dropped as "unknown token" (modelcontextprotocol/typescript-sdk#2580).
+    const transport = server.client.transport
+    if (transport === undefined) throw new Error("not connected")
+    const wire: Array<{ readonly progress?: number; readonly total?: number; readonly result?: unknown }> = []
+    const deliver = transport.onmessage
+    transport.onmessage = (message, extra) => {
+      if ("method" in message && message.method === "notifications/progress") {
+        const params = message.params ?? {}
+        wire.push({ progress: Number(params["progress"]), total: Number(params["total"]) })
+      } else if ("result" in message) wire.push({ result: message.id })
+      deliver?.(message, extra)
+    }
+    try {
+      const result = await server.client.callTool(
+        { name: "namespaces_list", arguments: { contexts: ["dev-*", "prod-*", "edge-1"] } },
+        CallToolResultSchema,
+        { onprogress: () => undefined }
+      )
+      expect(result.isError ?? false).toBe(false)
+    } finally {
+      transport.onmessage = deliver
+    }
+    // dev-cluster, dev-system, dev-team-a, prod-cluster, prod-production, prod-system, edge-1; then the result
+    expect(wire.map((m) => m.progress ?? "result"), JSON.stringify(wire)).toEqual([1, 2, 3, 4, 5, 6, 7, "result"])
+    expect(wire.slice(0, 7).every((m) => m.total === 7)).toBe(true)
   })
 
   it("no context answered: NoContextAnswered with each failure", async () => {
@@ -187,5 +230,68 @@ describe("clusters_overview", () => {
     expect(one.map((row) => row["context"])).toEqual(["prod-cluster"])
     const some = rowsOf(await call(server.client, "clusters_overview", { contexts: ["dev-*"] }))
     expect(some.map((row) => row["context"])).toEqual(["dev-cluster", "dev-system", "dev-team-a"])
+  })
+})
+
+describe("resources_compare", () => {
+  const web = { group: "apps", version: "v1", kind: "Deployment", name: "web", namespace: ns }
+
+  it("a Deployment on dev and prod: exactly the fields that differ, each context's value, server noise ignored", async () => {
+    const r = await call(server.client, "resources_compare", { contexts: ["dev-cluster", "prod-cluster"], ...web })
+    expect(r.isError, r.text).toBe(false)
+    expect(r.structured?.["columns"]).toEqual(["field", "dev-cluster", "prod-cluster"])
+    expect(rowsOf(r)).toEqual([
+      { field: "spec.replicas", "dev-cluster": "1", "prod-cluster": "3" },
+      { field: "spec.template.spec.containers[name=app].env[name=MODE].name", "dev-cluster": "<absent>", "prod-cluster": "MODE" },
+      { field: "spec.template.spec.containers[name=app].env[name=MODE].value", "dev-cluster": "<absent>", "prod-cluster": "prod" },
+      { field: "spec.template.spec.containers[name=app].image", "dev-cluster": "registry.example/web:1.0", "prod-cluster": "registry.example/web:1.1" }
+    ])
+    inBothViews(r, "deployment.apps/web: 4 field(s) differ")
+  })
+
+  it("the base context comes first", async () => {
+    const r = await call(server.client, "resources_compare", { contexts: ["dev-cluster", "prod-cluster"], base: "prod-cluster", ...web })
+    expect(r.structured?.["columns"]).toEqual(["field", "prod-cluster", "dev-cluster"])
+    expect(rowsOf(r)[0]).toEqual({ field: "spec.replicas", "prod-cluster": "3", "dev-cluster": "1" })
+  })
+
+  it("namespaces compares different namespaces: the twin on prod is identical", async () => {
+    const r = await call(server.client, "resources_compare", { contexts: ["dev-cluster", "prod-cluster"], ...web, namespaces: { "prod-cluster": prodTwin } })
+    expect(r.isError, r.text).toBe(false)
+    expect(r.structured?.["rows"]).toEqual([])
+    inBothViews(r, `deployment.apps/web identical in dev-cluster (namespace ${ns}), prod-cluster (namespace ${prodTwin})`)
+  })
+
+  it("Secrets by key and value digest, never the values", async () => {
+    const r = await call(server.client, "resources_compare", { contexts: ["dev-cluster", "prod-cluster"], version: "v1", kind: "Secret", name: "creds", namespace: ns })
+    const rows = rowsOf(r)
+    expect(rows.map((row) => row["field"])).toEqual(["data.password"])
+    expect(rows[0]?.["dev-cluster"]).toMatch(/^sha256:[0-9a-f]{16}$/u)
+    expect(rows[0]?.["prod-cluster"]).toMatch(/^sha256:[0-9a-f]{16}$/u)
+    expect(rows[0]?.["dev-cluster"]).not.toBe(rows[0]?.["prod-cluster"])
+    for (const secret of ["dev-secret-value", "prod-secret-value", Buffer.from("dev-secret-value").toString("base64")]) {
+      expect(r.views.text).not.toContain(secret)
+      expect(r.views.structured).not.toContain(secret)
+    }
+  })
+
+  it("a whole kind: objects in one context only, and an object missing in one context", async () => {
+    const set = await call(server.client, "resources_compare", { contexts: ["dev-cluster", "prod-cluster"], version: "v1", kind: "ConfigMap", namespace: ns, label_selector: "set=cmp" })
+    expect(rowsOf(set)).toEqual([{ object: "dev-only", field: "(object)", "dev-cluster": "present", "prod-cluster": "<not found>" }])
+    inBothViews(set, "1 of 2 object(s) of configmap/* differ")
+    const one = await call(server.client, "resources_compare", { contexts: ["dev-cluster", "prod-cluster"], version: "v1", kind: "ConfigMap", name: "dev-only", namespace: ns })
+    expect(rowsOf(one)).toEqual([{ field: "(object)", "dev-cluster": "present", "prod-cluster": "<not found>" }])
+  })
+
+  it("a dead context is reported and the others compared; the rules are stated", async () => {
+    const r = await call(server.client, "resources_compare", { contexts: ["dev-cluster", "prod-cluster", fleet.refused], ...web })
+    expect(r.isError, r.text).toBe(false)
+    expect(r.structured?.["columns"]).toEqual(["field", "dev-cluster", "prod-cluster"])
+    inBothViews(r, `context "${fleet.refused}": Unavailable`)
+    const one = await call(server.client, "resources_compare", { contexts: ["dev-cluster"], ...web })
+    expect(one.error?.type).toBe("InvalidInput")
+    expect(one.error?.message).toContain("at least two contexts")
+    const stray = await call(server.client, "resources_compare", { contexts: ["dev-*"], ...web, namespaces: { "prod-cluster": "x" } })
+    expect(stray.error?.message).toContain("namespaces names contexts that are not compared: prod-cluster")
   })
 })

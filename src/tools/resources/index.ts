@@ -1,6 +1,7 @@
 /** resources_* tools: any group/version/kind, CRDs included, through cached per-context discovery. */
 import type { AnyTool } from "../../tool/tool.js"
 import { resourcesApply } from "./apply.js"
+import { resourcesCompare } from "./compare.js"
 import { resourcesDelete } from "./delete.js"
 import { resourcesDescribe } from "./describe.js"
 import { resourcesDiff } from "./diff.js"
@@ -14,6 +15,7 @@ export const resourceTools: ReadonlyArray<AnyTool> = [
   resourcesGet,
   resourcesDescribe,
   resourcesDiff,
+  resourcesCompare,
   resourcesApply,
   resourcesPatch,
   resourcesScale,
