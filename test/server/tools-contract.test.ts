@@ -23,9 +23,16 @@ describe("tools/list", () => {
         const described = typeof schema === "object" && schema !== null && "description" in schema
         expect(described, `${tool.name}.${param} has a description`).toBe(true)
       }
-      if (!LOCAL_TOOLS.includes(tool.name)) {
-        expect(tool.inputSchema.properties, tool.name).toHaveProperty("context")
-        expect(tool.inputSchema.required ?? [], tool.name).not.toContain("context")
+      const properties = tool.inputSchema.properties ?? {}
+      const required = tool.inputSchema.required ?? []
+      // fleet tools name their contexts themselves (resources_compare: contexts; resources_copy: from/to)
+      const fleet = required.includes("contexts") || "from_context" in properties
+      if (!LOCAL_TOOLS.includes(tool.name) && !fleet) {
+        expect(properties, tool.name).toHaveProperty("context")
+        expect(required, tool.name).not.toContain("context")
+        // every read tool of one context also runs across many
+        if (tool.annotations?.readOnlyHint === true) expect(properties, tool.name).toHaveProperty("contexts")
+        else expect(properties, tool.name).not.toHaveProperty("contexts")
       }
       if (tool.annotations?.destructiveHint === true) expect(tool.annotations.readOnlyHint, tool.name).toBe(false)
     }
