@@ -13,6 +13,7 @@ import { KEYS } from "../src/config/settings.js"
 import * as errors from "../src/errors.js"
 import { INTERNAL_ERROR } from "../src/tool/errorResult.js"
 import { toJsonSchema } from "../src/tool/jsonSchema.js"
+import { ContextsParam } from "../src/tool/fanout.js"
 import { type AnyTool, ContextParam } from "../src/tool/tool.js"
 import { allTools } from "../src/tools/index.js"
 
@@ -122,7 +123,7 @@ export const paramsOf = (tool: AnyTool): Array<ParamDoc> => {
   const requiredNames = new Set(Array.isArray(required) ? required.map(String) : [])
   if (!isJson(props)) return []
   return Object.entries(props).flatMap(([name, js]) =>
-    name === "context" && tool.clusterScoped || !isJson(js)
+    (name === "context" && tool.clusterScoped) || (name === "contexts" && tool.fanout) || !isJson(js)
       ? []
       : [{
         name,
@@ -162,6 +163,11 @@ const annotationLine = (tool: AnyTool): string => {
 
 export const toolHeading = (name: string): string => `### ${code(name)}`
 
+const common = (tool: AnyTool): string =>
+  tool.fanout
+    ? `\`context\` and \`contexts\` parameters${tool.defaultContexts !== undefined ? ` (without either it runs on ${tool.defaultContexts.map(code).join(", ")})` : ""}`
+    : "`context` parameter"
+
 export const renderTool = (tool: AnyTool): string => {
   const params = paramsOf(tool)
   const lines = [
@@ -173,7 +179,7 @@ export const renderTool = (tool: AnyTool): string => {
     ""
   ]
   if (params.length === 0) {
-    lines.push(tool.clusterScoped ? "Parameters: only the common `context`." : "No parameters.")
+    lines.push(tool.clusterScoped ? `Parameters: only the common ${common(tool)}.` : "No parameters.")
   } else {
     lines.push(
       "| Parameter | Type | Required | Description | Constraints |",
@@ -182,7 +188,7 @@ export const renderTool = (tool: AnyTool): string => {
         `| ${code(p.name)} | ${cell(p.type)} | ${p.required ? "yes" : "no"} | ${cell(p.description)} | ${cell(p.constraints.join("; "))} |`
       )
     )
-    if (tool.clusterScoped) lines.push("", "Also takes the common `context` parameter.")
+    if (tool.clusterScoped) lines.push("", `Also takes the common ${common(tool)}.`)
   }
   lines.push("", `Result (\`structuredContent\`, one of): ${resultShapes(tool).map(code).join(" · ")}`)
   return lines.join("\n")
@@ -222,6 +228,37 @@ const header = (tools: ReadonlyArray<AnyTool>): string => {
     "Every call names its own context, so one session can work on several clusters; the answer and any error",
     "name the context they concern. For namespaced tools an omitted `namespace` means the context's namespace",
     "(from the kubeconfig, else `default`); list tools take `all_namespaces: true` for every namespace.",
+    "",
+    "## Many contexts in one call: `contexts`",
+    "",
+    `Every read tool of one context (${tools.filter((t) => t.fanout).length} tools) also takes \`contexts\`: ${str(toJsonSchema(ContextsParam)["description"]) ?? ""}`,
+    `Contexts are worked on \`kubernetes.fanout_concurrency\` at a time (default ${setting("kubernetes.fanout_concurrency").default}), each under its own rate`,
+    `limiter, request timeout and policy (read_only, require_rbac, reveal_secrets), and the whole call under \`kubernetes.fanout_timeout\``,
+    `(default ${setting("kubernetes.fanout_timeout").default}): a context still running then is reported as \`Timeout\`. The call succeeds when at least`,
+    "one context answered (`answered` of `asked`); each context that failed appears once with `{ type, message }`; when none",
+    "answered the call fails with `NoContextAnswered`. Tables become one table with CONTEXT as the first column",
+    "(`{ columns, rows, count, answered, asked, contexts: [{ context, ok, rows?, total?, continue?, notes?, error? }], truncated? }`);",
+    "other results come one section per context (`{ answered, asked, contexts: [{ context, ok, result?, error? }], truncated? }`).",
+    "The byte budget is shared fairly: a context with a small answer keeps all of it, the largest ones are cut first, and the",
+    "note names the contexts that were cut. `continue` pages one context only, so it is refused with `contexts`; each context's",
+    "own continue token is in its entry. A client that sends a `progressToken` gets one `notifications/progress` per finished",
+    "context (on stdio; over HTTP the answers are plain JSON, which cannot carry notifications). Example (12 contexts, two dead):",
+    "",
+    "```text",
+    "pods_list {\"contexts\": [\"*\"], \"namespace\": \"shop\"}",
+    "9 of 12 context(s) answered",
+    "CONTEXT          NAME                 READY  STATUS   RESTARTS  AGE  NODE         IP",
+    "dev-cluster      web-9498f9878-m267v  1/1    Running  0         9s   kwok-node-0  10.244.0.232",
+    "dev-cluster      web-9498f9878-th9bv  1/1    Running  0         9s   kwok-node-0  10.244.0.83",
+    "prod-cluster     web-67bd9645-fgwjb   0/1    Pending  0         8s   <none>       <none>",
+    "…",
+    "context \"restricted\": Forbidden: pods is forbidden: User \"restricted\" cannot list resource \"pods\" in API group \"\" in the namespace \"shop\"",
+    "context \"zz-dead-blackhole\": Timeout: GET /api/v1/namespaces/shop/pods on context \"zz-dead-blackhole\" did not answer within 3000 ms",
+    "context \"zz-dead-refused\": Unavailable: Cluster API server https://127.0.0.1:45443 is unreachable (ECONNREFUSED)",
+    "```",
+    "",
+    "Tools made for many contexts: `clusters_overview` (all contexts unless narrowed), `resources_compare` (its own",
+    "`contexts`, at least two). The README's [multi-cluster section](../README.md#many-clusters-in-one-call) shows each use case with a real result.",
     "",
     "## Output budget",
     "",

@@ -17,8 +17,8 @@ const Version = Schema.Struct({ gitVersion: Schema.String })
 export const MAX_OVERVIEW_PODS = 20_000
 /** How far back Warning events count. */
 export const WARNING_WINDOW_MS = 60 * 60 * 1000
-/** The pod statuses (kubectl's STATUS column) that are healthy. */
-const HEALTHY = new Set(["Running", "Completed"])
+/** The pod statuses (kubectl's STATUS column) that are healthy: running, or finished well. */
+const HEALTHY = new Set(["Running", "Completed", "Succeeded"])
 
 export interface Part<A> {
   readonly value?: A

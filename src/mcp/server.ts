@@ -9,7 +9,9 @@ import type { Settings } from "../config/settings.js"
 
 export const INSTRUCTIONS =
   "kube-mcp reaches several Kubernetes clusters. Every cluster tool takes an optional `context` " +
-  "(see config_contexts_list); name it explicitly when more than one cluster is configured. Results are compact " +
+  "(see config_contexts_list); name it explicitly when more than one cluster is configured. Read tools also take " +
+  "`contexts` (names or globs such as [\"prod-*\"] or [\"*\"]) to run on many clusters in one call; clusters_overview " +
+  "shows every cluster's health and resources_compare what differs between clusters. Results are compact " +
   "and capped; lists take limit/continue. Secret values are masked."
 
 /**
