@@ -73,7 +73,18 @@ beforeAll(async () => {
     }
   })
   // the black hole costs its context's own timeout, not the fan-out deadline
-  server = await startStdio({ kubeconfig: fleet.kubeconfig, config: `[contexts."${fleet.blackHole}"]\ntimeout = "3s"\n` })
+  // per-context policy: dev-cluster reveals Secret values, restricted is checked by RBAC before any request
+  server = await startStdio({
+    kubeconfig: fleet.kubeconfig,
+    config: [
+      `[contexts."${fleet.blackHole}"]`,
+      `timeout = "3s"`,
+      `[contexts."dev-cluster"]`,
+      `reveal_secrets = true`,
+      `[contexts."restricted"]`,
+      `require_rbac = true`
+    ].join("\n")
+  })
 }, 60_000)
 
 afterAll(async () => {
@@ -112,6 +123,21 @@ describe("fan-out: contexts on a read tool", () => {
       expect(r.views.text).toContain(line)
     }
   }, 60_000)
+
+  it("policy applies per context: one reveals Secret values, the other masks them; RBAC pre-check on one", async () => {
+    const r = await call(server.client, "resources_get", { contexts: ["dev-cluster", "prod-cluster"], version: "v1", kind: "Secret", name: "creds", namespace: ns })
+    const sections = r.structured?.["contexts"]
+    if (!Array.isArray(sections)) throw new Error(`no sections: ${r.text.slice(0, 300)}`)
+    expect(JSON.stringify(sections[0]?.result)).toContain(Buffer.from("dev-secret-value").toString("base64"))
+    expect(JSON.stringify(sections[1]?.result)).toContain("<masked: 17 bytes>")
+    expect(r.views.text).not.toContain(Buffer.from("prod-secret-value").toString("base64"))
+    expect(r.views.structured).not.toContain(Buffer.from("prod-secret-value").toString("base64"))
+    const pods = await call(server.client, "pods_list", { contexts: ["restricted", "dev-cluster"], namespace: ns })
+    const statuses = pods.structured?.["contexts"]
+    if (!Array.isArray(statuses)) throw new Error("no contexts")
+    expect(statuses[1]?.error?.type).toBe("Forbidden")
+    expect(statuses[1]?.error?.details).toContain("Refused by the RBAC pre-check (SelfSubjectAccessReview)")
+  })
 
   it("a glob selects by name; the table covers only those", async () => {
     const r = await call(server.client, "pods_list", { contexts: ["prod-*"], namespace: ns, label_selector: "suite=kmcp-fleet" })
