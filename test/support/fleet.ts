@@ -4,7 +4,7 @@
  * ones — a black-holed address (a listener that accepts and never answers) and a refused port.
  */
 import { KubeConfig } from "@kubernetes/client-node"
-import { createServer, type Server, type Socket } from "node:net"
+import { connect, createServer, type Server, type Socket } from "node:net"
 import { freePort } from "./net.js"
 import { writeTemp } from "./mcp.js"
 
@@ -30,10 +30,43 @@ const ALIASES: ReadonlyArray<readonly [string, "dev-cluster" | "prod-cluster", s
   ["staging-2", "dev-cluster", "default"]
 ]
 
+/**
+ * A TCP relay to 127.0.0.1:`port` that holds every chunk `oneWayMs` in each direction: the round trip of a
+ * cluster across a network, for the TLS connection as it is (equal delays keep the byte order).
+ */
+const delayRelay = async (port: number, oneWayMs: number, sockets: Set<Socket>): Promise<Server> => {
+  const relay = createServer((client) => {
+    const upstream = connect(port, "127.0.0.1")
+    for (const s of [client, upstream]) {
+      sockets.add(s)
+      s.on("close", () => sockets.delete(s))
+      s.on("error", () => s.destroy())
+    }
+    const pipe = (from: Socket, to: Socket) => {
+      from.on("data", (chunk) => setTimeout(() => to.write(chunk), oneWayMs))
+      from.on("end", () => setTimeout(() => to.end(), oneWayMs))
+    }
+    pipe(client, upstream)
+    pipe(upstream, client)
+  })
+  await new Promise<void>((ok) => relay.listen(0, "127.0.0.1", ok))
+  return relay
+}
+
+const portOf = (server: Server): number => {
+  const a = server.address()
+  return typeof a === "object" && a !== null ? a.port : 0
+}
+
 export const BLACK_HOLE = "zz-dead-blackhole"
 export const REFUSED = "zz-dead-refused"
 
-export const makeFleet = async (harnessKubeconfig: string): Promise<Fleet> => {
+export interface FleetOptions {
+  /** Route the live clusters through relays that add this round trip (bench: clusters across a network). */
+  readonly rttMs?: number
+}
+
+export const makeFleet = async (harnessKubeconfig: string, options: FleetOptions = {}): Promise<Fleet> => {
   const kc = new KubeConfig()
   kc.loadFromFile(harnessKubeconfig)
   // accepts TCP connections and never answers: the TLS handshake hangs until the request times out
@@ -53,8 +86,16 @@ export const makeFleet = async (harnessKubeconfig: string): Promise<Fleet> => {
   }
   const devCluster = kc.getCluster(base("dev-cluster").cluster)
   if (devCluster === null) throw new Error("the harness kubeconfig has no dev cluster")
+  const relays: Array<Server> = []
+  const live = await Promise.all(kc.clusters.map(async (c) => {
+    if (options.rttMs === undefined) return c
+    const url = new URL(c.server)
+    const relay = await delayRelay(Number(url.port), options.rttMs / 2, sockets)
+    relays.push(relay)
+    return { ...c, server: `https://127.0.0.1:${portOf(relay)}` }
+  }))
   const clusters = [
-    ...kc.clusters,
+    ...live,
     { ...devCluster, name: "black-hole", server: `https://127.0.0.1:${holePort}` },
     { ...devCluster, name: "refused", server: `https://127.0.0.1:${refusedPort}` }
   ]
@@ -77,6 +118,7 @@ export const makeFleet = async (harnessKubeconfig: string): Promise<Fleet> => {
     close: () =>
       new Promise<void>((ok) => {
         for (const s of sockets) s.destroy()
+        for (const r of relays) r.close()
         hole.close(() => ok())
       })
   }
