@@ -38,6 +38,7 @@ type Action = typeof ACTIONS[number]
 
 const CopyOutput = Schema.Struct({
   dry_run: Schema.Boolean.annotate({ description: "true: nothing was changed; the actions say what a real copy would do" }),
+  note: Schema.optionalKey(Schema.String.annotate({ description: "with dry run: that nothing was changed and how to copy for real" })),
   from_context: Schema.String,
   to_context: Schema.String,
   from_namespace: Schema.optionalKey(Schema.String),
@@ -56,6 +57,7 @@ const CopyOutput = Schema.Struct({
       message: Schema.String
     }))
   })).annotate({ description: "one entry per object, in the order applied (a namespace created for the copies first)" }),
+  summary: Schema.String.annotate({ description: "the counts in words, e.g. \"2 would be created, 1 skipped\" (dry run) or \"2 created, 1 unchanged\"" }),
   counts: Schema.Struct({
     created: Schema.Finite,
     configured: Schema.Finite,
@@ -115,6 +117,8 @@ const lineOf = (r: Row, dryRun: boolean): Array<string> => [
   }`,
   ...(r.changes ?? []).map((c) => `      ${c}`)
 ]
+
+const DRY_RUN_NOTE = "dry run: nothing was changed. Call again with dry_run: false to copy."
 
 const badInput = (path: string, message: string) => new InvalidInput({ message, issues: [{ path, message }] })
 
@@ -194,24 +198,26 @@ export const resourcesCopy = fleetTool({
         }))
       ]
       const counts = Object.fromEntries(ACTIONS.map((a) => [a, rows.filter((r) => r.action === a).length]))
-      const summary = ACTIONS.filter((a) => (counts[a] ?? 0) > 0).map((a) => `${counts[a]} ${verb(a, dryRun)}`).join(", ")
+      const summary = ACTIONS.filter((a) => (counts[a] ?? 0) > 0).map((a) => `${counts[a]} ${verb(a, dryRun)}`).join(", ") || "nothing to copy"
       const from = `${input.from_context}${exported.namespace !== undefined ? ` (namespace ${exported.namespace})` : ""}`
       const to = `${input.to_context}${toNamespace !== undefined ? ` (namespace ${toNamespace})` : ""}`
       const reply: Reply = text({
         text: [
-          ...(dryRun ? ["dry run: nothing was changed. Call again with dry_run: false to copy."] : []),
+          ...(dryRun ? [DRY_RUN_NOTE] : []),
           `${info.kind} ${info.apiVersion} from ${from} to ${to}:`,
           ...(rows.length === 0 ? ["  no objects matched"] : rows.flatMap((r) => lineOf(r, dryRun))),
           ...(exported.more ? ["More objects match than one call copies; narrow with label_selector or names and call again."] : []),
-          `Summary: ${summary === "" ? "nothing to copy" : summary}`
+          `Summary: ${summary}`
         ].join("\n"),
         data: {
           dry_run: dryRun,
+          ...(dryRun ? { note: DRY_RUN_NOTE } : {}),
           from_context: input.from_context,
           to_context: input.to_context,
           ...(exported.namespace !== undefined ? { from_namespace: exported.namespace } : {}),
           ...(toNamespace !== undefined ? { to_namespace: toNamespace } : {}),
           results: rows,
+          summary,
           counts
         },
         narrow: "label_selector or names"
