@@ -16,7 +16,7 @@ import { FieldManager, gvkFields, LabelSelector, Names, NamespaceParam } from ".
 const ContextName = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(253))
 
 const Params = Schema.Struct({
-  from_context: ContextName.annotate({ description: "kubeconfig context to copy from (the source; only read). See config_contexts_list." }),
+  from_context: ContextName.annotate({ description: "kubeconfig context to copy from (the source; only read); see config_contexts_list" }),
   to_context: ContextName.annotate({ description: "kubeconfig context to copy to (the target; must not be read-only)" }),
   ...gvkFields,
   namespace: Schema.optionalKey(NamespaceParam.annotate({
@@ -47,7 +47,7 @@ const CopyOutput = Schema.Struct({
     kind: Schema.String,
     apiVersion: Schema.String,
     name: Schema.String,
-    namespace: Schema.optionalKey(Schema.String.annotate({ description: "the namespace on to_context" })),
+    namespace: Schema.optionalKey(Schema.String.annotate({ description: "the namespace on to_context (skipped objects: the source namespace)" })),
     action: Schema.Literals(ACTIONS),
     resourceVersion: Schema.optionalKey(Schema.String.annotate({ description: "on to_context, after the apply" })),
     changes: Schema.optionalKey(Schema.Array(Schema.String).annotate({ description: "configured: the fields that changed, as path: before → after" })),
