@@ -149,6 +149,12 @@ describe("resources_export", () => {
     neitherView(r, SECRET_VALUE, b64(SECRET_VALUE))
   })
 
+  it("runs across several contexts with `contexts`, one section per context", async () => {
+    const r = await ok(server, "resources_export", { contexts: ["dev-cluster", "prod-cluster"], ...CM, namespace: ns, names: ["app-config"] })
+    expect(r.structured?.["answered"]).toBe(2)
+    inBothViews(r, "dev-cluster", "prod-cluster", "name: app-config")
+  })
+
   it("names what it did not find", async () => {
     const r = await ok(server, "resources_export", { context: "dev-cluster", ...CM, namespace: ns, names: ["app-config", "nope"] })
     inBothViews(r, "not found: nope")
@@ -211,6 +217,21 @@ describe("resources_copy", () => {
     expect(actionsOf(r)).toEqual({ "ConfigMap/app-config": "configured" })
     inBothViews(r, "data.greeting")
     expect((await prodCore.readNamespacedConfigMap({ name: "app-config", namespace: target })).data).toEqual({ greeting: "hello again" })
+  })
+
+  it("reports a failure per object, with its error, and goes on with the others", async () => {
+    // on prod, "clash" exists already with another value, written by another field manager: apply conflicts
+    await devCore.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: "clash" }, data: { greeting: "dev value" } } })
+    await prodCore.createNamespacedConfigMap({ namespace: target, body: { metadata: { name: "clash" }, data: { greeting: "prod value" } } })
+    const r = await copy({ ...CM, names: ["clash", "app-config", "missing"], dry_run: false })
+    expect(actionsOf(r)).toEqual({ "ConfigMap/app-config": "unchanged", "ConfigMap/clash": "failed", "ConfigMap/missing": "failed" })
+    const clash = resultsOf(r).find((row) => row.name === "clash")
+    expect(clash?.error?.type).toBe("Conflict")
+    const missing = resultsOf(r).find((row) => row.name === "missing")
+    expect(missing?.error?.type).toBe("NotFound")
+    inBothViews(r, "clash", "failed", "Conflict", "2 failed")
+    expect(r.text).toMatch(/configmap\/clash -n \S+: failed — Conflict: /)
+    expect((await prodCore.readNamespacedConfigMap({ name: "clash", namespace: target })).data).toEqual({ greeting: "prod value" })
   })
 
   it("refuses Secrets, per object, when the source context does not reveal them", async () => {
