@@ -9,12 +9,12 @@
 import { Effect, Option } from "effect"
 import { dump } from "js-yaml"
 import { type InvalidInput, type KubeError } from "../errors.js"
-import { isRecord } from "../output/sanitize.js"
+import { isRecord, optionsOf, sanitizeObject } from "../output/sanitize.js"
 import { type ApplyOutcome, applyManifest } from "./apply.js"
 import type { ResourceInfo } from "./discovery.js"
 import { Kube } from "./Kube.js"
 import type { ManifestDoc } from "./manifest.js"
-import { getObject, type Gvk, type KubeObject, listItems, metaOf, resolveTarget } from "./objects.js"
+import { getObject, type Gvk, type KubeObject, listAllObjects, metaOf, resolveTarget } from "./objects.js"
 
 // ---- the cleaning rules (pure) ----
 
@@ -216,25 +216,21 @@ export interface Exported {
 
 const isSecretKind = (info: ResourceInfo): boolean => info.group === "" && info.kind === "Secret"
 
-/** The objects of one kind (all pages, up to MAX_EXPORT), controller-made ones skipped, the rest cleaned. */
+/**
+ * The objects of one kind (every page through objects.ts, up to MAX_EXPORT), sanitized as every output is,
+ * controller-made ones skipped, the rest cleaned.
+ */
 export const exportObjects = (gvk: Gvk, query: ExportQuery, tool: string): Effect.Effect<Exported, KubeError | InvalidInput, Kube> =>
   Effect.gen(function*() {
     const kube = yield* Kube
-    const items: Array<KubeObject> = []
-    const list = { namespace: query.namespace, allNamespaces: query.allNamespaces, labelSelector: query.labelSelector, limit: MAX_EXPORT }
-    let token: string | undefined
-    let first = yield* listItems(gvk, list, tool)
-    for (;;) {
-      items.push(...first.items)
-      token = first.continue !== undefined && first.continue !== "" ? first.continue : undefined
-      if (token === undefined || items.length > MAX_EXPORT) break
-      first = yield* listItems(gvk, { ...list, continue: token }, tool)
-    }
+    const listed = yield* listAllObjects(gvk, { namespace: query.namespace, allNamespaces: query.allNamespaces, labelSelector: query.labelSelector }, MAX_EXPORT + 1, tool)
+    // managedFields and last-applied go, Secret values are masked unless this context reveals them
+    const items = listed.items.map((o) => sanitizeObject(o, optionsOf(kube)))
     const wanted = query.names !== undefined ? new Set(query.names) : undefined
     const picked = wanted !== undefined ? items.filter((o) => wanted.has(metaOf(o).name ?? "")) : items
-    const more = picked.length > MAX_EXPORT || token !== undefined
+    const more = picked.length > MAX_EXPORT || !listed.complete
     const kept = picked.slice(0, MAX_EXPORT)
-    // objects skipped as controller-made do not count as exported owners
+    // the uids exported together: owner references to them stay (objects of one kind owning each other)
     const candidates = new Set(kept.flatMap((o) => (metaOf(o).uid !== undefined ? [metaOf(o).uid ?? ""] : [])))
     const objects: Array<ExportedObject> = []
     const skipped: Array<SkippedObject> = []
@@ -246,12 +242,12 @@ export const exportObjects = (gvk: Gvk, query: ExportQuery, tool: string): Effec
     }
     const found = new Set(kept.map((o) => metaOf(o).name ?? ""))
     return {
-      info: first.info,
-      namespace: first.namespace,
+      info: listed.info,
+      namespace: listed.namespace,
       objects,
       skipped,
       missing: (query.names ?? []).filter((n) => !found.has(n)),
-      masked: isSecretKind(first.info) && !kube.settings.revealSecrets && objects.length > 0,
+      masked: isSecretKind(listed.info) && !kube.settings.revealSecrets && objects.length > 0,
       more
     }
   })
