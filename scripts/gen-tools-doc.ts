@@ -207,6 +207,12 @@ const header = (tools: ReadonlyArray<AnyTool>): string => {
   const reveal = setting("security.reveal_secrets")
   const contextDescription = str(toJsonSchema(ContextParam)["description"]) ?? ""
   const clusterTools = tools.filter((t) => t.clusterScoped).length
+  // tools that reach several contexts together name them in their own parameters (from_context, to_context)
+  const contextParams = (t: AnyTool) => {
+    const props = t.inputSchema["properties"]
+    return isJson(props) ? Object.keys(props).filter((k) => k.endsWith("_context")) : []
+  }
+  const fleetTools = tools.filter((t) => !t.clusterScoped && contextParams(t).length > 0)
   const mutating = tools.filter((t) => !t.annotations.readOnlyHint).map((t) => code(t.name))
   const flag = (f: string | undefined) => (f !== undefined ? ` (flag ${code(`--${f}`)})` : "")
   return [
@@ -228,6 +234,7 @@ const header = (tools: ReadonlyArray<AnyTool>): string => {
     "Every call names its own context, so one session can work on several clusters; the answer and any error",
     "name the context they concern. For namespaced tools an omitted `namespace` means the context's namespace",
     "(from the kubeconfig, else `default`); list tools take `all_namespaces: true` for every namespace.",
+    ...fleetTools.map((t) => `${code(t.name)} works on several contexts together and names them in its own parameters instead (${contextParams(t).map(code).join(", ")}).`),
     "",
     "## Many contexts in one call: `contexts`",
     "",

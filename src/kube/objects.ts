@@ -359,7 +359,7 @@ export const listItems = (gvk: Gvk, query: ListQuery, tool: string): Effect.Effe
  */
 export const listAllObjects = (
   gvk: Gvk,
-  query: Pick<ListQuery, "namespace" | "labelSelector" | "fieldSelector">,
+  query: Pick<ListQuery, "namespace" | "allNamespaces" | "labelSelector" | "fieldSelector">,
   maxItems: number,
   tool: string
 ): Effect.Effect<{ readonly info: ResourceInfo; readonly namespace: string | undefined; readonly items: ReadonlyArray<KubeObject>; readonly complete: boolean }, KubeError | InvalidInput, Kube> =>

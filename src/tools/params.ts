@@ -64,3 +64,7 @@ export const listOptionsOf = (input: {
   limit: input.limit,
   continue: input.continue
 })
+
+export const Names = Schema.Array(Name).check(Schema.isMinLength(1), Schema.isMaxLength(200)).annotate({
+  description: "only the objects with these names (up to 200); omit for every object that matches"
+})

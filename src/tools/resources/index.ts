@@ -2,9 +2,11 @@
 import type { AnyTool } from "../../tool/tool.js"
 import { resourcesApply } from "./apply.js"
 import { resourcesCompare } from "./compare.js"
+import { resourcesCopy } from "./copy.js"
 import { resourcesDelete } from "./delete.js"
 import { resourcesDescribe } from "./describe.js"
 import { resourcesDiff } from "./diff.js"
+import { resourcesExport } from "./export.js"
 import { resourcesGet } from "./get.js"
 import { resourcesList } from "./list.js"
 import { resourcesPatch } from "./patch.js"
@@ -16,8 +18,10 @@ export const resourceTools: ReadonlyArray<AnyTool> = [
   resourcesDescribe,
   resourcesDiff,
   resourcesCompare,
+  resourcesExport,
   resourcesApply,
   resourcesPatch,
   resourcesScale,
-  resourcesDelete
+  resourcesDelete,
+  resourcesCopy
 ]
