@@ -209,6 +209,17 @@ describe("resources_copy", () => {
     const deployAgain = await copy({ ...DEPLOY, dry_run: false })
     expect(actionsOf(deployAgain)).toEqual({ "Deployment/web": "unchanged" })
     expect(deployAgain.structured?.["counts"]).toEqual({ created: 0, configured: 0, unchanged: 1, failed: 0, skipped: 0 })
+
+    // the seed's disaster-recovery case closes the loop: the backup compares equal to the primary
+    const compared = await ok(server, "resources_compare", {
+      contexts: ["dev-cluster", "prod-cluster"], ...DEPLOY, name: "web", namespace: ns, namespaces: { "prod-cluster": target }
+    })
+    expect(compared.structured?.["rows"]).toEqual([])
+    inBothViews(compared, "deployment.apps/web identical in")
+    const set = await ok(server, "resources_compare", {
+      contexts: ["dev-cluster", "prod-cluster"], ...CM, namespace: ns, namespaces: { "prod-cluster": target }, label_selector: "app=web"
+    })
+    expect(set.structured?.["rows"]).toEqual([])
   })
 
   it("reports a changed source object as configured, with the field that changed", async () => {
