@@ -7,7 +7,7 @@ import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { adminKubeConfig } from "../cluster/harness.js"
 import { type Fleet, makeFleet } from "../support/fleet.js"
-import { call, clusterInfo, inBothViews, retry, rowsOf, startStdio, type StdioServer } from "../support/mcp.js"
+import { call, clusterInfo, connectHttp, inBothViews, retry, rowsOf, startHttp, startStdio, type StdioServer } from "../support/mcp.js"
 
 const info = clusterInfo()
 const dev = adminKubeConfig(info, "dev").makeApiClient(CoreV1Api)
@@ -320,4 +320,23 @@ describe("resources_compare", () => {
     const stray = await call(server.client, "resources_compare", { contexts: ["dev-*"], ...web, namespaces: { "prod-cluster": "x" } })
     expect(stray.error?.message).toContain("namespaces names contexts that are not compared: prod-cluster")
   })
+})
+
+describe("over Streamable HTTP", () => {
+  it("the same fan-out and fleet tools, through the HTTP transport", async () => {
+    const http = await startHttp({ kubeconfig: fleet.kubeconfig })
+    try {
+      const client = await connectHttp(http.url)
+      const pods = await call(client, "pods_list", { contexts: ["dev-*", fleet.refused], namespace: ns, label_selector: "suite=kmcp-fleet" })
+      expect(pods.structured?.["answered"]).toBe(3)
+      expect([...new Set(rowsOf(pods).map((row) => row["context"]))]).toEqual(["dev-cluster", "dev-system", "dev-team-a"])
+      const compared = await call(client, "resources_compare", {
+        contexts: ["dev-cluster", "prod-cluster"], group: "apps", version: "v1", kind: "Deployment", name: "web", namespace: ns
+      })
+      expect(rowsOf(compared).map((row) => row["field"])).toContain("spec.replicas")
+      await client.close()
+    } finally {
+      await http.stop()
+    }
+  }, 60_000)
 })
