@@ -1,2 +1,4 @@
-import { keysTable } from "../src/config/reference.js"
+import { contextKeysTable, keysTable } from "../src/config/reference.js"
 console.log(keysTable())
+console.log("=====")
+console.log(contextKeysTable())

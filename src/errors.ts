@@ -86,6 +86,17 @@ export class MetricsUnavailable extends Schema.TaggedError<MetricsUnavailable>()
   description: "the cluster does not serve metrics.k8s.io (no metrics-server), or its backend does not answer."
 }) {}
 
+export class PolicyDenied extends Schema.TaggedError<PolicyDenied>()("PolicyDenied", {
+  ...common,
+  rule: Schema.String.annotate({ description: "the configuration key that refuses it: denied_resources or allowed_namespaces" }),
+  verb: Schema.optional(Schema.String),
+  resource: Schema.optional(Schema.String),
+  namespace: Schema.optional(Schema.String)
+}, {
+  description:
+    "the server's policy for that context refuses the request (`rule` names the key: denied_resources, allowed_namespaces); nothing was sent to the cluster."
+}) {}
+
 /** Any other non-2xx answer of the API server (e.g. 429, 500), with its code and reason. */
 export class ApiError extends Schema.TaggedError<ApiError>()("ApiError", {
   ...common,
@@ -120,7 +131,7 @@ export class NoContextAnswered extends Schema.TaggedError<NoContextAnswered>()("
 }) {}
 
 /** Errors of a call that reached (or tried to reach) a cluster's API server. */
-const kubeErrors = [Forbidden, NotFound, AlreadyExists, Conflict, Invalid, Timeout, Unavailable, Unauthorized, MetricsUnavailable, ApiError] as const
+const kubeErrors = [Forbidden, PolicyDenied, NotFound, AlreadyExists, Conflict, Invalid, Timeout, Unavailable, Unauthorized, MetricsUnavailable, ApiError] as const
 export const KubeError = Schema.Union(kubeErrors)
 export type KubeError = typeof KubeError.Type
 

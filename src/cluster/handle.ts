@@ -9,6 +9,7 @@ import type { RateLimiter } from "effect/persistence"
 import type { ContextSettings } from "../config/settings.js"
 import { ApiError, Forbidden, type KubeError } from "../errors.js"
 import { apiVersionOf, fetchGroupVersion, parseApiVersion } from "../kube/discovery.js"
+import { policyRefusal } from "../kube/policy.js"
 import type { AccessCheck, GroupVersion, KubeApi } from "../kube/Kube.js"
 import type { ContextInfo } from "./registry.js"
 import { type ApiRequest, makeRestClient, type RestClient } from "./restClient.js"
@@ -93,7 +94,7 @@ export const makeKube = (
       // errors are never cached: a flaky review must not stick
       timeToLive: (exit) => (Exit.isFailure(exit) ? Duration.zero : Duration.millis(rbacCacheTtlMs))
     })
-    const authorize = (check: AccessCheck): Effect.Effect<void, KubeError> =>
+    const rbac = (check: AccessCheck): Effect.Effect<void, KubeError> =>
       settings.requireRbac
         ? Effect.flatMap(Cache.get(decisions, check), (status) =>
           status.allowed ? Effect.void : Effect.fail(
@@ -110,6 +111,11 @@ export const makeKube = (
             })
           ))
         : Effect.void
+    // the server's own policy first: it refuses without asking the cluster anything
+    const authorize = (check: AccessCheck): Effect.Effect<void, KubeError> => {
+      const refusal = policyRefusal(settings, info.name, check)
+      return refusal !== undefined ? Effect.fail(refusal) : rbac(check)
+    }
 
     // discovery of one group-version, kept until a kind is missing from it (then asked again); errors are not kept
     const discovery = yield* Cache.makeWith((apiVersion: string) => fetchGroupVersion({ info, json }, parseApiVersion(apiVersion)), {

@@ -124,7 +124,7 @@ export const kubeconfigSource = (files: ReadonlyArray<string>, defaultContext: s
       return Effect.fail(
         new UnknownContext({
           context: "",
-          message: "No context given and the kubeconfig has no current-context",
+          message: "No context given, and the kubeconfig has no current-context (or kubernetes.contexts_allow/contexts_deny hide it)",
           details: snapshot.problem ?? `Available contexts: ${[...snapshot.contexts.keys()].sort().join(", ") || "(none)"}`,
           available: [...snapshot.contexts.keys()].sort()
         })

@@ -5,6 +5,7 @@
 import type { KubeConfig } from "@kubernetes/client-node"
 import { Context, Duration, Effect, Layer, RcMap, type Scope } from "effect"
 import { RateLimiter } from "effect/persistence"
+import { matchesAny } from "../config/glob.js"
 import { type Settings, settingsFor } from "../config/settings.js"
 import { type KubeError, UnknownContext } from "../errors.js"
 import type { KubeApi } from "../kube/Kube.js"
@@ -75,11 +76,48 @@ export const unknownContext = (requested: string, snapshot: Snapshot): UnknownCo
   })
 }
 
+const isRecordValue = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v)
+
+/**
+ * The snapshot as kubernetes.contexts_allow/contexts_deny let the server see it: a hidden context is not
+ * listed, cannot be named (UnknownContext lists only the visible ones), is never the default, and its
+ * cluster and user are left out of the kubeconfig view.
+ */
+export const visibleSnapshot = (snapshot: Snapshot, allow: ReadonlyArray<string>, deny: ReadonlyArray<string>): Snapshot => {
+  const visible = (name: string) => matchesAny(name, allow) && !matchesAny(name, deny)
+  if ([...snapshot.contexts.keys()].every(visible)) return snapshot
+  const contexts = new Map([...snapshot.contexts].filter(([name]) => visible(name)))
+  const current = visible(snapshot.current) ? snapshot.current : ""
+  const view = (minified: boolean): Readonly<Record<string, unknown>> => {
+    const whole = snapshot.view(minified)
+    const shown = Array.isArray(whole["contexts"])
+      ? whole["contexts"].filter((c) => isRecordValue(c) && typeof c["name"] === "string" && contexts.has(c["name"]))
+      : []
+    const refs = (field: string) => shown.flatMap((c) => (isRecordValue(c) && isRecordValue(c["context"]) ? [String(c["context"][field])] : []))
+    const keep = (list: unknown, used: ReadonlyArray<string>) =>
+      Array.isArray(list) ? list.filter((x) => isRecordValue(x) && typeof x["name"] === "string" && used.includes(x["name"])) : []
+    return {
+      ...whole,
+      "current-context": current,
+      clusters: keep(whole["clusters"], refs("cluster")),
+      contexts: shown,
+      users: keep(whole["users"], refs("user"))
+    }
+  }
+  return { ...snapshot, contexts, current, view }
+}
+
 /** A handle is cached per context entry: a changed entry (new fingerprint) is a new key, so a new handle. */
 const keyOf = (entry: ContextEntry): string => `${entry.info.name}\u0000${entry.fingerprint}`
 
-export const makeRegistry = (source: ContextSource, settings: Settings): Effect.Effect<ClusterRegistryShape, never, Scope.Scope> =>
+export const makeRegistry = (rawSource: ContextSource, settings: Settings): Effect.Effect<ClusterRegistryShape, never, Scope.Scope> =>
   Effect.gen(function*() {
+    const { contextsAllow, contextsDeny } = settings.kubernetes
+    // one place decides which contexts exist for the server: every use below sees the filtered snapshot
+    const source: ContextSource = {
+      ...rawSource,
+      snapshot: Effect.map(rawSource.snapshot, (s) => visibleSnapshot(s, contextsAllow, contextsDeny))
+    }
     // one limiter for the server, one bucket per context (keyed by name, so a rebuilt handle keeps its bucket)
     const withLimiter = yield* RateLimiter.makeWithRateLimiter.pipe(
       Effect.provide(RateLimiter.layer.pipe(Layer.provide(RateLimiter.layerStoreMemory)))

@@ -252,7 +252,10 @@ export const loadSettings = ({ cli, cwd, env }: LoadInput): Effect.Effect<Settin
       qps: k.qps,
       burst: k.burst,
       timeoutMs: k.timeout,
-      revealSecrets: sec.reveal_secrets
+      revealSecrets: sec.reveal_secrets,
+      deniedResources: sec.denied_resources,
+      allowedNamespaces: sec.allowed_namespaces,
+      confirmDestructive: sec.confirm_destructive
     }
     const perContext: Record<string, Partial<ContextSettings>> = {}
     for (const [name, o] of Object.entries(contexts)) {
@@ -262,7 +265,10 @@ export const loadSettings = ({ cli, cwd, env }: LoadInput): Effect.Effect<Settin
         ...(o.qps !== undefined ? { qps: o.qps } : {}),
         ...(o.burst !== undefined ? { burst: o.burst } : {}),
         ...(o.timeout !== undefined ? { timeoutMs: o.timeout } : {}),
-        ...(o.reveal_secrets !== undefined ? { revealSecrets: o.reveal_secrets } : {})
+        ...(o.reveal_secrets !== undefined ? { revealSecrets: o.reveal_secrets } : {}),
+        ...(o.denied_resources !== undefined ? { deniedResources: o.denied_resources } : {}),
+        ...(o.allowed_namespaces !== undefined ? { allowedNamespaces: o.allowed_namespaces } : {}),
+        ...(o.confirm_destructive !== undefined ? { confirmDestructive: o.confirm_destructive } : {})
       }
     }
     const { host, port } = splitAddress(server.http.address)
@@ -285,6 +291,8 @@ export const loadSettings = ({ cli, cwd, env }: LoadInput): Effect.Effect<Settin
         kubeconfigPath: k.kubeconfig_path === "" ? "" : path.resolve(cwd, expandHome(k.kubeconfig_path)),
         context: k.context,
         inClusterDir: k.in_cluster_dir,
+        contextsAllow: k.contexts_allow,
+        contextsDeny: k.contexts_deny,
         fanoutConcurrency: k.fanout_concurrency,
         fanoutTimeoutMs: k.fanout_timeout
       },

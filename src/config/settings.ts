@@ -6,6 +6,7 @@
  */
 import { Effect, Schema, SchemaIssue, SchemaTransformation } from "effect"
 import { formatDuration, parseDurationMs } from "./duration.js"
+import { globToRegExp, isGlob } from "./glob.js"
 import { contextOverride, key, type KeyMeta, keysOf, toToml, usageLine, type ValueKind } from "./key.js"
 
 export type { ValueKind } from "./key.js"
@@ -51,6 +52,29 @@ const revealSecrets = key(Schema.Boolean, {
   doc: "Show Secret values. Off: values masked in every result; keys and byte sizes kept."
 })
 
+/** A resource as RBAC rules name it, its group before a slash unless it is core. */
+const ResourceName = Schema.String.check(
+  Schema.isPattern(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[a-z0-9]+$/u, {
+    expected: "a resource as RBAC rules name it: plural, lower-case, its API group before a slash unless core " +
+      "(\"secrets\", \"apps/deployments\", \"rbac.authorization.k8s.io/clusterroles\")"
+  })
+)
+const deniedResources = key(Schema.Array(ResourceName), {
+  default: [],
+  doc: "Resources no request may touch, as RBAC rules name them (`\"secrets\"`, `\"apps/deployments\"`): any verb, any " +
+    "namespace, subresources included; refused with `PolicyDenied` before anything is sent (fan-out and export included)."
+})
+const allowedNamespaces = key(Schema.Array(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(63))), {
+  default: [],
+  doc: "When not empty, the only namespaces whose objects may be read or changed; a list across all namespaces is refused " +
+    "(`PolicyDenied`). Cluster-scoped resources (nodes, namespaces) stay readable unless denied_resources names them."
+})
+const confirmDestructive = key(Schema.Boolean, {
+  default: false,
+  doc: "Every destructive call (delete, apply/patch/scale that can remove data) asks the user first through MCP elicitation; " +
+    "dry runs never ask. A client that cannot ask gets `ConfirmationRequired`, never a silent allow."
+})
+
 /** Settings that may differ per kubeconfig context (`[contexts."name"]`); absent keys take the global value. */
 const ContextOverrides = Schema.Struct({
   read_only: contextOverride(readOnly),
@@ -58,7 +82,10 @@ const ContextOverrides = Schema.Struct({
   qps: contextOverride(qps),
   burst: contextOverride(burst),
   timeout: contextOverride(timeout),
-  reveal_secrets: contextOverride(revealSecrets)
+  reveal_secrets: contextOverride(revealSecrets),
+  denied_resources: contextOverride(deniedResources),
+  allowed_namespaces: contextOverride(allowedNamespaces),
+  confirm_destructive: contextOverride(confirmDestructive)
 })
 
 /** The shape of config.toml: every key optional (decoding fills in its default), unknown keys rejected. */
@@ -137,6 +164,15 @@ export const ConfigFile = Schema.Struct({
       default: "/var/run/secrets/kubernetes.io/serviceaccount",
       doc: "`in-cluster`: directory with the ServiceAccount's `token`, `ca.crt` and `namespace`."
     }),
+    contexts_allow: key(Schema.Array(Schema.String.check(Schema.isMinLength(1))), {
+      default: ["*"],
+      doc: "Context names or patterns (`*`, `?`) the server may use; any other context of the kubeconfig does not exist " +
+        "for it: not listed, `UnknownContext` when named, never selected by `contexts`."
+    }),
+    contexts_deny: key(Schema.Array(Schema.String.check(Schema.isMinLength(1))), {
+      default: [],
+      doc: "Context names or patterns hidden even when contexts_allow matches them (deny wins)."
+    }),
     fanout_concurrency: key(Schema.Finite.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 64 })), {
       default: 8,
       doc: "How many contexts one call with `contexts` (fan-out, clusters_overview, resources_compare) works on at a time (1 to 64)."
@@ -154,7 +190,10 @@ export const ConfigFile = Schema.Struct({
       doc: "How long one RBAC decision is cached, per context (a number of seconds or a duration)."
     }),
     read_only: readOnly,
-    reveal_secrets: revealSecrets
+    reveal_secrets: revealSecrets,
+    denied_resources: deniedResources,
+    allowed_namespaces: allowedNamespaces,
+    confirm_destructive: confirmDestructive
   }).pipe(Schema.withDecodingDefaultKey(Effect.succeed({}))),
   output: Schema.Struct({
     max_bytes: key(Schema.Finite.check(Schema.isInt(), Schema.isBetween({ minimum: 1024, maximum: 16 * 1024 * 1024 })), {
@@ -212,6 +251,11 @@ export interface ContextSettings {
   readonly burst: number
   readonly timeoutMs: number
   readonly revealSecrets: boolean
+  /** RBAC-style resource names ("secrets", "apps/deployments") no request may touch. */
+  readonly deniedResources: ReadonlyArray<string>
+  /** Empty: every namespace. */
+  readonly allowedNamespaces: ReadonlyArray<string>
+  readonly confirmDestructive: boolean
 }
 
 export interface Settings {
@@ -233,6 +277,8 @@ export interface Settings {
     readonly kubeconfigPath: string
     readonly context: string
     readonly inClusterDir: string
+    readonly contextsAllow: ReadonlyArray<string>
+    readonly contextsDeny: ReadonlyArray<string>
     readonly fanoutConcurrency: number
     readonly fanoutTimeoutMs: number
   }
@@ -243,9 +289,15 @@ export interface Settings {
   readonly perContext: Readonly<Record<string, Partial<ContextSettings>>>
 }
 
-export const settingsFor = (settings: Settings, context: string): ContextSettings => ({
-  ...settings.defaults,
-  ...settings.perContext[context],
+/**
+ * One context's settings: the global values, then every `[contexts."<pattern>"]` table whose pattern matches
+ * the name (in file order, a later table overriding an earlier one), then the table of its exact name.
+ */
+export const settingsFor = (settings: Settings, context: string): ContextSettings => {
+  const tables = Object.entries(settings.perContext)
+  const patterns = tables.filter(([p]) => isGlob(p) && globToRegExp(p).test(context)).map(([, o]) => o)
+  const exact = settings.perContext[context]
+  const merged: ContextSettings = Object.assign({}, settings.defaults, ...patterns, exact)
   // a global read_only can never be loosened per context
-  readOnly: settings.readOnly || (settings.perContext[context]?.readOnly ?? false)
-})
+  return { ...merged, readOnly: settings.readOnly || merged.readOnly }
+}

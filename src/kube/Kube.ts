@@ -10,7 +10,10 @@ import type { ApiRequest } from "../cluster/restClient.js"
 import type { ContextSettings } from "../config/settings.js"
 import type { KubeError } from "../errors.js"
 
-/** What an operation asks permission for; namespace "" = cluster scope. */
+/**
+ * What an operation asks permission for (RBAC pre-check and the context's policy). namespace "" with a
+ * namespaced resource means every namespace; `clusterScoped` resources (nodes, namespaces, CRDs…) have none.
+ */
 export class AccessCheck extends Data.Class<{
   readonly verb: string
   readonly group: string
@@ -18,6 +21,7 @@ export class AccessCheck extends Data.Class<{
   readonly subresource: string
   readonly namespace: string
   readonly name: string
+  readonly clusterScoped: boolean
 }> {}
 
 export const access = (a: {
@@ -27,6 +31,8 @@ export const access = (a: {
   subresource?: string | undefined
   namespace?: string | undefined
   name?: string | undefined
+  /** Nodes, namespaces, cluster-scoped CRDs; unset = a namespaced resource. */
+  clusterScoped?: boolean | undefined
 }): AccessCheck =>
   new AccessCheck({
     verb: a.verb,
@@ -34,7 +40,8 @@ export const access = (a: {
     group: a.group ?? "",
     subresource: a.subresource ?? "",
     namespace: a.namespace ?? "",
-    name: a.name ?? ""
+    name: a.name ?? "",
+    clusterScoped: a.clusterScoped ?? false
   })
 
 export interface GroupVersion {

@@ -83,7 +83,7 @@ export const applyDocument = (doc: ManifestDoc, opts: ApplyOptions): Effect.Effe
       Effect.catchTag("NotFound", () => Effect.succeed(Option.none<KubeObject>()))
     )
     // apply that creates needs create as well as patch
-    if (Option.isNone(before)) yield* kube.authorize(access({ verb: "create", group: info.group, resource: info.resource, namespace: target.namespace }))
+    if (Option.isNone(before)) yield* kube.authorize(access({ verb: "create", group: info.group, resource: info.resource, namespace: target.namespace, clusterScoped: !info.namespaced }))
     const after = yield* callJson(checkOn(target, "patch"), {
       method: "PATCH",
       path: resourcePath(info, target),
@@ -136,7 +136,7 @@ const awaitCrdServed = (crd: KubeObject): Effect.Effect<boolean, never, Kube> =>
         Effect.flatMap((resources): Effect.Effect<unknown, KubeError | string, Kube> => {
           const info = resources.find((r) => r.kind === names.kind)
           return info === undefined ? Effect.fail("not yet served") : callJson(
-            access({ verb: "list", group: info.group, resource: info.resource }),
+            access({ verb: "list", group: info.group, resource: info.resource, clusterScoped: !info.namespaced }),
             { path: resourcePath(info), query: { limit: 1 } },
             KubeObject
           ).pipe(Effect.catchTag("Forbidden", () => Effect.void))

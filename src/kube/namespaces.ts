@@ -30,7 +30,7 @@ export interface NamespacePage {
 /** One page of namespaces (`limit`, `continue`; field selectors are not offered for namespaces). */
 export const listNamespaces = (options: Omit<ListOptions, "fieldSelector">): Effect.Effect<NamespacePage, KubeError, Kube> =>
   Effect.gen(function*() {
-    const list = yield* callJson(access({ verb: "list", resource: "namespaces" }), { path: "/api/v1/namespaces", query: pageQuery(options) }, NamespaceList)
+    const list = yield* callJson(access({ verb: "list", resource: "namespaces", clusterScoped: true }), { path: "/api/v1/namespaces", query: pageQuery(options) }, NamespaceList)
     const now = yield* Clock.currentTimeMillis
     return {
       namespaces: list.items.map((ns) => ({ name: ns.metadata.name, status: ns.status?.phase ?? "", age: age(ns.metadata.creationTimestamp, now) })),

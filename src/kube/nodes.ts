@@ -55,11 +55,11 @@ const NodeList = Schema.Struct({ metadata: Schema.optionalKey(ListMeta), items: 
 const nodePath = (name: string) => `/api/v1/nodes/${encodeURIComponent(name)}`
 
 export const getNode = (name: string): Effect.Effect<Node, KubeError, Kube> =>
-  callJson(access({ verb: "get", resource: "nodes", name }), { path: nodePath(name) }, Node)
+  callJson(access({ verb: "get", resource: "nodes", name, clusterScoped: true }), { path: nodePath(name) }, Node)
 
 /** Every node (in name order): nodes are few, and a summary without some of them would mislead. */
 export const listNodes = (labelSelector?: string): Effect.Effect<Array<Node>, KubeError, Kube> =>
-  readAllPages(access({ verb: "list", resource: "nodes" }), { path: "/api/v1/nodes", query: { labelSelector } }, NodeList).pipe(
+  readAllPages(access({ verb: "list", resource: "nodes", clusterScoped: true }), { path: "/api/v1/nodes", query: { labelSelector } }, NodeList).pipe(
     Effect.map((r) => r.items.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)))
   )
 
@@ -261,7 +261,7 @@ export const topNode = (name: string): Effect.Effect<NodeUsage, KubeError, Kube>
   Effect.gen(function*() {
     const node = yield* getNode(name)
     const metrics = yield* fetchMetrics(
-      access({ verb: "get", resource: "nodes", group: "metrics.k8s.io", name }),
+      access({ verb: "get", resource: "nodes", group: "metrics.k8s.io", name, clusterScoped: true }),
       { path: `${METRICS_API}/nodes/${encodeURIComponent(name)}` },
       NodeMetrics
     ).pipe(Effect.map((m): NodeMetrics | undefined => m), Effect.catchTag("NotFound", () => Effect.succeed(undefined)))
@@ -273,7 +273,7 @@ export const topNodes = (labelSelector?: string): Effect.Effect<ReadonlyArray<No
   Effect.gen(function*() {
     const nodes = yield* listNodes(labelSelector)
     const metrics = yield* fetchMetrics(
-      access({ verb: "list", resource: "nodes", group: "metrics.k8s.io" }),
+      access({ verb: "list", resource: "nodes", group: "metrics.k8s.io", clusterScoped: true }),
       { path: `${METRICS_API}/nodes`, query: { labelSelector } },
       NodeMetricsList
     )

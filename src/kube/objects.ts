@@ -153,7 +153,7 @@ export const resolveTarget = (ref: ObjectRef, verb: string | undefined, tool: st
 
 /** What an operation on the object asks permission for (RBAC pre-check). */
 export const checkOn = (t: Target, verb: string, subresource?: string): AccessCheck =>
-  access({ verb, group: t.info.group, resource: t.info.resource, subresource, namespace: t.namespace, name: t.name })
+  access({ verb, group: t.info.group, resource: t.info.resource, subresource, namespace: t.namespace, name: t.name, clusterScoped: !t.info.namespaced })
 
 // ---- get ----
 
@@ -291,7 +291,7 @@ const listRequest = (gvk: Gvk, query: ListQuery, tool: string) =>
       info,
       namespace,
       limit: query.limit ?? PAGE_SIZE,
-      check: access({ verb: "list", group: info.group, resource: info.resource, namespace }),
+      check: access({ verb: "list", group: info.group, resource: info.resource, namespace, clusterScoped: !info.namespaced }),
       request: { path: resourcePath(info, { namespace }), query: pageQuery(query) }
     }
   })

@@ -9,6 +9,7 @@ import { ClusterRegistry } from "../cluster/registry.js"
 import { AppSettings } from "../config/appSettings.js"
 import { NoContextAnswered, Timeout, type ToolError, UnknownContext } from "../errors.js"
 import { formatDuration } from "../config/duration.js"
+import { globToRegExp, isGlob } from "../config/glob.js"
 
 export const MAX_CONTEXTS = 64
 
@@ -19,15 +20,6 @@ export const ContextsParam = Schema.Array(Schema.String.check(Schema.isMinLength
       "e.g. [\"prod-*\"] or [\"*\"] for all. Tables merge with a CONTEXT column first, other results come one section per context; " +
       "a context that fails is reported with its error while the others answer. Not together with `context`."
   })
-
-/**
- * `*` and `?` over the whole name. Not a path glob (minimatch, path.matchesGlob): context names such as EKS
- * ARNs contain `/`, which `*` must match.
- */
-const globToRegExp = (pattern: string): RegExp =>
-  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/gu, "\\$&").replace(/\*/gu, ".*").replace(/\?/gu, ".")}$`, "u")
-
-const isGlob = (pattern: string): boolean => pattern.includes("*") || pattern.includes("?")
 
 /**
  * The contexts `patterns` select, sorted, each once. A plain name that is not a context stays in the

@@ -77,7 +77,10 @@ describe("config.example.toml", () => {
       qps: 20,
       burst: 40,
       timeoutMs: 10_000,
-      revealSecrets: false
+      revealSecrets: false,
+      deniedResources: ["secrets", "rbac.authorization.k8s.io/clusterroles"],
+      allowedNamespaces: ["production"],
+      confirmDestructive: true
     })
   })
 })

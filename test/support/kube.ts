@@ -51,7 +51,10 @@ export const TEST_SETTINGS: ContextSettings = {
   qps: 1000,
   burst: 1000,
   timeoutMs: 30_000,
-  revealSecrets: false
+  revealSecrets: false,
+  deniedResources: [],
+  allowedNamespaces: [],
+  confirmDestructive: false
 }
 
 /** A Kube handle named "test" (namespace "default") over the fake client. */

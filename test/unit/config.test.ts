@@ -20,7 +20,18 @@ describe("config", () => {
       expect(s.transports).toEqual(["stdio"])
       expect(s.http).toMatchObject({ host: "127.0.0.1", port: 8080, stateless: false, authToken: undefined })
       expect(s.kubernetes).toMatchObject({ provider: "kubeconfig", kubeconfigPath: "", context: "" })
-      expect(s.defaults).toEqual({ readOnly: false, requireRbac: false, qps: 100, burst: 200, timeoutMs: 30_000, revealSecrets: false })
+      expect(s.defaults).toEqual({
+        readOnly: false,
+        requireRbac: false,
+        qps: 100,
+        burst: 200,
+        timeoutMs: 30_000,
+        revealSecrets: false,
+        deniedResources: [],
+        allowedNamespaces: [],
+        confirmDestructive: false
+      })
+      expect(s.kubernetes).toMatchObject({ contextsAllow: ["*"], contextsDeny: [], fanoutConcurrency: 8, fanoutTimeoutMs: 60_000 })
       expect(s.rbacCacheTtlMs).toBe(5000)
       expect(s.maxBytes).toBe(65536)
     }))
@@ -252,7 +263,17 @@ describe("derived from the annotated schema", () => {
     }))
 
   it("every per-context key overrides a global key of the same name", () => {
-    expect(CONTEXT_KEYS.map((c) => c.name)).toEqual(["read_only", "require_rbac", "qps", "burst", "timeout", "reveal_secrets"])
+    expect(CONTEXT_KEYS.map((c) => c.name)).toEqual([
+      "read_only",
+      "require_rbac",
+      "qps",
+      "burst",
+      "timeout",
+      "reveal_secrets",
+      "denied_resources",
+      "allowed_namespaces",
+      "confirm_destructive"
+    ])
     for (const c of CONTEXT_KEYS) expect(c.global?.path.at(-1), c.name).toBe(c.name)
   })
 })
