@@ -122,6 +122,15 @@ export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInp
     "the arguments do not match the tool's input schema (unknown parameter, wrong type, out of range); `issues` lists path and message."
 }) {}
 
+export class Declined extends Schema.TaggedError<Declined>()("Declined", contextual, {
+  description: "the user declined (or dismissed) the confirmation a destructive call on a `confirm_destructive` context asked for; nothing was done."
+}) {}
+
+export class ConfirmationRequired extends Schema.TaggedError<ConfirmationRequired>()("ConfirmationRequired", contextual, {
+  description:
+    "the context has `confirm_destructive` and this client cannot ask the user (no MCP elicitation, or no answer in time); nothing was done. `details` says how to proceed."
+}) {}
+
 export class NoContextAnswered extends Schema.TaggedError<NoContextAnswered>()("NoContextAnswered", {
   message: Schema.String,
   details: Schema.optional(Schema.String),
@@ -136,7 +145,7 @@ export const KubeError = Schema.Union(kubeErrors)
 export type KubeError = typeof KubeError.Type
 
 /** Everything a tool handler may fail with, in the order docs/tools.md lists them. */
-export const ToolError = Schema.Union([UnknownContext, ...kubeErrors, ReadOnly, InvalidInput, NoContextAnswered])
+export const ToolError = Schema.Union([UnknownContext, ...kubeErrors, ReadOnly, Declined, ConfirmationRequired, InvalidInput, NoContextAnswered])
 export type ToolError = typeof ToolError.Type
 
 const DocumentError = Schema.Union([...kubeErrors, InvalidInput])

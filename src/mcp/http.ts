@@ -79,7 +79,8 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
     const registry = yield* ClusterRegistry
     const context = yield* Effect.context<ToolEnv>()
     const run = Effect.runPromiseWith(context)
-    const makeServer = serverFactory(context, tools, settings)
+    // stateless: no session, so no stream on which to ask the user anything
+    const makeServer = serverFactory(context, tools, settings, { canElicit: !settings.http.stateless })
     const sessions = yield* makeSessionTable<Session>({
       maxSessions: settings.http.maxSessions,
       idleTimeoutMs: settings.http.sessionIdleTimeoutMs

@@ -1,9 +1,9 @@
 /** Builds an MCP SDK `Server` whose tool handlers run our Effects on the application's runtime. */
 import { Server } from "@modelcontextprotocol/sdk/server/index.js"
-import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js"
+import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } from "@modelcontextprotocol/sdk/types.js"
 import { type Context, Effect } from "effect"
 import { VERSION } from "../version.js"
-import { callTool, listTools, type Progress } from "../tool/adapter.js"
+import { callTool, type ConfirmAnswer, listTools, type Progress } from "../tool/adapter.js"
 import type { AnyTool, ToolEnv } from "../tool/tool.js"
 import type { Settings } from "../config/settings.js"
 
@@ -28,7 +28,20 @@ class ProtocolError extends Error {
  * One factory per process: the tool listing and lookup are built once and shared by every server it makes
  * (stdio makes one; HTTP one per session, so per-session cost stays at the SDK's own objects).
  */
-export const serverFactory = (context: Context.Context<ToolEnv>, tools: ReadonlyArray<AnyTool>, settings: Settings): () => Server => {
+/** How long a user has to answer a confirmation before the call is refused (ConfirmationRequired). */
+export const CONFIRM_TIMEOUT_MS = 5 * 60 * 1000
+
+export interface ServerOptions {
+  /** False where the transport has no way to send the client a request (stateless HTTP). */
+  readonly canElicit: boolean
+}
+
+export const serverFactory = (
+  context: Context.Context<ToolEnv>,
+  tools: ReadonlyArray<AnyTool>,
+  settings: Settings,
+  options: ServerOptions = { canElicit: true }
+): () => Server => {
   const byName = new Map(tools.map((t) => [t.name, t]))
   const listed = { tools: listTools(tools, settings.readOnly) }
   const names = listed.tools.map((t) => t.name).join(", ")
@@ -51,7 +64,18 @@ export const serverFactory = (context: Context.Context<ToolEnv>, tools: Readonly
           extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: done, total, message } })
             .catch(() => undefined)
         )
-      return run(callTool(tool, request.params.arguments ?? {}, progress), { signal: extra.signal })
+      const confirm = (message: string): Effect.Effect<ConfirmAnswer> =>
+        Effect.promise(async (): Promise<ConfirmAnswer> => {
+          if (!options.canElicit || server.getClientCapabilities()?.elicitation === undefined) return "unsupported"
+          // not tied to this request: over HTTP with JSON answers it travels on the session's GET stream
+          const answer = await server.elicitInput(
+            { message, requestedSchema: { type: "object", properties: { confirm: { type: "boolean", title: "Run it", default: true } } } },
+            { timeout: CONFIRM_TIMEOUT_MS }
+          ).catch((e: unknown) => (e instanceof McpError && e.code === ErrorCode.RequestTimeout ? "timeout" as const : "unsupported" as const))
+          if (typeof answer === "string") return answer
+          return answer.action === "accept" ? (answer.content?.["confirm"] === false ? "decline" : "accept") : answer.action
+        })
+      return run(callTool(tool, request.params.arguments ?? {}, { ...(progress !== undefined ? { progress } : {}), confirm }), { signal: extra.signal })
     })
     return server
   }

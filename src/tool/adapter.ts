@@ -5,7 +5,8 @@
  */
 import { Cause, Clock, Effect, Result, Schema, SchemaIssue } from "effect"
 import { AppSettings } from "../config/appSettings.js"
-import { type InputIssue, InvalidInput, type ToolError } from "../errors.js"
+import { ConfirmationRequired, Declined, type InputIssue, InvalidInput, type ToolError } from "../errors.js"
+import type { KubeApi } from "../kube/Kube.js"
 import { render } from "../output/budget.js"
 import { fanout, type Reply } from "../output/reply.js"
 import { contextFailure, errorResult, internalErrorResult, type ToolResult } from "./errorResult.js"
@@ -146,6 +147,45 @@ const decodeArgs = (tool: AnyTool, args: Record<string, unknown>) =>
 
 export type { Progress } from "./fanout.js"
 
+/** What the user said when asked to confirm; `unsupported`: the client cannot ask; `timeout`: no answer in time. */
+export type ConfirmAnswer = "accept" | "decline" | "cancel" | "unsupported" | "timeout"
+
+/** What the transport lets a call do besides answering. */
+export interface CallOptions {
+  /** Progress notifications, when the client sent a progressToken. */
+  readonly progress?: Progress
+  /** Asks the user a yes/no question (MCP elicitation). */
+  readonly confirm?: (message: string) => Effect.Effect<ConfirmAnswer>
+}
+
+/**
+ * On a context with confirm_destructive, a destructive call (its annotations say so) that is not a dry run
+ * runs only when the user accepts; anything else refuses it, explicitly.
+ */
+const confirmation = (tool: AnyTool, call: PreparedCall, handle: KubeApi, options: CallOptions): Effect.Effect<void, ToolError> =>
+  Effect.gen(function*() {
+    if (tool.annotations.destructiveHint !== true || !handle.settings.confirmDestructive || call.about.dryRun) return
+    const context = handle.info.name
+    const question = `${tool.name} on context "${context}": ${call.about.objects} (not a dry run). Run it?`
+    const answer = options.confirm === undefined ? "unsupported" : yield* options.confirm(question)
+    if (answer === "accept") return
+    const how = `[contexts."${context}"] confirm_destructive is set. Use a client that supports MCP elicitation and accept the question, ` +
+      `run it as a dry run first (dry_run: true, where the tool has it), or have the operator change the configuration.`
+    return yield* answer === "unsupported" || answer === "timeout"
+      ? new ConfirmationRequired({
+        context,
+        message: answer === "unsupported"
+          ? `${tool.name} on context "${context}" needs the user's confirmation and this client cannot ask for it`
+          : `${tool.name} on context "${context}" needs the user's confirmation and none came in time`,
+        details: how
+      })
+      : new Declined({
+        context,
+        message: `The user ${answer === "decline" ? "declined" : "dismissed"} ${tool.name} on context "${context}": ${call.about.objects}`,
+        details: "Nothing was done."
+      })
+  })
+
 /** One prepared call run against each selected context; fails only when none answered. */
 const runAcross = (tool: AnyTool, call: PreparedCall, patterns: ReadonlyArray<string>, progress: Progress | undefined) =>
   Effect.gen(function*() {
@@ -166,7 +206,7 @@ const runAcross = (tool: AnyTool, call: PreparedCall, patterns: ReadonlyArray<st
 export const callTool = (
   tool: AnyTool,
   args: Record<string, unknown>,
-  progress?: Progress
+  options: CallOptions = {}
 ): Effect.Effect<ToolResult, never, ToolEnv> =>
   Effect.gen(function*() {
     const settings = yield* AppSettings
@@ -176,12 +216,12 @@ export const callTool = (
       if (!tool.annotations.readOnlyHint && settings.readOnly) return yield* readOnlyError(tool.name)
       const { call, context, contexts } = yield* decodeArgs(tool, args)
       cluster = context
-      const reply = contexts !== undefined ? yield* runAcross(tool, call, contexts, progress) : yield* call.run(context, (handle) => {
+      const reply = contexts !== undefined ? yield* runAcross(tool, call, contexts, options.progress) : yield* call.run(context, (handle) => {
         cluster = handle.info.name
         return !tool.annotations.readOnlyHint && handle.settings.readOnly
           ? Effect.fail(readOnlyError(tool.name, handle.info.name))
-          : Effect.void
-      }, progress)
+          : confirmation(tool, call, handle, options)
+      }, options.progress)
       const { structured, text } = render(reply, settings.maxBytes)
       const result: ToolResult = { content: [{ type: "text", text }], structuredContent: structured }
       return result

@@ -25,8 +25,33 @@ export interface Annotations {
 /** Services every tool handler may use. */
 export type ToolEnv = ClusterRegistry | AppSettings
 
+/** What a call is about, for the user asked to confirm it (and for the audit log). */
+export interface CallAbout {
+  /** The objects it acts on, in words: "deployment web in namespace shop". */
+  readonly objects: string
+  readonly dryRun: boolean
+}
+
+const isRecord = (v: unknown): v is Readonly<Record<string, unknown>> => typeof v === "object" && v !== null && !Array.isArray(v)
+const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined)
+
+/** From the decoded arguments every tool names its objects with (kind, name(s), namespace, pod, manifest). */
+export const aboutOf = (input: unknown): CallAbout => {
+  if (!isRecord(input)) return { objects: "", dryRun: false }
+  const kind = str(input["kind"]) ?? (str(input["container"]) !== undefined || str(input["command"]) !== undefined ? "pod" : undefined)
+  const names = Array.isArray(input["names"]) ? input["names"].filter((n): n is string => typeof n === "string") : []
+  const name = str(input["name"]) ?? (names.length > 0 ? names.join(", ") : undefined)
+  const namespace = str(input["namespace"])
+  const manifest = input["manifest"]
+  const objects = manifest !== undefined
+    ? `the manifest given (${typeof manifest === "string" ? `${Buffer.byteLength(manifest)} bytes of YAML` : Array.isArray(manifest) ? `${manifest.length} object(s)` : "1 object"})`
+    : [kind ?? "pod", name, namespace !== undefined ? `in namespace ${namespace}` : undefined].filter((p) => p !== undefined).join(" ")
+  return { objects, dryRun: input["dry_run"] === true }
+}
+
 /** Decoded arguments, bound to their tool: running it needs only the context to run against. */
 export interface PreparedCall {
+  readonly about: CallAbout
   /** `onContext` sees the resolved handle before the handler runs (the adapter's per-context checks). */
   readonly run: (
     context: string | undefined,
@@ -115,7 +140,7 @@ const DECODE_OPTIONS = { errors: "all", onExcessProperty: "error", reportInput: 
 const makeTool = <A, I>(
   def: Definition<A, I> & { readonly defaultContexts?: ReadonlyArray<string> },
   clusterScoped: boolean,
-  bind: (input: A) => PreparedCall
+  bind: (input: A) => Omit<PreparedCall, "about">
 ): AnyTool => {
   const decode = Schema.decodeUnknownResult(def.params, DECODE_OPTIONS)
   const fanout = clusterScoped && def.annotations.readOnlyHint
@@ -128,7 +153,7 @@ const makeTool = <A, I>(
     fanout,
     inputSchema: toInputSchema(def.params, clusterScoped ? { context: CONTEXT, ...(fanout ? { contexts: CONTEXTS } : {}) } : {}),
     outputSchema: outputSchemaOf(def.output, fanout),
-    prepare: (args) => Result.map(decode(args), bind)
+    prepare: (args) => Result.map(decode(args), (input) => ({ ...bind(input), about: aboutOf(input) }))
   }
 }
 

@@ -32,6 +32,8 @@ export interface ServerOptions {
   readonly kubeconfig?: string
   /** Node arguments that start the server; default: the TypeScript sources through tsx (NODE_ARGS). */
   readonly entry?: ReadonlyArray<string>
+  /** The client to connect (one with capabilities and handlers, e.g. elicitation); default: a plain one. */
+  readonly client?: Client
 }
 
 export const writeTemp = (name: string, text: string): string => {
@@ -61,19 +63,21 @@ export interface StdioServer {
 }
 
 /** An SDK client connected over stdio to `node <args>`, as an MCP client starts a server. */
-export const connectStdio = async (p: { readonly args: ReadonlyArray<string>; readonly env: Record<string, string>; readonly cwd: string }): Promise<StdioServer> => {
+export const connectStdio = async (
+  p: { readonly args: ReadonlyArray<string>; readonly env: Record<string, string>; readonly cwd: string; readonly client?: Client | undefined }
+): Promise<StdioServer> => {
   const transport = new StdioClientTransport({ command: process.execPath, args: [...p.args], env: p.env, cwd: p.cwd, stderr: "pipe" })
   let stderr = ""
   transport.stderr?.on("data", (d: Buffer) => {
     stderr += d.toString()
   })
-  const client = new Client({ name: "kube-mcp-tests", version: "0.0.0" })
+  const client = p.client ?? new Client({ name: "kube-mcp-tests", version: "0.0.0" })
   await client.connect(transport)
   return { client, stderr: () => stderr, close: () => client.close() }
 }
 
 export const startStdio = (opts: ServerOptions = {}): Promise<StdioServer> =>
-  connectStdio({ args: serverArgs(opts), env: childEnv(opts), cwd: REPO })
+  connectStdio({ args: serverArgs(opts), env: childEnv(opts), cwd: REPO, client: opts.client })
 
 export interface HttpServerProcess {
   readonly url: string
@@ -112,8 +116,8 @@ export const startHttp = async (opts: ServerOptions & { readonly extraConfig?: s
   return { url, child, stderr: () => stderr, stop }
 }
 
-export const connectHttp = async (url: string, headers: Record<string, string> = {}): Promise<Client> => {
-  const client = new Client({ name: "kube-mcp-tests", version: "0.0.0" })
+export const connectHttp = async (url: string, headers: Record<string, string> = {}, given?: Client): Promise<Client> => {
+  const client = given ?? new Client({ name: "kube-mcp-tests", version: "0.0.0" })
   await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit: { headers } }))
   return client
 }

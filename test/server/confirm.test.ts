@@ -1,0 +1,138 @@
+/**
+ * confirm_destructive through real MCP clients: the server asks the user (MCP elicitation) before a
+ * destructive call on that context, runs it on accept, refuses it with Declined on decline, and with
+ * ConfirmationRequired where the client cannot ask (no elicitation capability, stateless HTTP). Dry runs and
+ * other contexts never ask. Over stdio and Streamable HTTP, against the real control plane.
+ */
+import { CoreV1Api } from "@kubernetes/client-node"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { ElicitRequestSchema, type ElicitResult } from "@modelcontextprotocol/sdk/types.js"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { adminKubeConfig, statusOf } from "../cluster/harness.js"
+import { call, clusterInfo, connectHttp, retry, startHttp, startStdio, type StdioServer } from "../support/mcp.js"
+
+const info = clusterInfo()
+const prod = adminKubeConfig(info, "prod").makeApiClient(CoreV1Api)
+const dev = adminKubeConfig(info, "dev").makeApiClient(CoreV1Api)
+const ns = `kmcp-confirm-${Math.random().toString(36).slice(2, 8)}`
+const CONFIG = `[contexts."prod-*"]\nconfirm_destructive = true\n`
+const CM = { version: "v1", kind: "ConfigMap", namespace: ns }
+
+/** A client that can ask its user, answering with whatever `answer` holds, and remembering the questions. */
+const askingClient = () => {
+  const questions: Array<string> = []
+  const state: { answer: ElicitResult } = { answer: { action: "accept", content: { confirm: true } } }
+  const client = new Client({ name: "kube-mcp-tests-elicit", version: "0.0.0" }, { capabilities: { elicitation: {} } })
+  client.setRequestHandler(ElicitRequestSchema, (request) => {
+    questions.push(request.params.message)
+    return state.answer
+  })
+  return { client, questions, state }
+}
+
+const exists = (api: CoreV1Api, name: string) =>
+  api.readNamespacedConfigMap({ name, namespace: ns }).then(() => true, (e: unknown) => {
+    if (statusOf(e) === 404) return false
+    throw e
+  })
+
+const seed = (api: CoreV1Api, name: string) => retry(() => api.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name }, data: { a: "1" } } }), name)
+
+let asking: ReturnType<typeof askingClient>
+let server: StdioServer
+let plain: StdioServer
+
+beforeAll(async () => {
+  await Promise.all([prod.createNamespace({ body: { metadata: { name: ns } } }), dev.createNamespace({ body: { metadata: { name: ns } } })])
+  asking = askingClient()
+  server = await startStdio({ config: CONFIG, client: asking.client })
+  plain = await startStdio({ config: CONFIG })
+}, 60_000)
+
+afterAll(async () => {
+  await server?.close()
+  await plain?.close()
+  await Promise.allSettled([prod.deleteNamespace({ name: ns }), dev.deleteNamespace({ name: ns })])
+})
+
+describe("confirm_destructive over stdio", () => {
+  it("decline: Declined, nothing done; the question names tool, context and object", async () => {
+    await seed(prod, "keep-me")
+    asking.state.answer = { action: "decline" }
+    const r = await call(server.client, "resources_delete", { context: "prod-cluster", ...CM, name: "keep-me" })
+    expect(r.error?.type).toBe("Declined")
+    expect(r.error?.message).toContain("declined")
+    expect(asking.questions.at(-1)).toBe(`resources_delete on context "prod-cluster": ConfigMap keep-me in namespace ${ns} (not a dry run). Run it?`)
+    expect(await exists(prod, "keep-me")).toBe(true)
+    asking.state.answer = { action: "cancel" }
+    expect((await call(server.client, "resources_delete", { context: "prod-cluster", ...CM, name: "keep-me" })).error?.type).toBe("Declined")
+    expect(await exists(prod, "keep-me")).toBe(true)
+  })
+
+  it("accept: the call runs", async () => {
+    await seed(prod, "delete-me")
+    asking.state.answer = { action: "accept", content: { confirm: true } }
+    const before = asking.questions.length
+    const r = await call(server.client, "resources_delete", { context: "prod-cluster", ...CM, name: "delete-me" })
+    expect(r.isError, r.text).toBe(false)
+    expect(asking.questions.length).toBe(before + 1)
+    expect(await retry(async () => {
+      if (await exists(prod, "delete-me")) throw new Error("still there")
+      return true
+    }, "deletion")).toBe(true)
+  })
+
+  it("dry runs, reads and other contexts never ask", async () => {
+    await seed(dev, "dev-one")
+    asking.state.answer = { action: "decline" }
+    const before = asking.questions.length
+    expect((await call(server.client, "resources_delete", { context: "prod-cluster", ...CM, name: "keep-me", dry_run: true })).isError).toBe(false)
+    expect((await call(server.client, "resources_get", { context: "prod-cluster", ...CM, name: "keep-me" })).isError).toBe(false)
+    expect((await call(server.client, "resources_delete", { context: "dev-cluster", ...CM, name: "dev-one" })).isError).toBe(false)
+    expect(asking.questions.length).toBe(before)
+    expect(await exists(prod, "keep-me")).toBe(true)
+  })
+
+  it("a client without elicitation: ConfirmationRequired, saying how to proceed; nothing done", async () => {
+    const r = await call(plain.client, "resources_delete", { context: "prod-cluster", ...CM, name: "keep-me" })
+    expect(r.error?.type).toBe("ConfirmationRequired")
+    expect(r.error?.message).toContain("cannot ask")
+    expect(r.error?.details).toContain("confirm_destructive")
+    expect(await exists(prod, "keep-me")).toBe(true)
+  })
+})
+
+describe("confirm_destructive over Streamable HTTP", () => {
+  it("stateful: the question reaches the client on its session stream; decline and accept behave as on stdio", async () => {
+    const http = await startHttp({ config: CONFIG })
+    try {
+      const a = askingClient()
+      const client = await connectHttp(http.url, {}, a.client)
+      await seed(prod, "http-one")
+      a.state.answer = { action: "decline" }
+      expect((await call(client, "resources_delete", { context: "prod-cluster", ...CM, name: "http-one" })).error?.type).toBe("Declined")
+      expect(await exists(prod, "http-one")).toBe(true)
+      a.state.answer = { action: "accept", content: { confirm: true } }
+      expect((await call(client, "resources_delete", { context: "prod-cluster", ...CM, name: "http-one" })).isError).toBe(false)
+      expect(a.questions).toHaveLength(2)
+      await client.close()
+    } finally {
+      await http.stop()
+    }
+  }, 60_000)
+
+  it("stateless: no stream to ask on, so ConfirmationRequired", async () => {
+    const http = await startHttp({ config: `${CONFIG}[server.http]\nstateless = true\n` })
+    try {
+      const a = askingClient()
+      const client = await connectHttp(http.url, {}, a.client)
+      const r = await call(client, "resources_delete", { context: "prod-cluster", ...CM, name: "keep-me" })
+      expect(r.error?.type).toBe("ConfirmationRequired")
+      expect(a.questions).toHaveLength(0)
+      expect(await exists(prod, "keep-me")).toBe(true)
+      await client.close()
+    } finally {
+      await http.stop()
+    }
+  }, 60_000)
+})
