@@ -231,7 +231,7 @@ export const loadSettings = ({ cli, cwd, env }: LoadInput): Effect.Effect<Settin
     if (envPart.used.length > 0) sources.push(`env: ${envPart.used.join(", ")}`)
     yield* validate(cli.overrides, "command-line flags")
     // every key is present from here on: decoding filled in the defaults
-    const { contexts = {}, kubernetes: k, output, security: sec, server } = yield* validate(
+    const { audit, contexts = {}, kubernetes: k, output, security: sec, server } = yield* validate(
       deepMerge(deepMerge(fileTree, envPart.tree), cli.overrides),
       "merged configuration"
     )
@@ -295,6 +295,12 @@ export const loadSettings = ({ cli, cwd, env }: LoadInput): Effect.Effect<Settin
         contextsDeny: k.contexts_deny,
         fanoutConcurrency: k.fanout_concurrency,
         fanoutTimeoutMs: k.fanout_timeout
+      },
+      audit: {
+        path: audit.path === "" || audit.path === "stderr" ? audit.path : path.resolve(cwd, expandHome(audit.path)),
+        include: audit.include,
+        maxSize: audit.max_size,
+        keep: audit.keep
       },
       rbacCacheTtlMs: sec.rbac_cache_ttl,
       readOnly: defaults.readOnly,

@@ -195,6 +195,25 @@ export const ConfigFile = Schema.Struct({
     allowed_namespaces: allowedNamespaces,
     confirm_destructive: confirmDestructive
   }).pipe(Schema.withDecodingDefaultKey(Effect.succeed({}))),
+  audit: Schema.Struct({
+    path: key(Schema.String, {
+      default: "",
+      doc: "Audit log: one JSON line per call, written and flushed (fsync) before the result is returned. A file path, " +
+        "`\"stderr\"` (lines marked `\"audit\": true`, for a cluster's log pipeline), or empty for none."
+    }),
+    include: key(Schema.Literals(["mutations", "all"]), {
+      default: "mutations",
+      doc: "`mutations`: calls of tools that can change a cluster (refused ones included); `all`: every tool call."
+    }),
+    max_size: key(Schema.Finite.check(Schema.isInt(), Schema.isBetween({ minimum: 1024, maximum: 1024 * 1024 * 1024 })), {
+      default: 10 * 1024 * 1024,
+      doc: "Bytes after which the audit file is rotated (`path` → `path.1` → … → `path.<keep>`)."
+    }),
+    keep: key(Schema.Finite.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 100 })), {
+      default: 5,
+      doc: "Rotated audit files kept besides the current one."
+    })
+  }).pipe(Schema.withDecodingDefaultKey(Effect.succeed({}))),
   output: Schema.Struct({
     max_bytes: key(Schema.Finite.check(Schema.isInt(), Schema.isBetween({ minimum: 1024, maximum: 16 * 1024 * 1024 })), {
       default: 65536,
@@ -281,6 +300,13 @@ export interface Settings {
     readonly contextsDeny: ReadonlyArray<string>
     readonly fanoutConcurrency: number
     readonly fanoutTimeoutMs: number
+  }
+  readonly audit: {
+    /** "" = off; "stderr"; or an absolute file path. */
+    readonly path: string
+    readonly include: ConfigFile["audit"]["include"]
+    readonly maxSize: number
+    readonly keep: number
   }
   readonly rbacCacheTtlMs: number
   readonly readOnly: boolean

@@ -80,7 +80,7 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
     const context = yield* Effect.context<ToolEnv>()
     const run = Effect.runPromiseWith(context)
     // stateless: no session, so no stream on which to ask the user anything
-    const makeServer = serverFactory(context, tools, settings, { canElicit: !settings.http.stateless })
+    const makeServer = serverFactory(context, tools, settings, { transport: "http", canElicit: !settings.http.stateless })
     const sessions = yield* makeSessionTable<Session>({
       maxSessions: settings.http.maxSessions,
       idleTimeoutMs: settings.http.sessionIdleTimeoutMs

@@ -32,6 +32,7 @@ class ProtocolError extends Error {
 export const CONFIRM_TIMEOUT_MS = 5 * 60 * 1000
 
 export interface ServerOptions {
+  readonly transport: "stdio" | "http"
   /** False where the transport has no way to send the client a request (stateless HTTP). */
   readonly canElicit: boolean
 }
@@ -40,7 +41,7 @@ export const serverFactory = (
   context: Context.Context<ToolEnv>,
   tools: ReadonlyArray<AnyTool>,
   settings: Settings,
-  options: ServerOptions = { canElicit: true }
+  options: ServerOptions
 ): () => Server => {
   const byName = new Map(tools.map((t) => [t.name, t]))
   const listed = { tools: listTools(tools, settings.readOnly) }
@@ -75,7 +76,8 @@ export const serverFactory = (
           if (typeof answer === "string") return answer
           return answer.action === "accept" ? (answer.content?.["confirm"] === false ? "decline" : "accept") : answer.action
         })
-      return run(callTool(tool, request.params.arguments ?? {}, { ...(progress !== undefined ? { progress } : {}), confirm }), { signal: extra.signal })
+      const caller = { transport: options.transport, ...(extra.sessionId !== undefined ? { session: extra.sessionId } : {}) }
+      return run(callTool(tool, request.params.arguments ?? {}, { ...(progress !== undefined ? { progress } : {}), confirm, caller }), { signal: extra.signal })
     })
     return server
   }

@@ -18,7 +18,7 @@ const stdinClosed = Effect.callback<void>((resume) => {
 export const serveStdio = (tools: ReadonlyArray<AnyTool>) =>
   Effect.gen(function*() {
     const context = yield* Effect.context<ToolEnv>()
-    const server = serverFactory(context, tools, yield* AppSettings)()
+    const server = serverFactory(context, tools, yield* AppSettings, { transport: "stdio", canElicit: true })()
     yield* Effect.acquireRelease(
       Effect.promise(() => server.connect(new StdioServerTransport())),
       () => Effect.promise(() => server.close())

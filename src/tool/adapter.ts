@@ -7,6 +7,8 @@ import { Cause, Clock, Effect, Result, Schema, SchemaIssue } from "effect"
 import { AppSettings } from "../config/appSettings.js"
 import { ConfirmationRequired, Declined, type InputIssue, InvalidInput, type ToolError } from "../errors.js"
 import type { KubeApi } from "../kube/Kube.js"
+import { AuditLog, type AuditRecord } from "../audit/auditLog.js"
+import { auditRecord } from "../audit/record.js"
 import { render } from "../output/budget.js"
 import { fanout, type Reply } from "../output/reply.js"
 import { contextFailure, errorResult, internalErrorResult, type ToolResult } from "./errorResult.js"
@@ -156,7 +158,33 @@ export interface CallOptions {
   readonly progress?: Progress
   /** Asks the user a yes/no question (MCP elicitation). */
   readonly confirm?: (message: string) => Effect.Effect<ConfirmAnswer>
+  /** Who calls, for the audit log. */
+  readonly caller?: AuditRecord["caller"]
 }
+
+const isRecord = (v: unknown): v is Readonly<Record<string, unknown>> => typeof v === "object" && v !== null && !Array.isArray(v)
+
+/** The audit line of a finished call, when the log takes this kind of call. */
+const audit = (tool: AnyTool, args: Record<string, unknown>, result: ToolResult, context: string | undefined, started: number, caller: AuditRecord["caller"]) =>
+  Effect.gen(function*() {
+    const log = yield* AuditLog
+    if (!log.enabled || (log.include === "mutations" && tool.annotations.readOnlyHint)) return
+    const now = yield* Clock.currentTimeMillis
+    const error = result.isError === true && isRecord(result.structuredContent?.["error"]) ? result.structuredContent["error"] : undefined
+    yield* log.record(auditRecord({
+      time: new Date(now).toISOString(),
+      caller,
+      tool: tool.name,
+      args,
+      context,
+      durationMs: now - started,
+      structured: error === undefined ? result.structuredContent : undefined,
+      error: error === undefined ? undefined : {
+        type: String(error["type"]),
+        ...(typeof error["rule"] === "string" ? { rule: error["rule"] } : {})
+      }
+    }))
+  })
 
 /**
  * On a context with confirm_destructive, a destructive call (its annotations say so) that is not a dry run
@@ -235,6 +263,8 @@ export const callTool = (
           )
       )
     )
+    // on disk before the client sees the result
+    yield* audit(tool, args, outcome, cluster, started, options.caller ?? { transport: "stdio" })
     yield* Effect.logDebug("tool call").pipe(
       Effect.annotateLogs({
         tool: tool.name,

@@ -58,6 +58,8 @@ const childEnv = (opts: ServerOptions): Record<string, string> => {
 
 export interface StdioServer {
   readonly client: Client
+  /** The server process. */
+  readonly pid: number
   readonly stderr: () => string
   readonly close: () => Promise<void>
 }
@@ -73,7 +75,7 @@ export const connectStdio = async (
   })
   const client = p.client ?? new Client({ name: "kube-mcp-tests", version: "0.0.0" })
   await client.connect(transport)
-  return { client, stderr: () => stderr, close: () => client.close() }
+  return { client, pid: transport.pid ?? -1, stderr: () => stderr, close: () => client.close() }
 }
 
 export const startStdio = (opts: ServerOptions = {}): Promise<StdioServer> =>
