@@ -4,7 +4,7 @@
  * split off the arguments, and resolved to a KubeApi before the handler runs. The adapter
  * (adapter.ts) does validation, read-only, error mapping and budgeting for all tools alike.
  */
-import { Effect, Result, Schema } from "effect"
+import { Context, Effect, Result, Schema } from "effect"
 import type { AppSettings } from "../config/appSettings.js"
 import { ClusterRegistry } from "../cluster/registry.js"
 import { ReadOnly, type ToolError } from "../errors.js"
@@ -78,6 +78,12 @@ export interface AnyTool {
    */
   readonly prepare: (args: unknown) => Result.Result<PreparedCall, Schema.SchemaError>
 }
+
+/**
+ * Progress of the running call, for handlers that wait (resources_wait): reported to the client when it sent a
+ * progressToken, dropped otherwise. A fan-out reports per context instead, so inside one it does nothing.
+ */
+export const CallProgress = Context.Reference<Progress>("kube-mcp/CallProgress", { defaultValue: () => () => Effect.void })
 
 export const ContextParam = Schema.String.check(Schema.isMaxLength(253)).annotate({
   description: "kubeconfig context to run against; omit or leave empty for the default (current-context). See config_contexts_list."
@@ -173,11 +179,14 @@ export const clusterTool = <A, I>(
   }
 ): AnyTool =>
   makeTool(def, true, (input) => ({
-    run: (context, onContext) =>
+    run: (context, onContext, progress) =>
       Effect.gen(function*() {
         const kube = yield* (yield* ClusterRegistry).resolve(context)
         yield* onContext(kube)
-        return yield* def.run(input, kube).pipe(Effect.provideService(Kube, kube))
+        return yield* def.run(input, kube).pipe(
+          Effect.provideService(Kube, kube),
+          Effect.provideService(CallProgress, progress ?? CallProgress.defaultValue())
+        )
       }).pipe(Effect.scoped)
   }))
 
