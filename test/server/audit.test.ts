@@ -10,7 +10,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { adminKubeConfig } from "../cluster/harness.js"
-import { call, clusterInfo, NODE_ARGS, REPO, startStdio, writeTemp } from "../support/mcp.js"
+import { call, clusterInfo, connectHttp, NODE_ARGS, REPO, startHttp, startStdio, writeTemp } from "../support/mcp.js"
 
 const info = clusterInfo()
 const dev = adminKubeConfig(info, "dev").makeApiClient(CoreV1Api)
@@ -96,6 +96,23 @@ describe("audit log", () => {
       ])
     } finally {
       await server.close()
+    }
+  }, 60_000)
+
+  it("over HTTP the caller is the transport and the MCP session", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "kube-mcp-audit-")), "audit.log")
+    const http = await startHttp({ config: auditConfig(file, `include = "all"\n`) })
+    try {
+      const client = await connectHttp(http.url)
+      await call(client, "config_contexts_list")
+      const lines = linesOf(file)
+      expect(lines).toHaveLength(1)
+      const caller = lines[0]?.["caller"]
+      expect(isRecord(caller) ? caller["transport"] : undefined).toBe("http")
+      expect(isRecord(caller) ? String(caller["session"]) : "").toMatch(/^[0-9a-f-]{36}$/u)
+      await client.close()
+    } finally {
+      await http.stop()
     }
   }, 60_000)
 
