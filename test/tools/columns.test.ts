@@ -96,6 +96,23 @@ describe("pods_list with columns", () => {
     expect(rowsOf(second).map((row) => row["NAME"])).toEqual(["solo"])
   })
 
+  it("is cut by the byte budget like any table, in both views", async () => {
+    const small = await startStdio({ config: "[output]\nmax_bytes = 1024\n" })
+    try {
+      const r = await call(small.client, "pods_list", { context: "dev-cluster", namespace: ns, columns: "NAME:.metadata.name,META:.metadata,SPEC:.spec" })
+      expect(r.isError, r.text).toBe(false)
+      const truncated = r.structured?.["truncated"]
+      expect(truncated).toMatchObject({ total: 2 })
+      const shown = rowsOf(r)
+      expect(shown.length).toBeLessThan(2)
+      expect(Buffer.byteLength(r.views.text)).toBeLessThanOrEqual(1024)
+      expect(Buffer.byteLength(JSON.stringify(r.structured))).toBeLessThanOrEqual(1024)
+      inBothViews(r, "[output cut: showing")
+    } finally {
+      await small.close()
+    }
+  })
+
   it("across two contexts: one table, CONTEXT first, each context projected", async () => {
     const r = await call(server.client, "pods_list", { contexts: ["dev-cluster", "prod-cluster"], namespace: ns, columns: IMAGES })
     expect(r.isError, r.text).toBe(false)
