@@ -1,6 +1,6 @@
 /**
  * `columns` (kubectl custom-columns) on the list tools, through the MCP client against the test control plane:
- * pods_list and resources_list project whole objects to the columns named, in both views; filters, missing
+ * pods_list, resources_list and namespaces_list project whole objects to the columns named, in both views; filters, missing
  * fields, paging, masked Secret values, a bad spec refused with the rule, and a call across two contexts.
  */
 import { AppsV1Api, CoreV1Api, type V1Pod } from "@kubernetes/client-node"
@@ -32,7 +32,8 @@ const ok = async (tool: string, args: Record<string, unknown>) => {
 }
 
 beforeAll(async () => {
-  await Promise.all([dev.createNamespace({ body: { metadata: { name: ns } } }), prod.createNamespace({ body: { metadata: { name: ns } } })])
+  const labels = { "kmcp.test/team": `cols-${suffix}` }
+  await Promise.all([dev.createNamespace({ body: { metadata: { name: ns, labels } } }), prod.createNamespace({ body: { metadata: { name: ns, labels } } })])
   await Promise.all([
     create(dev, pod("multi", ["registry.example/app:1.0", "registry.example/proxy:2.1"])),
     create(dev, pod("solo", ["registry.example/app:1.0"])),
@@ -166,5 +167,16 @@ describe("resources_list with columns", () => {
   it("refuses columns together with output yaml/json", async () => {
     const r = await call(server.client, "resources_list", { context: "dev-cluster", ...DEPLOY, namespace: ns, columns: IMAGES, output: "yaml" })
     expect(r.error?.type).toBe("InvalidInput")
+  })
+})
+
+describe("namespaces_list with columns", () => {
+  it("projects namespaces: a label with a dotted key, the phase", async () => {
+    const r = await ok("namespaces_list", {
+      label_selector: `kmcp.test/team=cols-${suffix}`,
+      columns: "NAME:.metadata.name,TEAM:.metadata.labels['kmcp.test/team'],PHASE:.status.phase"
+    })
+    expect(rowsOf(r)).toEqual([{ NAME: ns, TEAM: `cols-${suffix}`, PHASE: "Active" }])
+    expect(r.views.text).toMatch(/^NAME\s+TEAM\s+PHASE$/mu)
   })
 })
