@@ -227,8 +227,9 @@ const filterOf = (body: string, whole: string, at: number): Step => {
   }
   const left = operandPath(cmp[1] ?? "", body, whole)
   const rightText = (cmp[3] ?? "").trim()
-  const right = literalOf(rightText) ??
-    (rightText.startsWith("@") || rightText.startsWith("$") ? { _tag: "Path" as const, path: relativePath(rightText, whole) } : undefined)
+  const pathOperand = (): Operand | undefined =>
+    rightText.startsWith("@") || rightText.startsWith("$") ? { _tag: "Path", path: relativePath(rightText, whole) } : undefined
+  const right = literalOf(rightText) ?? pathOperand()
   if (right === undefined) {
     throw new Bad(`the filter [${body}] compares with ${rightText}, which is not a 'string', a number, true, false or an @ path`)
   }

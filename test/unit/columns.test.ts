@@ -128,6 +128,7 @@ describe("evaluate and project", () => {
     expect(row("N:.status.containerStatuses[?(@.ready==true)].name", pod)).toEqual(["app"])
     expect(row("N:.spec.containers[?(@.ports[1])].name", pod)).toEqual(["app"])
     expect(row("N:.spec.containers[?(@.name==\"nope\")].image", pod)).toEqual(["<none>"])
+    expect(row("N:.items[?(@.want==@.have)].n", { items: [{ n: "a", want: 2, have: 2 }, { n: "b", want: 2, have: 1 }] })).toEqual(["a"])
     // kubectl refuses to compare a string with a number; here it does not match
     expect(row("N:.spec.containers[?(@.name==1)].image", pod)).toEqual(["<none>"])
   })

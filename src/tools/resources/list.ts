@@ -1,4 +1,7 @@
-/** resources_list: any kind, as kubectl get shows it (the server's own columns), or the sanitized items as YAML/JSON. */
+/**
+ * resources_list: any kind, as kubectl get shows it (the server's own columns), the fields named by `columns`
+ * (custom-columns), or the sanitized items as YAML/JSON.
+ */
 import { Effect, Schema } from "effect"
 import { parseColumns } from "../../kube/columns.js"
 import { type Listed, listItems, listProjected, listRows } from "../../kube/objects.js"
@@ -70,7 +73,7 @@ export const resourcesList = clusterTool({
       const reply: Reply = table({
         columns: l.columns,
         rows: l.rows,
-        ...(input.columns !== undefined ? { headers: "as-given" as const } : {}),
+        headers: input.columns !== undefined ? "as-given" : "upper",
         continue: l.continue,
         narrow,
         summary: `${l.rows.length} ${l.info.resource}${l.info.group !== "" ? `.${l.info.group}` : ""}${scopeLabel(l)}${
