@@ -74,11 +74,10 @@ describe("HTTP sessions are bounded", () => {
     await client.close()
   })
 
-  // SKIPPED, loudly: since the domain-layer commits this stress test fails inside full `npm test` runs (fetch
-  // ECONNRESET after ~15 s, three runs of three, from the sources and from the bundle) while it passes run alone
-  // (10,000 initializes, RSS 100 → 204 → 130 MiB on the bundle). Not yet explained; see the #11 session note.
-  // The session bounds themselves stay tested above (503 past max_sessions, expiry) and in test/unit/sessions.test.ts.
-  it.skip("SKIPPED (fails in full-suite runs, passes alone; #11 note) — 10,000 initializes without DELETE, heap capped at 96 MiB: the server stays up and memory returns after expiry", async () => {
+  // Runs the bundle: under tsx the transpiler and the transpiled sources share the capped heap (old space peaked at
+  // 90 of 96 MiB during the burst, against 62 on the bundle), and the server died of it in full-suite runs. A failed
+  // burst reports the server's exit code, signal and stderr, so a crash explains itself.
+  it("10,000 initializes without DELETE, heap capped at 96 MiB: the server stays up and memory returns after expiry", async () => {
     // the bundle users run (npm package, image): under tsx the sources' transpiler shares the capped heap
     const dist = join(mkdtempSync(join(tmpdir(), "kube-mcp-sessions-")), "dist")
     execFileSync(process.execPath, ["scripts/build.mjs", "--outdir", dist], { cwd: REPO, stdio: "pipe", timeout: 120_000 })
@@ -107,15 +106,34 @@ describe("HTTP sessions are bounded", () => {
       }
     }
     const started = Date.now()
-    await Promise.all(Array.from({ length: 16 }, worker))
+    const burst = await Promise.all(Array.from({ length: 16 }, worker)).then(() => undefined, (e: unknown) => e)
+    if (burst !== undefined) {
+      const child = server.child
+      const exited = child.exitCode !== null || child.signalCode !== null
+        ? Promise.resolve()
+        : new Promise<void>((ok) => {
+          child.once("exit", () => ok())
+          setTimeout(ok, 2000)
+        })
+      await exited
+      const cause = burst instanceof Error && burst.cause instanceof Error ? `${burst.cause.message}` : ""
+      throw new Error(
+        `burst failed after ${Date.now() - started} ms, ${next} requests started (${JSON.stringify([...statuses])}): ${String(burst)} ${cause}; ` +
+          `server exitCode=${child.exitCode} signal=${child.signalCode}; stderr tail: ${server.stderr().slice(-4000)}`
+      )
+    }
     const peak = rssMiB(pid)
     expect(server.child.exitCode).toBeNull()
     expect([...statuses.keys()].every((s) => s === 200 || s === 503), JSON.stringify([...statuses])).toBe(true)
     // more sessions than max_sessions were served: expired ones gave their places back
     expect(statuses.get(200) ?? 0).toBeGreaterThan(1000)
     expect((await ping(server.url, early)).status).toBe(404)
-    // alive and serving
-    const after = await connectHttp(server.url)
+    // alive and serving: the table may still be full of the burst's last sessions, until they expire (about 2.5 s)
+    const after = await until(
+      () => connectHttp(server?.url ?? "").catch((e: unknown) => (e instanceof Error && e.message.includes("Too many open MCP sessions") ? undefined : Promise.reject(e))),
+      "a place in the session table after the burst",
+      15_000
+    )
     expect((await call(after, "config_contexts_list")).isError).toBe(false)
     await after.close()
     const settled = await until(async () => {
