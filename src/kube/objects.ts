@@ -9,6 +9,7 @@ import { CORE_SCHEMA, load } from "js-yaml"
 import { type ApiError, InvalidInput, type KubeError } from "../errors.js"
 import { isRecord, isSecret, optionsOf, sanitizeObject, sanitizePair } from "../output/sanitize.js"
 import { callJson } from "./call.js"
+import { type ColumnSpec, project } from "./columns.js"
 import { changedPaths, specOnly } from "./compare.js"
 import { parseApiVersion, type ResourceInfo, resolveKind, resourcePath, typeName } from "./discovery.js"
 import { countOf, eventsFor, lastSeen } from "./events.js"
@@ -351,6 +352,16 @@ export const listItems = (gvk: Gvk, query: ListQuery, tool: string): Effect.Effe
       remaining: list.metadata?.remainingItemCount,
       capped
     }
+  })
+
+/**
+ * One page of the objects projected to custom columns (kubectl -o custom-columns): whole objects are read,
+ * sanitized first (Secret values stay masked unless the context reveals them), then each becomes a row.
+ */
+export const listProjected = (gvk: Gvk, query: ListQuery, spec: ColumnSpec, tool: string): Effect.Effect<ObjectRows, KubeError | InvalidInput, Kube> =>
+  Effect.map(listItems(gvk, query, tool), (l) => {
+    const { columns, rows } = project(spec, l.items)
+    return { info: l.info, namespace: l.namespace, continue: l.continue, remaining: l.remaining, capped: l.capped, columns, rows }
   })
 
 /**

@@ -6,7 +6,9 @@
  */
 import { Clock, Effect, Schema, SchemaTransformation } from "effect"
 import type { InvalidInput, KubeError } from "../errors.js"
+import { optionsOf, sanitizeObject } from "../output/sanitize.js"
 import { callJson } from "./call.js"
+import { type ColumnSpec, project } from "./columns.js"
 import { type Event, eventsFor } from "./events.js"
 import { access, Kube } from "./Kube.js"
 import { ListMeta, ObjectMeta, OwnerReference } from "./meta.js"
@@ -127,8 +129,11 @@ export interface PodPage {
   readonly continue: string | undefined
 }
 
-/** One page of pods (`limit`, `continue`), each read as `kubectl get pods -o wide` shows it. */
-export const listPods = (options: ListPodsOptions): Effect.Effect<PodPage, KubeError | InvalidInput, Kube> =>
+/** One page of pods as the API server answers it, decoded with `schema`. */
+const listPage = <A extends { readonly metadata?: { readonly continue?: string | undefined } | undefined }, I>(
+  options: ListPodsOptions,
+  schema: Schema.Codec<A, I>
+): Effect.Effect<{ readonly scope: ListScope; readonly list: A }, KubeError | InvalidInput, Kube> =>
   Effect.gen(function*() {
     const kube = yield* Kube
     const scope = yield* listScope({ namespace: options.namespace, all_namespaces: options.allNamespaces }, kube.info.namespace)
@@ -136,10 +141,36 @@ export const listPods = (options: ListPodsOptions): Effect.Effect<PodPage, KubeE
     const list = yield* callJson(
       access({ verb: "list", resource: "pods", namespace }),
       { path: namespace === undefined ? "/api/v1/pods" : podPath(namespace), query: pageQuery(options) },
-      PodList
+      schema
     )
+    return { scope, list }
+  })
+
+/** One page of pods (`limit`, `continue`), each read as `kubectl get pods -o wide` shows it. */
+export const listPods = (options: ListPodsOptions): Effect.Effect<PodPage, KubeError | InvalidInput, Kube> =>
+  Effect.gen(function*() {
+    const { list, scope } = yield* listPage(options, PodList)
     const now = yield* Clock.currentTimeMillis
     return { scope, pods: list.items.map((pod) => podRow(pod, now)), continue: list.metadata?.continue }
+  })
+
+const PodObjectList = Schema.Struct({ metadata: Schema.optionalKey(ListMeta), items: Schema.Array(AnyObject) })
+
+export interface ProjectedPodPage {
+  readonly scope: ListScope
+  readonly columns: ReadonlyArray<string>
+  readonly rows: ReadonlyArray<ReadonlyArray<string>>
+  readonly continue: string | undefined
+}
+
+/** One page of whole pods (sanitized: managedFields, last-applied dropped) projected to custom columns. */
+export const listPodsProjected = (options: ListPodsOptions, spec: ColumnSpec): Effect.Effect<ProjectedPodPage, KubeError | InvalidInput, Kube> =>
+  Effect.gen(function*() {
+    const kube = yield* Kube
+    const { list, scope } = yield* listPage(options, PodObjectList)
+    const opts = optionsOf(kube)
+    const { columns, rows } = project(spec, list.items.map((pod) => sanitizeObject(pod, opts, "Pod")))
+    return { scope, columns, rows, continue: list.metadata?.continue }
   })
 
 /** Events shown with a pod: the newest few are what explains its state. */

@@ -17,11 +17,19 @@ export interface Rendered {
 const bytes = (s: string): number => Buffer.byteLength(s, "utf8")
 const jsonBytes = (v: unknown): number => bytes(JSON.stringify(v))
 
-export const renderTable = (columns: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
+const upper = (c: string): string => c.toUpperCase()
+
+export const renderTable = (
+  columns: ReadonlyArray<string>,
+  rows: ReadonlyArray<ReadonlyArray<string>>,
+  header: (column: string, index: number) => string = upper
+): string => {
   const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => (r[i] ?? "").length)))
-  const line = (cells: ReadonlyArray<string>) =>
-    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ").trimEnd()
-  return [line(columns.map((c) => c.toUpperCase())), ...rows.map(line)].join("\n")
+  const headers = columns.map(header)
+  const headerWidths = columns.map((_, i) => Math.max(widths[i] ?? 0, (headers[i] ?? "").length))
+  const pad = (cells: ReadonlyArray<string>) =>
+    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(headerWidths[i] ?? 0))).join("  ").trimEnd()
+  return [pad(headers), ...rows.map(pad)].join("\n")
 }
 
 interface Truncated {
@@ -44,7 +52,7 @@ const tableStructured = (t: TableReply, rows: ReadonlyArray<ReadonlyArray<string
 const tableText = (t: TableReply, rows: ReadonlyArray<ReadonlyArray<string>>, truncated: Truncated | undefined): string =>
   [
     ...(t.summary !== undefined ? [t.summary] : []),
-    rows.length > 0 ? renderTable(t.columns, rows) : "No resources found.",
+    rows.length > 0 ? renderTable(t.columns, rows, t.headers === "as-given" ? (c) => c : upper) : "No resources found.",
     ...(hasContinue(t) ? [`More items exist: call again with continue="${t.continue}".`] : []),
     ...(truncated !== undefined ? [truncated.note] : [])
   ].join("\n")
@@ -208,6 +216,9 @@ const renderFanoutTable = (reply: FanoutReply, tables: ReadonlyArray<readonly [s
   const answered = tables.length
   const asked = reply.parts.length
   const most = Math.max(0, ...tables.map(([, t]) => t.rows.length))
+  // custom columns keep their headers as given; CONTEXT is ours
+  const asGiven = tables.every(([, t]) => t.headers === "as-given")
+  const header = (c: string, i: number): string => (i === 0 || !asGiven ? c.toUpperCase() : c)
   const narrow = reply.narrow ?? "fewer contexts, limit, label_selector, field_selector or a namespace"
   const at = (k: number): Rendered => {
     const rows: Array<Array<string>> = []
@@ -248,7 +259,7 @@ const renderFanoutTable = (reply: FanoutReply, tables: ReadonlyArray<readonly [s
     return {
       text: [
         answeredLine(reply.parts),
-        rows.length > 0 ? renderTable(columns, rows) : "No resources found.",
+        rows.length > 0 ? renderTable(columns, rows, header) : "No resources found.",
         ...lines,
         ...(truncated !== undefined ? [truncated.note] : [])
       ].join("\n"),

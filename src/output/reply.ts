@@ -16,6 +16,8 @@ export interface TableReply {
   readonly narrow?: string
   /** A line about the whole listing (e.g. "3 node(s)…"); `notes` in the structured form. */
   readonly summary?: string
+  /** Headers in the text table upper-cased (default), or as given (custom columns, as kubectl prints them). */
+  readonly headers?: "upper" | "as-given"
 }
 
 /** One document (summary, YAML or JSON rendering of an object): the object is the structured form. */

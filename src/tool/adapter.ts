@@ -84,8 +84,12 @@ const issuesOf = (tool: AnyTool, e: Schema.SchemaError, args: Record<string, unk
       issues.push(keys.length === 1 ? unknownParameter(tool, path) : { path, message: `${path}: unknown field` })
       continue
     }
+    // a parameter's own check (columns, grep, since) states its rule itself; Effect's built-in ones say "Expected …"
+    const ownRule = i.message !== MISSING && !i.message.startsWith("Expected ")
     const message = i.message === MISSING
       ? `${path} is required${top !== undefined ? `: ${ruleOf(top, { pattern: true })}` : ""}`
+      : top !== undefined && ownRule
+      ? `${path}: ${clip(i.message, 600)} (got ${clip(JSON.stringify(valueAt(args, keys)) ?? "undefined", 80)})`
       : top !== undefined
       ? `${path} must be ${ruleOf(top, { pattern: true })} (got ${clip(JSON.stringify(valueAt(args, keys)) ?? "undefined", 80)})`
       : `${path}: ${clip(i.message)}`

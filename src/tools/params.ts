@@ -1,5 +1,6 @@
 /** Parameter schemas shared by tools: bounded, described, so bad input fails validation, not the cluster call. */
-import { Schema } from "effect"
+import { Result, Schema } from "effect"
+import { MAX_SPEC_LENGTH, parseColumnSpec } from "../kube/columns.js"
 import { GROUP_PATTERN, VERSION_PATTERN } from "../kube/discovery.js"
 import { PAGE_SIZE } from "../kube/paging.js"
 
@@ -20,6 +21,23 @@ export const Limit = Schema.Finite.check(Schema.isInt(), Schema.isBetween({ mini
 })
 export const Continue = Schema.String.check(Schema.isMaxLength(8192)).annotate({
   description: "continue token from a previous call's result"
+})
+/**
+ * kubectl's custom-columns: checked when the arguments are decoded (so a call across contexts is refused once,
+ * with the rule), then parsed by the tool with the same domain function (kube/columns.ts).
+ */
+export const Columns = Schema.String.check(
+  Schema.isMinLength(1),
+  Schema.isMaxLength(MAX_SPEC_LENGTH),
+  Schema.makeFilter((s) => {
+    const parsed = parseColumnSpec(s)
+    return Result.isSuccess(parsed) ? true : parsed.failure
+  }, { toJsonSchema: () => ({}) })
+).annotate({
+  description: "kubectl custom-columns: HEADER:JSONPATH pairs separated by commas, replacing the default columns, e.g. " +
+    "NAME:.metadata.name,IMAGES:.spec.containers[*].image or NAME:.metadata.name,READY:.status.conditions[?(@.type==\"Ready\")].status. " +
+    "Full objects are read and projected; several matches are joined with \",\", a missing field is <none>; Secret values stay masked. " +
+    "Add NAMESPACE:.metadata.namespace yourself with all_namespaces"
 })
 export const Output = Schema.Literals(["summary", "yaml", "json"]).annotate({
   description: "summary (default, compact) or the full object as yaml/json (still budgeted, managedFields removed)"

@@ -48,7 +48,8 @@ describe("tools/list", () => {
       ["namespaces_list", { context: 42 }, "context"],
       ["namespaces_list", { context: "c".repeat(1000) }, "context"],
       ["config_kubeconfig_view", { minified: "yes" }, "minified"],
-      ["config_contexts_list", { context: "dev-cluster" }, "context"]
+      ["config_contexts_list", { context: "dev-cluster" }, "context"],
+      ["pods_list", { columns: "NAME:.metadata.name,IMAGES" }, "columns"]
     ]
     const results = await Promise.all(bad.map(([tool, args]) => call(server.client, tool, args)))
     results.forEach((r, i) => {
@@ -73,7 +74,9 @@ describe("tools/list", () => {
     expect(messages[1]).toBe("Invalid arguments for namespaces_list: limit must be an integer from 1 to 5000 (got 0)")
     expect(messages[0]).toContain('limit must be an integer from 1 to 5000 (got "ten")')
     expect(messages[2]).toContain("limit must be an integer from 1 to 5000 (got 2.5)")
-    expect(messages[3]).toContain("bogus: unknown parameter (known: label_selector, limit, continue, context, contexts)")
+    expect(messages[3]).toContain("bogus: unknown parameter (known: label_selector, limit, continue, columns, context, contexts)")
+    // a parameter with its own check (kubectl custom-columns) states that rule, the bad part quoted
+    expect(messages.at(-1)).toContain("columns: \"IMAGES\" is not HEADER:JSONPATH. columns is a comma-separated list of HEADER:JSONPATH pairs")
     expect(messages[5]).toContain("context must be a string of at most 253 characters (got 42)")
     for (const m of messages) expect(m).not.toMatch(/Expected undefined|actual/)
     expect((await call(server.client, "config_contexts_list")).isError).toBe(false)

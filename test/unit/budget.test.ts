@@ -1,7 +1,7 @@
 /** The output budgeter: both renderings carry the data, each fits the byte cap, and a cut says the same in both. */
 import { describe, expect, it } from "vitest"
 import { render } from "../../src/output/budget.js"
-import { document, table, text } from "../../src/output/reply.js"
+import { document, fanout, table, text } from "../../src/output/reply.js"
 import { modelViews } from "../support/modelView.js"
 
 const jsonBytes = (v: unknown) => Buffer.byteLength(JSON.stringify(v))
@@ -18,6 +18,14 @@ describe("budget", () => {
       count: 3,
       notes: ["3 pods"]
     })
+  })
+
+  it("prints custom-column headers as given (kubectl does), and CONTEXT upper-case across contexts", () => {
+    const t = table({ columns: ["name", "Images"], rows: [["web", "nginx:1.27,envoy:1.31"]], headers: "as-given" })
+    expect(render(t, 65536).text.split("\n")).toEqual(["name  Images", "web   nginx:1.27,envoy:1.31"])
+    const across = render(fanout([{ context: "dev", reply: t }, { context: "prod", reply: t }]), 65536)
+    expect(across.text.split("\n").slice(1, 2)).toEqual(["CONTEXT  name  Images"])
+    expect(across.structured["columns"]).toEqual(["context", "name", "Images"])
   })
 
   it("cuts a large table at the same row in both renderings, each within the budget, keeping the continue token", () => {

@@ -1,9 +1,14 @@
-/** resources_list: any kind, as kubectl get shows it (the server's own columns), or the sanitized items as YAML/JSON. */
+/**
+ * resources_list: any kind, as kubectl get shows it (the server's own columns), the fields named by `columns`
+ * (custom-columns), or the sanitized items as YAML/JSON.
+ */
 import { Effect, Schema } from "effect"
-import { type Listed, listItems, listRows } from "../../kube/objects.js"
+import { parseColumns } from "../../kube/columns.js"
+import { type Listed, listItems, listProjected, listRows } from "../../kube/objects.js"
 import { document, ObjectOutput, type Reply, table, TableOutput } from "../../output/reply.js"
+import { InvalidInput } from "../../errors.js"
 import { clusterTool } from "../../tool/tool.js"
-import { AllNamespaces, Continue, FieldSelector, gvkFields, LabelSelector, Limit, listOptionsOf, NamespaceParam } from "../params.js"
+import { AllNamespaces, Columns, Continue, FieldSelector, gvkFields, LabelSelector, Limit, listOptionsOf, NamespaceParam } from "../params.js"
 
 const Params = Schema.Struct({
   ...gvkFields,
@@ -16,7 +21,8 @@ const Params = Schema.Struct({
   output: Schema.optionalKey(Schema.Literals(["summary", "yaml", "json"]).annotate({
     description: "summary (default): a table with the columns kubectl get shows for the kind; yaml/json: the items " +
       "themselves (managedFields and last-applied removed, Secret values masked)"
-  }))
+  })),
+  columns: Schema.optionalKey(Columns)
 })
 
 const narrow = "limit and continue, label_selector, field_selector or a namespace"
@@ -33,7 +39,8 @@ export const resourcesList = clusterTool({
   name: "resources_list",
   description: "List objects of any kind (built-in or CRD) named by group/version/kind, e.g. group \"apps\", version \"v1\", " +
     "kind \"Deployment\". Default output is a compact table with the columns kubectl get shows for that kind " +
-    "(e.g. ready/up-to-date/available for Deployments, printer columns for CRDs); output yaml/json returns the items. " +
+    "(e.g. ready/up-to-date/available for Deployments, printer columns for CRDs); output yaml/json returns the items; " +
+    "columns (kubectl custom-columns, e.g. \"NAME:.metadata.name,IMAGE:.spec.template.spec.containers[*].image\") returns just the fields you name. " +
     "Paged with limit/continue; filter with label_selector/field_selector. Secret values are always masked.",
   params: Params,
   output: Schema.Union([TableOutput, ObjectOutput]),
@@ -42,6 +49,12 @@ export const resourcesList = clusterTool({
     Effect.gen(function*() {
       const query = listOptionsOf(input)
       const output = input.output ?? "summary"
+      if (input.columns !== undefined && output !== "summary") {
+        return yield* new InvalidInput({
+          message: `columns and output "${output}" exclude each other: columns gives a table of the fields named`,
+          issues: [{ path: "columns", message: "give columns or output yaml/json, not both" }]
+        })
+      }
       if (output !== "summary") {
         const l = yield* listItems(input, query, "resources_list")
         const note = cappedNote(l)
@@ -53,11 +66,14 @@ export const resourcesList = clusterTool({
         const reply: Reply = document({ apiVersion: l.info.apiVersion, kind: `${l.info.kind}List`, metadata, items: l.items }, output, narrow)
         return reply
       }
-      const l = yield* listRows(input, query, "resources_list")
+      const l = input.columns !== undefined
+        ? yield* listProjected(input, query, yield* parseColumns(input.columns), "resources_list")
+        : yield* listRows(input, query, "resources_list")
       const note = cappedNote(l)
       const reply: Reply = table({
         columns: l.columns,
         rows: l.rows,
+        headers: input.columns !== undefined ? "as-given" : "upper",
         continue: l.continue,
         narrow,
         summary: `${l.rows.length} ${l.info.resource}${l.info.group !== "" ? `.${l.info.group}` : ""}${scopeLabel(l)}${
