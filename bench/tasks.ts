@@ -40,6 +40,7 @@ const log = (line: string): void => {
 }
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x)
+const clip = (s: string, n: number): string => (s.length <= n ? s : `${s.slice(0, n).replace(/\s+\S*$/, "")} …`)
 const str = (x: unknown): string => (typeof x === "string" ? x : typeof x === "number" || typeof x === "boolean" ? String(x) : "")
 
 // ---------------------------------------------------------------------------------------------------------
@@ -432,7 +433,7 @@ const fleetVerdict = (ctx: Ctx, byContext: ReadonlyMap<string, Received>, listed
     if (r === undefined || (r.ok && r.text.includes("NAME"))) problems.push(`${c}: not reported as failing`)
   }
   const restricted = byContext.get("restricted")
-  const restrictedSaid = restricted === undefined ? "not asked" : restricted.text.trim() === "" ? `${restricted.ok ? "success" : "error"} with empty text` : `${restricted.ok ? "" : "error: "}${restricted.text.trim().split("\n").pop()?.slice(0, 120) ?? ""}`
+  const restrictedSaid = restricted === undefined ? "not asked" : restricted.text.trim() === "" ? `${restricted.ok ? "success" : "error"} with empty text` : `${restricted.ok ? "" : "error: "}${clip(restricted.text.trim().split("\n").pop() ?? "", 110)}`
   return problems.length === 0
     ? { found: true, detail: `${ctx.prodContexts.length} prod contexts show ${CRASHY} in CrashLoopBackOff; dead contexts reported; restricted (may not list pods cluster-wide) answered: ${restrictedSaid}` }
     : { found: false, detail: problems.join("; ") }
@@ -472,7 +473,7 @@ const task2: Task = {
         }
         for (const c of [ctx.fleet.blackHole, ctx.fleet.refused]) if (row(c)?.["reachable"] !== "no") problems.push(`${c}: not reported unreachable`)
         return problems.length === 0
-          ? { found: true, detail: `every context a row; ${ctx.prodContexts.length} prod contexts show CrashLoopBackOff; dead ones unreachable; restricted: ${(row("restricted")?.["problems"] ?? "").slice(0, 120)}` }
+          ? { found: true, detail: `every context a row; ${ctx.prodContexts.length} prod contexts show CrashLoopBackOff; dead ones unreachable; restricted: pods "${row("restricted")?.["pods"] ?? ""}", problems "${clip(row("restricted")?.["problems"] ?? "", 90)}"` }
           : { found: false, detail: problems.join("; ") }
       }
     },
@@ -695,7 +696,7 @@ const main = async (): Promise<void> => {
   }
 
   const rows: Array<Row> = []
-  const notes: Array<string> = []
+  let podsInClusters = "?"
   const cleanup = async (): Promise<void> => {
     if (opts.keep) return
     await unseed(admin).catch((e: unknown) => log(`cleanup failed: ${String(e)}`))
@@ -703,6 +704,9 @@ const main = async (): Promise<void> => {
   }
   try {
     await seed(admin, info.workload.kwokNode)
+    // the per-context lists of task 2 carry every pod of the cluster, other engineers' included
+    const [devPods, prodPods] = await Promise.all([admin.dev.core.listPodForAllNamespaces(), admin.prod.core.listPodForAllNamespaces()])
+    podsInClusters = `${devPods.items.length} on dev-cluster, ${prodPods.items.length} on prod-cluster`
     for (const id of ids) {
       const s = await openSession(id, launches[id])
       try {
@@ -760,21 +764,21 @@ const main = async (): Promise<void> => {
     ...ids.map((id) => `- ${TITLE[id]}: ${versions[id]}`),
     `- seed (namespaces kmcp-tasks-*, deleted afterwards): ${IMG_NS.length * IMG_PODS} pods with ${SEEDED_IMAGES.length} distinct images in ${IMG_NS.length} namespaces on dev; ` +
       `pod ${CRASHY} in CrashLoopBackOff on prod; Deployment web on both (replicas ${CMP.dev.replicas}/${CMP.prod.replicas}, image tag 1.5/1.4, LOG_LEVEL ${CMP.dev.logLevel}/${CMP.prod.logLevel}); ` +
-      `${BAK_APPS.length} Deployments with a ConfigMap each in ${BAK_NS} on dev`,
+      `${BAK_APPS.length} Deployments with a ConfigMap each in ${BAK_NS} on dev; pods in all namespaces after seeding: ${podsInClusters}`,
     "",
     "Calls: every tools/call the script made (what a model would have to make, one turn each unless it issues them in parallel). " +
       "Result bytes: the JSON-RPC result as received, compact (text content + structuredContent); text: the text content alone (what a text-first client hands the model). " +
       "Argument bytes: JSON of the arguments the model has to write. Answer found: checked in code (task 1 every seeded image in the results; task 2 the crash-looping pod " +
       "shown for every prod context, every live context answered, the dead ones reported; task 3 replicas, image and LOG_LEVEL of both sides; task 4 read back on prod-cluster with the admin client). " +
-      "Wall time includes each server's own timeout for the black-holed context (all defaults).",
+      "Both peers take `context` on every tool used here and honour it (task 3 reads prod's values, task 4's objects land on prod). " +
+      "Wall time includes each server's own timeout for the black-holed context (all defaults: kube-mcp's request timeout 30 s; kubernetes-mcp-server 10 s; kubectl's TLS handshake timeouts with retries under mcp-server-kubernetes).",
     "",
     "| task | server | calls | result bytes (text) | argument bytes | answer found | wall s | how / notes |",
     "|---|---|---:|---:|---:|---|---:|---|",
     ...[...rows].sort((a, b) => TASKS.findIndex((t) => t.title === a.task) - TASKS.findIndex((t) => t.title === b.task)).map((r) =>
       `| ${r.task} | ${TITLE[r.server]}${r.variant === undefined ? "" : ` (${r.variant})`} | ${r.calls}${r.failedCalls > 0 ? ` (${r.failedCalls} errors)` : ""} | ${kib(r.bytes)} (${kib(r.textBytes)}) | ${kib(r.argsBytes)} | ` +
       `${r.verdict.found ? "yes" : "**no**"} | ${r.seconds.toFixed(1)} | ${r.how}: ${r.tools}. ${r.verdict.detail.replace(/\|/g, "\\|")} |`
-    ),
-    ...(notes.length > 0 ? ["", ...notes.map((n) => `- ${n}`)] : [])
+    )
   ].join("\n")
   process.stdout.write(md + "\n")
 }
