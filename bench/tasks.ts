@@ -18,7 +18,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js"
 import { dump, load } from "js-yaml"
 import { execFileSync } from "node:child_process"
-import { mkdtempSync, readFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { cpus, loadavg, tmpdir, totalmem } from "node:os"
 import { dirname, join } from "node:path"
 import { performance } from "node:perf_hooks"
@@ -671,7 +671,8 @@ const main = async (): Promise<void> => {
   }
 
   // Ours: one bundle built from this tree, run from a temp dir (no dist/ a concurrent build could empty)
-  const outdir = join(mkdtempSync(join(tmpdir(), "kube-mcp-tasks-")), "dist")
+  const buildDir = mkdtempSync(join(tmpdir(), "kube-mcp-tasks-"))
+  const outdir = join(buildDir, "dist")
   execFileSync(process.execPath, ["scripts/build.mjs", "--outdir", outdir], { cwd: REPO, stdio: "pipe" })
   const rev = run("git", ["rev-parse", "--short", "HEAD"])
   const dirty = run("git", ["status", "--porcelain", "--", "src"]) !== "" ? " + uncommitted src changes" : ""
@@ -750,6 +751,7 @@ const main = async (): Promise<void> => {
   } finally {
     await fleet.close()
     await cleanup()
+    rmSync(buildDir, { recursive: true, force: true })
   }
 
   const md = [
