@@ -18,23 +18,33 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
-import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js"
-import { CallToolResultSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js"
+import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js"
 import { CoreV1Api, type KubeConfig, type V1ConfigMap, type V1Pod, type CoreV1Event } from "@kubernetes/client-node"
-import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process"
+import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { cpus, loadavg, totalmem } from "node:os"
 import { dirname, join } from "node:path"
 import { performance } from "node:perf_hooks"
-import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 import { adminKubeConfig, defaultBinDir, start, statusOf, type ClusterInfo } from "../test/cluster/harness.js"
 import { freePort } from "../test/support/net.js"
+import {
+  baseEnv,
+  ensureKubectl,
+  ensurePeers,
+  installedVersion,
+  KMS_BIN,
+  kmsStdio,
+  type Launch,
+  measureResponses,
+  mskStdio,
+  oursStdio,
+  PEERS_DIR,
+  REPO,
+  run
+} from "./servers.js"
 
-const HERE = dirname(fileURLToPath(import.meta.url))
-const REPO = join(HERE, "..")
-const PEERS_DIR = join(HERE, ".peers")
-const RESULTS_MD = join(HERE, "RESULTS.md")
+const RESULTS_MD = join(REPO, "bench", "RESULTS.md")
 
 const { values: opts } = parseArgs({
   options: {
@@ -175,61 +185,8 @@ const stopChild = (child: ChildProcess): Promise<void> =>
     child.kill("SIGTERM")
   })
 
-const run = (cmd: string, args: ReadonlyArray<string>, cwd = REPO): string => {
-  try {
-    return execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim()
-  } catch (e) {
-    return `unavailable (${e instanceof Error ? e.message.split("\n")[0] : String(e)})`
-  }
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Setup: peers, kubectl, our build, control plane
-
-const KMS_VERSION = "0.0.67"
-const MSK_VERSION = "4.1.7"
-const goTarget = (): { os: string; arch: string } => ({
-  os: process.platform === "win32" ? "windows" : process.platform,
-  arch: process.arch === "x64" ? "amd64" : process.arch
-})
-const KMS_PKG = `kubernetes-mcp-server-${goTarget().os}-${goTarget().arch}`
-const KMS_BIN = join(PEERS_DIR, "node_modules", KMS_PKG, "bin", `${KMS_PKG}${process.platform === "win32" ? ".exe" : ""}`)
-const MSK_MAIN = join(PEERS_DIR, "node_modules", "mcp-server-kubernetes", "dist", "index.js")
-
-const installedVersion = (pkg: string): string | undefined => {
-  try {
-    const json: unknown = JSON.parse(readFileSync(join(PEERS_DIR, "node_modules", pkg, "package.json"), "utf8"))
-    return typeof json === "object" && json !== null && "version" in json && typeof json.version === "string" ? json.version : undefined
-  } catch {
-    return undefined
-  }
-}
-
-/**
- * The peers come from npm into bench/.peers. The Go server is the platform package's binary run directly:
- * the `kubernetes-mcp-server` Node wrapper adds a Node start (~100 ms) and prints to stdout on shutdown.
- */
-const ensurePeers = (): void => {
-  if (installedVersion(KMS_PKG) === KMS_VERSION && installedVersion("mcp-server-kubernetes") === MSK_VERSION && existsSync(KMS_BIN)) return
-  mkdirSync(PEERS_DIR, { recursive: true })
-  writeFileSync(
-    join(PEERS_DIR, "package.json"),
-    JSON.stringify({ name: "kube-mcp-bench-peers", private: true, dependencies: { [KMS_PKG]: KMS_VERSION, "mcp-server-kubernetes": MSK_VERSION } }, null, 2) + "\n"
-  )
-  log(`installing ${KMS_PKG}@${KMS_VERSION} and mcp-server-kubernetes@${MSK_VERSION} into ${PEERS_DIR}`)
-  const r = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: PEERS_DIR, stdio: ["ignore", 2, 2] })
-  if (r.status !== 0 || !existsSync(KMS_BIN) || !existsSync(MSK_MAIN)) throw new Error(`npm install in ${PEERS_DIR} failed (exit ${String(r.status)})`)
-}
-
-/** mcp-server-kubernetes shells out to `kubectl`; the control-plane build (test/cluster/build.sh) makes it. */
-const ensureKubectl = (binDir: string): string => {
-  const kubectl = join(binDir, "kubectl")
-  if (existsSync(kubectl)) return kubectl
-  log(`no kubectl in ${binDir}; running test/cluster/build.sh (builds only what is missing)`)
-  const r = spawnSync("bash", [join(REPO, "test/cluster/build.sh")], { stdio: ["ignore", 2, 2], env: { ...process.env, KUBE_MCP_K8S_BIN: binDir } })
-  if (r.status !== 0 || !existsSync(kubectl)) throw new Error(`test/cluster/build.sh failed (exit ${String(r.status)}); kubectl missing`)
-  return kubectl
-}
 
 /**
  * kube-mcp runs from a copy of dist/ taken right after the build: a concurrent `npm run build` (it empties
@@ -426,12 +383,6 @@ interface Call {
   readonly args: Record<string, unknown>
 }
 
-interface Launch {
-  readonly command: string
-  readonly args: ReadonlyArray<string>
-  readonly env: Record<string, string>
-}
-
 type ServerId = "kube-mcp" | "kube-mcp-qps" | "kms" | "kms-qps" | "msk"
 
 interface ServerDef {
@@ -446,18 +397,6 @@ interface ServerDef {
   /** Node process whose JS we can profile with --cpu-prof. */
   readonly node: boolean
 }
-
-const baseEnv = (kubectlDir: string): Record<string, string> => {
-  const env: Record<string, string> = {}
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined || k.startsWith("KUBE_MCP_") || k === "KUBECONFIG" || k.startsWith("KUBE_CLIENT_") || k.startsWith("NODE_OPTIONS")) continue
-    env[k] = v
-  }
-  env["PATH"] = `${kubectlDir}:${env["PATH"] ?? ""}`
-  return env
-}
-
-const MSK_MAX_BUFFER = 64 * 2 ** 20
 
 /** kube-mcp's own per-context throttle lifted the same way, for the like-for-like pair. */
 const OURS_QPS = { KUBE_MCP_KUBERNETES_QPS: "1000", KUBE_MCP_KUBERNETES_BURST: "2000" }
@@ -481,7 +420,7 @@ const serverDefs = (kubeconfig: string, kubectlDir: string, versions: { ours: st
         ? `same build, \`KUBE_MCP_KUBERNETES_QPS=${OURS_QPS.KUBE_MCP_KUBERNETES_QPS} KUBE_MCP_KUBERNETES_BURST=${OURS_QPS.KUBE_MCP_KUBERNETES_BURST}\``
         : "`node dist/main.js --kubeconfig <kc>` (a copy of dist/ taken right after the build); defaults (client throttle QPS 100 / burst 200 per context, 64 KiB output budget, all tools)",
       node: true,
-      stdio: { command: process.execPath, args: [...nodeFlags(id, "stdio"), ourMain, "--kubeconfig", kubeconfig], env: oenv },
+      stdio: oursStdio(ourMain, ["--kubeconfig", kubeconfig], oenv, nodeFlags(id, "stdio")),
       http: (port) => ({
         launch: {
           command: process.execPath,
@@ -510,7 +449,7 @@ const serverDefs = (kubeconfig: string, kubectlDir: string, versions: { ours: st
         ? `same binary, \`KUBE_CLIENT_QPS=${KMS_QPS.KUBE_CLIENT_QPS} KUBE_CLIENT_BURST=${KMS_QPS.KUBE_CLIENT_BURST}\``
         : "platform binary `--kubeconfig <kc>`; defaults (toolsets core,config; list output table; client-go throttle QPS 5 / burst 10)",
       node: false,
-      stdio: { command: KMS_BIN, args: ["--kubeconfig", kubeconfig], env: kenv },
+      stdio: kmsStdio(kubeconfig, kenv),
       http: (port) => ({
         launch: { command: KMS_BIN, args: ["--kubeconfig", kubeconfig, "--port", String(port), "--bind-address", "127.0.0.1"], env: kenv },
         url: `http://127.0.0.1:${port}/mcp`
@@ -525,8 +464,6 @@ const serverDefs = (kubeconfig: string, kubectlDir: string, versions: { ours: st
       }
     }
   }
-  // Its default spawn buffer (1 MiB) is too small for `kubectl get pods -A -o json` of 500 pods (ENOBUFS).
-  const mskEnv = { ...env, KUBECONFIG: kubeconfig, SPAWN_MAX_BUFFER: String(MSK_MAX_BUFFER) }
   const msk: ServerDef = {
     id: "msk",
     title: "mcp-server-kubernetes",
@@ -534,13 +471,12 @@ const serverDefs = (kubeconfig: string, kubectlDir: string, versions: { ours: st
     settings:
       "`node dist/index.js`, `KUBECONFIG=<kc>`, kubectl 1.37.2 on PATH, `SPAWN_MAX_BUFFER=64MiB` (its 1 MiB default fails the 500-pod list with ENOBUFS); otherwise defaults (all tools, output json)",
     node: true,
-    stdio: { command: process.execPath, args: [...nodeFlags("msk", "stdio"), MSK_MAIN], env: mskEnv },
+    stdio: mskStdio(kubeconfig, env, nodeFlags("msk", "stdio")),
     http: (port) => ({
-      launch: {
-        command: process.execPath,
-        args: [...nodeFlags("msk", "http"), MSK_MAIN],
-        env: { ...mskEnv, ENABLE_UNSAFE_STREAMABLE_HTTP_TRANSPORT: "1", PORT: String(port), HOST: "127.0.0.1" }
-      },
+      launch: (() => {
+        const l = mskStdio(kubeconfig, env, nodeFlags("msk", "http"))
+        return { ...l, env: { ...l.env, ENABLE_UNSAFE_STREAMABLE_HTTP_TRANSPORT: "1", PORT: String(port), HOST: "127.0.0.1" } }
+      })(),
       url: `http://127.0.0.1:${port}/mcp`
     }),
     calls: {
@@ -570,17 +506,6 @@ interface Session {
    */
   readonly lastResultBytes: () => number
   readonly close: () => Promise<void>
-}
-
-/** Wraps the handler the Client installed on connect, to see each result before the SDK parses it. */
-const measureResponses = (transport: Transport): (() => number) => {
-  let last = Number.NaN
-  const inner = transport.onmessage
-  transport.onmessage = (message: JSONRPCMessage, extra) => {
-    if ("result" in message) last = Buffer.byteLength(JSON.stringify(message.result))
-    inner?.(message, extra)
-  }
-  return () => last
 }
 
 const newClient = (): Client => new Client({ name: "kube-mcp-bench", version: "0.0.0" })
@@ -829,9 +754,9 @@ const loadStr = (): string => loadavg().map((x) => x.toFixed(2)).join(" / ")
 const main = async (): Promise<void> => {
   const t0 = Date.now()
   const notes: Array<string> = []
-  ensurePeers()
+  ensurePeers(log)
   const binDir = defaultBinDir()
-  const kubectl = ensureKubectl(binDir)
+  const kubectl = ensureKubectl(binDir, log)
   const build = buildOurs()
   const started = await start({ owner: "cli", log })
   const info: ClusterInfo = started.info
