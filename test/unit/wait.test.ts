@@ -40,8 +40,8 @@ describe("pollUntil", () => {
       const reports: Array<[number, number, string]> = []
       const fiber = yield* pollUntil({
         observe: Ref.updateAndGet(counter, (c) => c + 1),
-        met: (c) => c >= 3,
-        describe: (c) => `seen ${c}`,
+        met: (c: number) => c >= 3,
+        describe: (c: number) => `seen ${c}`,
         timeoutMs: 10_000,
         intervalMs: 1000,
         progress: (p, total, message) => Effect.sync(() => void reports.push([p, total, message]))
