@@ -247,3 +247,20 @@ export const waitFor = (
       elapsedMs: polled.elapsedMs
     }
   })
+
+/** What a caller asks to wait for (resources_wait's parameters): exactly one of condition, jsonpath (with value), delete. */
+export const waitForOf = (given: {
+  readonly condition?: string | undefined
+  readonly jsonpath?: string | undefined
+  readonly value?: string | undefined
+  readonly delete?: boolean | undefined
+}): Effect.Effect<WaitFor, InvalidInput> => {
+  const chosen = [given.condition !== undefined, given.jsonpath !== undefined, given.delete === true].filter(Boolean).length
+  if (chosen !== 1) {
+    return Effect.fail(invalid("condition", "give exactly one of condition (e.g. \"Available\", \"Ready=False\"), jsonpath (with value) or delete: true"))
+  }
+  if (given.value !== undefined && given.jsonpath === undefined) return Effect.fail(invalid("value", "value goes with jsonpath: the value the path must have"))
+  if (given.condition !== undefined) return parseCondition(given.condition)
+  if (given.jsonpath !== undefined) return parseJsonPath(given.jsonpath, given.value)
+  return Effect.succeed({ _tag: "Delete" })
+}
