@@ -6,6 +6,8 @@ import { type Reply, text } from "../../output/reply.js"
 import { clusterTool } from "../../tool/tool.js"
 import { DryRun, Name, NamespaceParam, WorkloadKind } from "../params.js"
 
+const DRY_RUN_NOTE = "Dry run: nothing was persisted."
+
 const Params = Schema.Struct({
   kind: WorkloadKind,
   name: Name,
@@ -19,6 +21,8 @@ const RestartOutput = Schema.Struct({
   namespace: Schema.optionalKey(Schema.String),
   action: Schema.Literals(["restarted"]),
   dry_run: Schema.Boolean,
+  note: Schema.optionalKey(Schema.String.annotate({ description: "with dry_run: that nothing was persisted" })),
+  summary: Schema.String.annotate({ description: "what was done, in one line" }),
   restarted_at: Schema.String.annotate({ description: "the kubectl.kubernetes.io/restartedAt annotation set on the pod template" }),
   resourceVersion: Schema.String,
   changes: Schema.Array(Schema.String).annotate({ description: "the fields that changed, as path: before → after" })
@@ -37,10 +41,11 @@ export const rolloutRestart = clusterTool({
     Effect.gen(function*() {
       const dryRun = input.dry_run === true
       const r = yield* restartRollout(input, dryRun, "rollout_restart")
+      const summary = `${refOf(r.info, r.name)} restarted${inNamespace(r.namespace)} (restartedAt ${r.restartedAt}, resourceVersion ${r.resourceVersion})`
       const reply: Reply = text({
         text: [
-          ...(dryRun ? ["Dry run: nothing was persisted."] : []),
-          `${refOf(r.info, r.name)} restarted${inNamespace(r.namespace)} (restartedAt ${r.restartedAt}, resourceVersion ${r.resourceVersion})`,
+          ...(dryRun ? [DRY_RUN_NOTE] : []),
+          summary,
           ...r.changes.map((c) => `  ${c}`)
         ].join("\n"),
         data: {
@@ -49,6 +54,8 @@ export const rolloutRestart = clusterTool({
           ...(r.namespace !== undefined ? { namespace: r.namespace } : {}),
           action: "restarted",
           dry_run: dryRun,
+          ...(dryRun ? { note: DRY_RUN_NOTE } : {}),
+          summary,
           restarted_at: r.restartedAt,
           resourceVersion: r.resourceVersion,
           changes: r.changes

@@ -27,6 +27,7 @@ const RolloutStatusOutput = Schema.Struct({
   }),
   done: Schema.Boolean,
   message: Schema.String.annotate({ description: "what kubectl rollout status prints for it" }),
+  summary: Schema.String.annotate({ description: "state, revision, replica counts and generations in one line" }),
   revision: Schema.optionalKey(Schema.String.annotate({ description: "Deployment: its revision; StatefulSet: the update revision" })),
   generation: Schema.Finite,
   observed_generation: Schema.Finite,
@@ -51,12 +52,10 @@ export const rolloutStatusTool = clusterTool({
       const w = yield* rolloutStatus(input, "rollout_status", waiting ? { timeoutMs: (input.timeout ?? DEFAULT_WAIT_TIMEOUT_S) * 1000, progress } : undefined)
       const s = w.status
       const counts = Object.entries(s.counts).map(([k, v]) => `${v} ${k}`).join(", ")
+      const summary = `${refOf(s.info, s.name)}${inNamespace(s.namespace)}: ${s.state}${s.revision !== undefined ? `, revision ${s.revision}` : ""}; ` +
+        `${counts}; generation ${s.generation}, observed ${s.observedGeneration}${waiting ? `; waited ${seconds(w.elapsedMs)} (${w.polls} polls)` : ""}`
       const reply: Reply = text({
-        text: [
-          s.message,
-          `${refOf(s.info, s.name)}${inNamespace(s.namespace)}: ${s.state}${s.revision !== undefined ? `, revision ${s.revision}` : ""}; ${counts}; ` +
-          `generation ${s.generation}, observed ${s.observedGeneration}${waiting ? `; waited ${seconds(w.elapsedMs)} (${w.polls} polls)` : ""}`
-        ].join("\n"),
+        text: [s.message, summary].join("\n"),
         data: {
           kind: s.kind,
           name: s.name,
@@ -64,6 +63,7 @@ export const rolloutStatusTool = clusterTool({
           state: s.state,
           done: s.state === "done",
           message: s.message,
+          summary,
           ...(s.revision !== undefined ? { revision: s.revision } : {}),
           generation: s.generation,
           observed_generation: s.observedGeneration,

@@ -6,6 +6,8 @@ import { type Reply, text } from "../../output/reply.js"
 import { clusterTool } from "../../tool/tool.js"
 import { DryRun, Name, NamespaceParam, WorkloadKind } from "../params.js"
 
+const DRY_RUN_NOTE = "Dry run: nothing was persisted."
+
 const Params = Schema.Struct({
   kind: WorkloadKind,
   name: Name,
@@ -22,6 +24,8 @@ const UndoOutput = Schema.Struct({
   namespace: Schema.optionalKey(Schema.String),
   action: Schema.Literals(["rolled back", "skipped"]).annotate({ description: "skipped: the pod template already matches that revision" }),
   dry_run: Schema.Boolean,
+  note: Schema.optionalKey(Schema.String.annotate({ description: "with dry_run: that nothing was persisted" })),
+  summary: Schema.String.annotate({ description: "what was done, in one line" }),
   to_revision: Schema.Finite,
   source: Schema.String.annotate({ description: "the ReplicaSet (Deployment) or ControllerRevision the template comes from" }),
   revisions: Schema.Array(Schema.Finite).annotate({ description: "the revisions found, oldest first" }),
@@ -44,21 +48,21 @@ export const rolloutUndo = clusterTool({
       const dryRun = input.dry_run === true
       const u = yield* undoRollout(input, input.to_revision ?? 0, dryRun, "rollout_undo")
       const ref = `${refOf(u.info, u.name)}${inNamespace(u.namespace)}`
+      const summary = `${
+        u.action === "skipped"
+          ? `${ref}: skipped rollback (current template already matches revision ${u.toRevision})`
+          : `${ref} rolled back to revision ${u.toRevision} (from ${u.source}; resourceVersion ${u.resourceVersion})`
+      }; revisions found: ${u.revisions.join(", ")}`
       const reply: Reply = text({
-        text: [
-          ...(dryRun ? ["Dry run: nothing was persisted."] : []),
-          u.action === "skipped"
-            ? `${ref}: skipped rollback (current template already matches revision ${u.toRevision})`
-            : `${ref} rolled back to revision ${u.toRevision} (from ${u.source}; resourceVersion ${u.resourceVersion})`,
-          ...u.changes.map((c) => `  ${c}`),
-          `Revisions: ${u.revisions.join(", ")}`
-        ].join("\n"),
+        text: [...(dryRun ? [DRY_RUN_NOTE] : []), summary, ...u.changes.map((c) => `  ${c}`)].join("\n"),
         data: {
           kind: u.kind,
           name: u.name,
           ...(u.namespace !== undefined ? { namespace: u.namespace } : {}),
           action: u.action,
           dry_run: dryRun,
+          ...(dryRun ? { note: DRY_RUN_NOTE } : {}),
+          summary,
           to_revision: u.toRevision,
           source: u.source,
           revisions: u.revisions,

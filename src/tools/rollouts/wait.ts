@@ -35,6 +35,7 @@ const WaitOutput = Schema.Struct({
   namespace: Schema.optionalKey(Schema.String),
   waited_for: Schema.String.annotate({ description: "what was waited for, e.g. condition Available=True" }),
   met: Schema.Boolean,
+  summary: Schema.String.annotate({ description: "what was met on what, after how long, in one line" }),
   objects: Schema.Array(Schema.Struct({ name: Schema.String, state: Schema.String })).annotate({ description: "each object and what it shows now" }),
   waited_seconds: Schema.Finite,
   polls: Schema.Finite
@@ -61,9 +62,10 @@ export const resourcesWait = clusterTool({
         progress
       )
       const what = w.name !== undefined ? refOf(w.info, w.name) : `${w.info.kind} with labels ${w.labelSelector ?? ""}`
+      const summary = `${w.waitingFor} met: ${what}${inNamespace(w.namespace)} after ${seconds(w.elapsedMs)} (${w.polls} polls)`
       const reply: Reply = text({
         text: [
-          `${w.waitingFor} met: ${what}${inNamespace(w.namespace)} after ${seconds(w.elapsedMs)} (${w.polls} polls)`,
+          summary,
           ...(w.objects.length === 0 ? ["  no objects match"] : w.objects.map((o) => `  ${o.name}: ${o.detail}`))
         ].join("\n"),
         data: {
@@ -73,6 +75,7 @@ export const resourcesWait = clusterTool({
           ...(w.namespace !== undefined ? { namespace: w.namespace } : {}),
           waited_for: w.waitingFor,
           met: true,
+          summary,
           objects: w.objects.map((o) => ({ name: o.name, state: o.detail })),
           waited_seconds: Math.round(w.elapsedMs / 1000),
           polls: w.polls
