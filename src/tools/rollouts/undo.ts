@@ -13,7 +13,8 @@ const Params = Schema.Struct({
   name: Name,
   namespace: Schema.optionalKey(NamespaceParam),
   to_revision: Schema.optionalKey(Schema.Finite.check(Schema.isInt(), Schema.isBetween({ minimum: 0, maximum: 1_000_000_000 })).annotate({
-    description: "the revision to go back to (as resources_list of ReplicaSets or ControllerRevisions shows them); omit or 0 for the previous one"
+    description: "the revision to go back to: a Deployment's ReplicaSets carry it in their deployment.kubernetes.io/revision " +
+      "annotation, ControllerRevisions in revision, and every rollout_undo result lists the revisions found; omit or 0 for the previous one"
   })),
   dry_run: Schema.optionalKey(DryRun)
 })
