@@ -145,6 +145,38 @@ describe("rollouts of a Deployment", () => {
   })
 })
 
+describe("rollouts of a StatefulSet", () => {
+  const DB = { kind: "StatefulSet", name: "db", namespace: ns }
+  const stsImage = async () => (await apps.readNamespacedStatefulSet({ name: "db", namespace: ns })).spec?.template.spec?.containers[0]?.image
+
+  it("status as kubectl words it (the API defaults a partition), undo through the ControllerRevision", async () => {
+    await ok("resources_apply", {
+      manifest: {
+        apiVersion: "apps/v1",
+        kind: "StatefulSet",
+        metadata: { name: "db", namespace: ns },
+        spec: {
+          replicas: 1,
+          serviceName: "db",
+          selector: { matchLabels: { app: "db" } },
+          template: { metadata: { labels: { app: "db" } }, spec: { containers: [{ name: "db", image: "registry.example/db:1" }] } }
+        }
+      }
+    })
+    const first = await ok("rollout_status", { ...DB, wait: true, timeout: 60 })
+    inBothViews(first, "partitioned roll out complete: 1 new pods have been updated...")
+    await ok("resources_patch", { group: "apps", version: "v1", ...DB, patch: { spec: { template: { spec: { containers: [{ name: "db", image: "registry.example/db:2" }] } } } } })
+    const second = await ok("rollout_status", { ...DB, wait: true, timeout: 60 })
+    inBothViews(second, "partitioned roll out complete: 1 new pods have been updated...")
+    expect(await stsImage()).toBe("registry.example/db:2")
+
+    const u = await ok("rollout_undo", DB)
+    expect(u.structured).toMatchObject({ action: "rolled back", to_revision: 1, revisions: [1, 2] })
+    inBothViews(u, "statefulset.apps/db in namespace", "rolled back to revision 1", "spec.template.spec.containers[0].image: \"registry.example/db:2\" → \"registry.example/db:1\"")
+    expect(await stsImage()).toBe("registry.example/db:1")
+  })
+})
+
 describe("resources_wait", () => {
   const DEPLOY = { group: "apps", version: "v1", kind: "Deployment", name: "web", namespace: ns }
 
