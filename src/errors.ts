@@ -71,7 +71,7 @@ export class Invalid extends Schema.TaggedError<Invalid>()("Invalid", {
 }, { description: "the API server rejected the object; `causes` lists the field errors." }) {}
 
 export class Timeout extends Schema.TaggedError<Timeout>()("Timeout", common, {
-  description: "the API server did not answer within the context's timeout (`kubernetes.timeout`)."
+  description: "the API server did not answer within the context's timeout (`kubernetes.timeout`), or a wait (resources_wait, rollout_status with `wait`) ended before what it waited for happened; `details` then says the last state seen."
 }) {}
 
 export class Unavailable extends Schema.TaggedError<Unavailable>()("Unavailable", common, {

@@ -5,6 +5,7 @@ import { configContextsList, configKubeconfigView } from "./config.js"
 import { namespacesList } from "./namespaces.js"
 import { podTools } from "./pods/index.js"
 import { resourceTools } from "./resources/index.js"
+import { rolloutTools } from "./rollouts/index.js"
 
 export const allTools: ReadonlyArray<AnyTool> = [
   configContextsList,
@@ -12,5 +13,6 @@ export const allTools: ReadonlyArray<AnyTool> = [
   namespacesList,
   ...podTools,
   ...resourceTools,
+  ...rolloutTools,
   ...clusterTools
 ]

@@ -3,6 +3,7 @@ import { Result, Schema } from "effect"
 import { MAX_SPEC_LENGTH, parseColumnSpec } from "../kube/columns.js"
 import { GROUP_PATTERN, VERSION_PATTERN } from "../kube/discovery.js"
 import { PAGE_SIZE } from "../kube/paging.js"
+import { DEFAULT_WAIT_TIMEOUT_S, MAX_WAIT_TIMEOUT_S } from "../kube/wait.js"
 
 export const Name = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(253)).annotate({ description: "object name" })
 export const NamespaceParam = Schema.String.check(Schema.isMaxLength(63)).annotate({
@@ -85,4 +86,14 @@ export const listOptionsOf = (input: {
 
 export const Names = Schema.Array(Name).check(Schema.isMinLength(1), Schema.isMaxLength(200)).annotate({
   description: "only the objects with these names (up to 200); omit for every object that matches"
+})
+
+/** rollout_*: the workload kinds kubectl rollout acts on (all in apps/v1). */
+export const WorkloadKind = Schema.Literals(["Deployment", "StatefulSet", "DaemonSet"]).annotate({
+  description: "the workload's kind (apps/v1): Deployment, StatefulSet or DaemonSet"
+})
+
+/** Waits (resources_wait, rollout_status with wait): bounded, in seconds. */
+export const WaitTimeout = Schema.Finite.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: MAX_WAIT_TIMEOUT_S })).annotate({
+  description: `seconds to wait at most (default ${DEFAULT_WAIT_TIMEOUT_S}, max ${MAX_WAIT_TIMEOUT_S}); still not there by then is a Timeout error with the last state seen`
 })
