@@ -68,3 +68,8 @@ export const listOptionsOf = (input: {
 export const Names = Schema.Array(Name).check(Schema.isMinLength(1), Schema.isMaxLength(200)).annotate({
   description: "only the objects with these names (up to 200); omit for every object that matches"
 })
+
+/** A key of a ConfigMap's or Secret's data, as the API server accepts it. */
+export const DataKey = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(253), Schema.isPattern(/^[-._a-zA-Z0-9]+$/u)).annotate({
+  description: "a data key: letters, digits, '-', '_' and '.', e.g. \"config.yaml\""
+})
