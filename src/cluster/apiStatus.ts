@@ -140,8 +140,10 @@ export const statusToError = ({ body, context, method, path, status }: FailedCal
   }
   if (code === 504 || reason === "Timeout" || reason === "ServerTimeout") return new Timeout(common)
   if (code === 503) return new Unavailable({ ...common, details: "The API server answered 503 (service unavailable)." })
+  // the causes say why (an eviction's 429 names the PodDisruptionBudget that refused it)
+  const causes = (s?.details?.causes ?? []).flatMap((c) => (c.message !== undefined && c.message !== "" ? [c.message] : []))
   return (code === 500 ? typedPatchError(context, message) : undefined) ??
-    new ApiError({ ...common, code, ...(reason !== undefined ? { reason } : {}) })
+    new ApiError({ ...common, code, ...(reason !== undefined ? { reason } : {}), ...(causes.length > 0 ? { details: causes.join("; ") } : {}) })
 }
 
 /**

@@ -21,6 +21,11 @@ export interface ApiRequest {
   readonly body?: unknown
   readonly contentType?: string
   readonly accept?: string
+  /**
+   * false: a 429 is the answer, not "retry later" (an eviction refused by a PodDisruptionBudget is a 429 the
+   * caller retries on its own schedule). Default true.
+   */
+  readonly retryTooManyRequests?: boolean
 }
 
 export interface RestClient {
@@ -151,7 +156,9 @@ export const makeRestClient = (context: string, kc: KubeConfig, timeoutMs: numbe
           return Effect.sync(() => r.destroy())
         })
         const result = yield* once.pipe(
-          Effect.flatMap((answer) => (answer.status === 429 ? Effect.fail(new RetryLater({ answer })) : Effect.succeed(answer))),
+          Effect.flatMap((answer) =>
+            answer.status === 429 && req.retryTooManyRequests !== false ? Effect.fail(new RetryLater({ answer })) : Effect.succeed(answer)
+          ),
           Effect.retry({ schedule: afterRetryAfter, while: (e) => e._tag === "RetryLater" }),
           Effect.catchTag("RetryLater", (e) => Effect.succeed(e.answer)),
           Effect.timeoutOrElse({

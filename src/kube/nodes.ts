@@ -280,3 +280,33 @@ export const topNodes = (labelSelector?: string): Effect.Effect<ReadonlyArray<No
     const usage = new Map(metrics.items.map((m) => [m.metadata.name, m.usage]))
     return nodes.map((n) => usageOf(n, usage.get(n.metadata.name)))
   })
+
+// ---- cordon / uncordon ----
+
+export interface Schedulability {
+  readonly name: string
+  readonly action: "cordoned" | "already cordoned" | "uncordoned" | "already schedulable"
+  readonly dryRun: boolean
+  readonly resourceVersion: string
+}
+
+/**
+ * Marks a node unschedulable (cordon) or schedulable again (uncordon) with a merge patch of
+ * spec.unschedulable, as kubectl does; nothing is sent when the node already is so. Pods already on the node stay.
+ */
+export const setUnschedulable = (name: string, unschedulable: boolean, dryRun: boolean): Effect.Effect<Schedulability, KubeError, Kube> =>
+  Effect.gen(function*() {
+    const node = yield* getNode(name)
+    const already = (node.spec?.unschedulable === true) === unschedulable
+    const action = unschedulable ? (already ? "already cordoned" : "cordoned") : already ? "already schedulable" : "uncordoned"
+    if (already) return { name: node.metadata.name, action, dryRun, resourceVersion: node.metadata.resourceVersion ?? "" }
+    const patched = yield* callJson(access({ verb: "patch", resource: "nodes", name, clusterScoped: true }), {
+      method: "PATCH",
+      path: nodePath(name),
+      query: { dryRun: dryRun ? "All" : undefined },
+      // false is omitted by the API server (omitempty), as kubectl uncordon leaves it
+      body: { spec: { unschedulable } },
+      contentType: "application/merge-patch+json"
+    }, Node)
+    return { name: node.metadata.name, action, dryRun, resourceVersion: patched.metadata.resourceVersion ?? "" }
+  })

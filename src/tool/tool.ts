@@ -137,6 +137,8 @@ interface Definition<A, I> {
   readonly annotations: Annotations
   /** The shape of `structuredContent` (a Union when the tool answers in several shapes). */
   readonly output: Schema.Top
+  /** What a call acts on, when `aboutOf`'s reading of the arguments (kind, name, namespace) would misname it. */
+  readonly about?: (input: A) => CallAbout
 }
 
 /** Unknown and ill-typed fields are all reported at once, quoting what was sent. */
@@ -159,7 +161,7 @@ const makeTool = <A, I>(
     fanout,
     inputSchema: toInputSchema(def.params, clusterScoped ? { context: CONTEXT, ...(fanout ? { contexts: CONTEXTS } : {}) } : {}),
     outputSchema: outputSchemaOf(def.output, fanout),
-    prepare: (args) => Result.map(decode(args), (input) => ({ ...bind(input), about: aboutOf(input) }))
+    prepare: (args) => Result.map(decode(args), (input) => ({ ...bind(input), about: def.about !== undefined ? def.about(input) : aboutOf(input) }))
   }
 }
 

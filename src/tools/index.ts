@@ -2,6 +2,7 @@
 import type { AnyTool } from "../tool/tool.js"
 import { clusterTools } from "./cluster/index.js"
 import { configContextsList, configKubeconfigView } from "./config.js"
+import { dataTools } from "./data/index.js"
 import { namespacesList } from "./namespaces.js"
 import { podTools } from "./pods/index.js"
 import { resourceTools } from "./resources/index.js"
@@ -14,5 +15,6 @@ export const allTools: ReadonlyArray<AnyTool> = [
   ...podTools,
   ...resourceTools,
   ...rolloutTools,
+  ...dataTools,
   ...clusterTools
 ]

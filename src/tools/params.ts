@@ -97,3 +97,8 @@ export const WorkloadKind = Schema.Literals(["Deployment", "StatefulSet", "Daemo
 export const WaitTimeout = Schema.Finite.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: MAX_WAIT_TIMEOUT_S })).annotate({
   description: `seconds to wait at most (default ${DEFAULT_WAIT_TIMEOUT_S}, max ${MAX_WAIT_TIMEOUT_S}); still not there by then is a Timeout error with the last state seen`
 })
+
+/** A key of a ConfigMap's or Secret's data, as the API server accepts it. */
+export const DataKey = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(253), Schema.isPattern(/^[-._a-zA-Z0-9]+$/u)).annotate({
+  description: "a data key: letters, digits, '-', '_' and '.', e.g. \"config.yaml\""
+})

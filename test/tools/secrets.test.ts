@@ -18,8 +18,9 @@ const VALUE = "s3cr3t-value-XYZ"
 const APPLIED = "apply-s3cr3t-QRS"
 const CHANGED = "n3w-s3cr3t-ABC-123"
 const PATCHED = "p4tch-s3cr3t-DEF"
+const SET_DATA = "s3t-d4ta-s3cr3t-GHI"
 const b64 = (s: string) => Buffer.from(s).toString("base64")
-const NEEDLES = [VALUE, APPLIED, CHANGED, PATCHED].flatMap((v) => [v, b64(v)])
+const NEEDLES = [VALUE, APPLIED, CHANGED, PATCHED, SET_DATA].flatMap((v) => [v, b64(v)])
 
 const SECRET = { version: "v1", kind: "Secret" }
 const secretManifest = (name: string, value: string) => ({
@@ -134,6 +135,17 @@ describe("Secret values are masked by default", () => {
     expect(r.structured?.["changes"]).toEqual([`data.password: "<masked: ${CHANGED.length} bytes>" → "<masked: ${PATCHED.length} bytes, changed>"`])
   })
 
+  it("in secrets_get_data and secrets_set_data (dry run and real)", async () => {
+    const got = await run("secrets_get_data", "secrets_get_data", { name: "creds", namespace: ns })
+    expect(got.structured?.["data"]).toEqual({ password: `<masked: ${PATCHED.length} bytes>`, token: `<masked: ${VALUE.length} bytes>` })
+    await run("secrets_set_data dry run", "secrets_set_data", { name: "creds", namespace: ns, data: { "api-key": SET_DATA }, dry_run: true })
+    const set = await run("secrets_set_data", "secrets_set_data", { name: "creds", namespace: ns, data: { "api-key": SET_DATA } })
+    expect(set.structured?.["keys"]).toEqual([{ key: "api-key", action: "added", bytes: SET_DATA.length }])
+    const live = await core.readNamespacedSecret({ name: "creds", namespace: ns })
+    expect(Buffer.from(live.data?.["api-key"] ?? "", "base64").toString()).toBe(SET_DATA)
+    await run("secrets_get_data after set", "secrets_get_data", { name: "creds", namespace: ns, keys: ["api-key"] })
+  })
+
   it("in events_list, when the server has it", async () => {
     const { tools } = await server.client.listTools()
     if (!tools.some((t) => t.name === "events_list")) return
@@ -157,6 +169,8 @@ describe("reveal_secrets = true", () => {
       expect(r.text).toContain(`token: ${b64(VALUE)}`)
       // the last-applied annotation is stripped even then
       expect(r.text).not.toContain("last-applied")
+      const data = await call(reveal.client, "secrets_get_data", { context: "dev-cluster", name: "creds", namespace: ns })
+      expect(data.structured?.["data"]).toEqual({ "api-key": SET_DATA, password: PATCHED, token: VALUE })
       const list = await call(reveal.client, "resources_list", { context: "dev-cluster", ...SECRET, namespace: ns, output: "json" })
       expect(JSON.stringify(list.structured)).toContain(b64(VALUE))
     } finally {

@@ -25,6 +25,21 @@ describe("statusToError", () => {
     expect(map(429, status(429, "TooManyRequests", "slow down"))).toMatchObject({ _tag: "ApiError", code: 429, reason: "TooManyRequests" })
   })
 
+  it("an ApiError carries the Status causes as details (an eviction's 429 names the PodDisruptionBudget)", () => {
+    const body = JSON.stringify({
+      kind: "Status",
+      code: 429,
+      reason: "TooManyRequests",
+      message: "Cannot evict pod as it would violate the pod's disruption budget.",
+      details: { causes: [{ reason: "DisruptionBudget", message: "The disruption budget web needs 2 healthy pods and has 2 currently" }] }
+    })
+    expect(statusToError({ context: "dev", method: "POST", path: "/api/v1/namespaces/x/pods/y/eviction", status: 429, body })).toMatchObject({
+      _tag: "ApiError",
+      code: 429,
+      details: "The disruption budget web needs 2 healthy pods and has 2 currently"
+    })
+  })
+
   it("Forbidden names verb, plural resource, group and namespace as RBAC does, whatever the path", () => {
     expect(map(403, status(403, "Forbidden", "pods \"y\" is forbidden"), "DELETE")).toMatchObject({ verb: "delete", resource: "pods", group: "", namespace: "x" })
     const list = statusToError({ context: "dev", method: "GET", path: "/apis/apps/v1/namespaces/team-a/deployments", status: 403, body: "" })

@@ -69,6 +69,15 @@ describe("restClient", () => {
       expect(JSON.parse(body)).toEqual({ ok: true, url: "/busy?limit=5" })
     }))
 
+  it.effect("takes a 429 as the answer when the caller retries on its own (an eviction a budget refuses)", () =>
+    Effect.gen(function*() {
+      hits = 0
+      const c = yield* client(10_000)
+      const error = yield* Effect.flip(c.text({ path: "/busy", retryTooManyRequests: false }))
+      expect(hits).toBe(1)
+      expect(error).toMatchObject({ _tag: "ApiError", code: 429, reason: "TooManyRequests" })
+    }))
+
   it.effect("fails with Timeout when the server does not answer within the timeout", () =>
     Effect.gen(function*() {
       hits = 0
