@@ -6,6 +6,7 @@ import { resourcesCopy } from "./copy.js"
 import { resourcesDelete } from "./delete.js"
 import { resourcesDescribe } from "./describe.js"
 import { resourcesDiff } from "./diff.js"
+import { resourcesExplain } from "./explain.js"
 import { resourcesExport } from "./export.js"
 import { resourcesGet } from "./get.js"
 import { resourcesList } from "./list.js"
@@ -16,6 +17,7 @@ export const resourceTools: ReadonlyArray<AnyTool> = [
   resourcesList,
   resourcesGet,
   resourcesDescribe,
+  resourcesExplain,
   resourcesDiff,
   resourcesCompare,
   resourcesExport,
