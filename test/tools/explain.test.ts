@@ -4,7 +4,7 @@
  * bad path listing the fields that exist; a Deployment's Pod up to the Deployment, the Deployment down to
  * its Pods, a Service to its EndpointSlices and Pods. Each checked in both views a model is handed.
  */
-import { ApiextensionsV1Api, AppsV1Api, CoreV1Api, DiscoveryV1Api } from "@kubernetes/client-node"
+import { ApiextensionsV1Api, AppsV1Api, CoreV1Api, DiscoveryV1Api, NetworkingV1Api } from "@kubernetes/client-node"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { adminKubeConfig } from "../cluster/harness.js"
 import { call, clusterInfo, inBothViews, retry, rowsOf, type StdioServer, startStdio } from "../support/mcp.js"
@@ -15,6 +15,7 @@ const core = kc.makeApiClient(CoreV1Api)
 const apps = kc.makeApiClient(AppsV1Api)
 const crds = kc.makeApiClient(ApiextensionsV1Api)
 const slices = kc.makeApiClient(DiscoveryV1Api)
+const networking = kc.makeApiClient(NetworkingV1Api)
 const suffix = Math.random().toString(36).slice(2, 8)
 const ns = `kmcp-explain-${suffix}`
 const crdGroup = `kmcp-explain-${suffix}.example.com`
@@ -43,6 +44,33 @@ const fieldsOf = (structured: Record<string, unknown> | undefined): Array<Record
 beforeAll(async () => {
   await core.createNamespace({ body: { metadata: { name: ns } } })
   server = await startStdio()
+  // web: 2 replicas on the kwok node (pods run), a Service in front, an Ingress to it
+  await apps.createNamespacedDeployment({
+    namespace: ns,
+    body: {
+      metadata: { name: "web", labels: { app: "web" } },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: "web" } },
+        template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "app", image: "registry.example/app:1.0" }] } }
+      }
+    }
+  })
+  await core.createNamespacedService({ namespace: ns, body: { metadata: { name: "web" }, spec: { selector: { app: "web" }, ports: [{ port: 80 }] } } })
+  await networking.createNamespacedIngress({
+    namespace: ns,
+    body: {
+      metadata: { name: "front" },
+      spec: { rules: [{ host: "web.example", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "web", port: { number: 80 } } } }] } }] }
+    }
+  })
+  await retry(async () => {
+    const d = await apps.readNamespacedDeployment({ name: "web", namespace: ns })
+    if (d.status?.readyReplicas !== 2) throw new Error(`ready ${d.status?.readyReplicas ?? 0}`)
+    const list = await slices.listNamespacedEndpointSlice({ namespace: ns, labelSelector: "kubernetes.io/service-name=web" })
+    const ready = list.items.flatMap((s) => s.endpoints).filter((e) => e.conditions?.ready === true).length
+    if (ready !== 2) throw new Error(`${ready} ready endpoints`)
+  }, "web to run 2 pods behind its Service", 60_000)
 })
 
 afterAll(async () => {
@@ -174,5 +202,64 @@ describe("resources_explain", () => {
     expect(r.isError, r.text).toBe(false)
     expect(r.structured?.["answered"]).toBe(2)
     inBothViews(r, "dev-cluster", "prod-cluster", "Number of desired pods")
+  })
+})
+
+describe("resources_relationships", () => {
+  const webPods = async () => (await core.listNamespacedPod({ namespace: ns, labelSelector: "app=web" })).items.map((p) => p.metadata?.name ?? "").sort()
+
+  it("a Deployment's Pod: its owners up to the Deployment", async () => {
+    const [pod] = await webPods()
+    const r = await ok("resources_relationships", { version: "v1", kind: "Pod", name: pod, namespace: ns })
+    expect(r.structured?.["columns"]).toEqual(["depth", "relation", "kind", "name", "namespace", "status"])
+    const rows = rowsOf(r)
+    expect(rows.map((row) => [row["depth"], row["relation"], row["kind"]])).toEqual([
+      ["-2", "owner", "Deployment"],
+      ["-1", "owner", "ReplicaSet"],
+      ["0", "self", "Pod"]
+    ])
+    expect(rows[0]).toMatchObject({ name: "web", namespace: ns, status: "2/2 ready" })
+    expect(rows[1]?.["name"]).toMatch(/^web-/u)
+    expect(rows[2]).toMatchObject({ name: pod, status: "Running 1/1" })
+    inBothViews(r, "2 owner(s) up, 0 dependent(s) down")
+  })
+
+  it("a Deployment: down to its ReplicaSet and its Pods", async () => {
+    const pods = await webPods()
+    const r = await ok("resources_relationships", { ...DEPLOY, name: "web", namespace: ns })
+    const rows = rowsOf(r)
+    expect(rows[0]).toMatchObject({ depth: "0", relation: "self", kind: "Deployment", name: "web", status: "2/2 ready" })
+    expect(rows[1]).toMatchObject({ depth: "1", relation: "owns", kind: "ReplicaSet", status: "2/2 ready" })
+    const podRows = rows.filter((row) => row["kind"] === "Pod")
+    expect(podRows.map((row) => row["name"]).sort()).toEqual(pods)
+    expect(podRows.every((row) => row["depth"] === "2" && row["relation"] === "owns" && row["status"] === "Running 1/1")).toBe(true)
+    inBothViews(r, "0 owner(s) up, 3 dependent(s) down", ...pods)
+  })
+
+  it("a Service: its EndpointSlices and the Pods behind them; an Ingress: its Services and on down", async () => {
+    const pods = await webPods()
+    const r = await ok("resources_relationships", { version: "v1", kind: "Service", name: "web", namespace: ns })
+    const rows = rowsOf(r)
+    expect(rows[0]).toMatchObject({ depth: "0", relation: "self", kind: "Service", name: "web" })
+    expect(rows[0]?.["status"]).toMatch(/^ClusterIP /u)
+    expect(rows[1]).toMatchObject({ depth: "1", relation: "endpoint slice", kind: "EndpointSlice", status: "2/2 endpoints ready" })
+    expect(rows[1]?.["name"]).toMatch(/^web-/u)
+    expect(rows.slice(2).map((row) => [row["depth"], row["relation"], row["kind"], row["name"]]).sort()).toEqual(
+      pods.map((p) => ["2", "endpoint", "Pod", p])
+    )
+    inBothViews(r, "endpoint slice", "2/2 endpoints ready", ...pods)
+
+    const ingress = rowsOf(await ok("resources_relationships", { group: "networking.k8s.io", version: "v1", kind: "Ingress", name: "front", namespace: ns }))
+    expect(ingress.map((row) => [row["depth"], row["relation"], row["kind"]])).toEqual([
+      ["0", "self", "Ingress"],
+      ["1", "backend", "Service"],
+      ["2", "endpoint slice", "EndpointSlice"],
+      ["3", "endpoint", "Pod"],
+      ["3", "endpoint", "Pod"]
+    ])
+  })
+
+  it("an object that does not exist is NotFound", async () => {
+    await fails("resources_relationships", { ...DEPLOY, name: "nope", namespace: ns }, "NotFound")
   })
 })

@@ -11,6 +11,7 @@ import { resourcesExport } from "./export.js"
 import { resourcesGet } from "./get.js"
 import { resourcesList } from "./list.js"
 import { resourcesPatch } from "./patch.js"
+import { resourcesRelationships } from "./relationships.js"
 import { resourcesScale } from "./scale.js"
 
 export const resourceTools: ReadonlyArray<AnyTool> = [
@@ -18,6 +19,7 @@ export const resourceTools: ReadonlyArray<AnyTool> = [
   resourcesGet,
   resourcesDescribe,
   resourcesExplain,
+  resourcesRelationships,
   resourcesDiff,
   resourcesCompare,
   resourcesExport,
