@@ -163,7 +163,7 @@ const OWNED: Readonly<Record<string, ReadonlyArray<{ readonly gvk: Gvk; readonly
 }
 /** Kinds whose dependents are found by their own rules (or that own nothing worth a search). */
 const OWN_RULES = new Set(["/Pod", "/Service", "/PersistentVolumeClaim", "/PersistentVolume", "/ConfigMap", "/Secret", "networking.k8s.io/Ingress", "discovery.k8s.io/EndpointSlice", "/Event", "events.k8s.io/Event"])
-/** For any other namespaced kind (CRDs, operators' objects), the object itself: the kinds it most likely owns. */
+/** What any other namespaced kind (CRDs, operators' objects) most likely owns: searched for the object asked about only. */
 const USUAL_DEPENDENTS: ReadonlyArray<Gvk> = [
   APPS("Deployment"),
   APPS("StatefulSet"),
