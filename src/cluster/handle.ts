@@ -1,6 +1,6 @@
 /**
- * A context's Kube handle (kube/Kube.ts): its REST client, rate limiter, timeout, RBAC decision cache and
- * discovery cache. Built lazily on a context's first use and kept until its kubeconfig entry changes.
+ * A context's Kube handle (kube/Kube.ts): its REST client, rate limiter, timeout, RBAC decision cache,
+ * discovery and OpenAPI caches. Built lazily on a context's first use and kept until its kubeconfig entry changes.
  * `makeKube` takes the REST client as an argument, so tests build a real handle over a fake client.
  */
 import type { KubeConfig } from "@kubernetes/client-node"
@@ -9,6 +9,7 @@ import type { RateLimiter } from "effect/persistence"
 import type { ContextSettings } from "../config/settings.js"
 import { ApiError, Forbidden, type KubeError } from "../errors.js"
 import { apiVersionOf, fetchGroupVersion, parseApiVersion } from "../kube/discovery.js"
+import { makeOpenApiCache } from "../kube/openapi.js"
 import { policyRefusal } from "../kube/policy.js"
 import type { AccessCheck, GroupVersion, KubeApi } from "../kube/Kube.js"
 import type { ContextInfo } from "./registry.js"
@@ -129,5 +130,8 @@ export const makeKube = (
         : Cache.get(discovery, key)
     }
 
-    return { info, settings, server: client.server, kubeConfig, text, json, throttle: limit, authorize, resources }
+    // OpenAPI v3 documents (resources_explain): the index for a minute, each document by its hash-carrying URL
+    const openApi = yield* makeOpenApiCache({ info, json })
+
+    return { info, settings, server: client.server, kubeConfig, text, json, throttle: limit, authorize, resources, openApi }
   })

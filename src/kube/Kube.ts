@@ -1,7 +1,7 @@
 /**
  * Kube: one context's API access, the service every operation in kube/ runs on. The registry builds one per
  * context (cluster/handle.ts: REST client with its release, rate limiter, RBAC decision cache, discovery
- * cache) and the tool runner provides the one a call resolved to; tests provide one over a fake client.
+ * and OpenAPI caches) and the tool runner provides the one a call resolved to; tests provide one over a fake client.
  */
 import type { KubeConfig } from "@kubernetes/client-node"
 import { Context, Data, type Effect } from "effect"
@@ -9,6 +9,7 @@ import type { ContextInfo } from "../cluster/registry.js"
 import type { ApiRequest } from "../cluster/restClient.js"
 import type { ContextSettings } from "../config/settings.js"
 import type { KubeError } from "../errors.js"
+import type { OpenApiSchemas } from "./openapi.js"
 
 /**
  * What an operation asks permission for (RBAC pre-check and the context's policy). namespace "" with a
@@ -84,6 +85,11 @@ export interface KubeApi {
    * again (a kind just created by a CRD).
    */
   readonly resources: (gv: GroupVersion, options?: { readonly refresh?: boolean }) => Effect.Effect<ReadonlyArray<ResourceInfo>, KubeError>
+  /**
+   * The component schemas of a group-version's OpenAPI v3 document, from the context's OpenAPI cache
+   * (kube/openapi.ts); `refresh` reads the index again (a CRD created or changed a moment ago).
+   */
+  readonly openApi: (gv: GroupVersion, options?: { readonly refresh?: boolean }) => Effect.Effect<OpenApiSchemas, KubeError>
 }
 
 export class Kube extends Context.Service<Kube, KubeApi>()("kube-mcp/Kube") {}

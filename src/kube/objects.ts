@@ -570,30 +570,52 @@ export interface Description extends Target {
   readonly events: { readonly rows: ReadonlyArray<EventRow>; readonly note: string | undefined }
 }
 
-/** Follows controller references upwards; an owner that cannot be read ends the chain with a note. */
-const ownerChain = (start: ReadonlyArray<OwnerReference> | undefined, namespace: string | undefined) =>
+/** One step up an object's owner chain: the owner resolved and read, or why it could not be. */
+export interface OwnerHop {
+  readonly owner: OwnerReference
+  /** Set when the owner was read. */
+  readonly found?: { readonly info: ResourceInfo; readonly object: KubeObject; readonly namespace: string | undefined }
+  /** Why the chain ends here: the error resolving or reading the owner. */
+  readonly note?: string
+}
+
+/**
+ * Follows ownerReferences upwards (the controller, else the first owner), resolving each owner's kind through
+ * discovery; nearest first, at most `max` steps. An owner that cannot be read ends the chain with a note.
+ */
+export const ownerHops = (start: ReadonlyArray<OwnerReference> | undefined, namespace: string | undefined, max = 10) =>
   Effect.gen(function*() {
     const kube = yield* Kube
-    const chain: Array<OwnerLink> = []
+    const chain: Array<OwnerHop> = []
     let refs = start ?? []
     const seen = new Set<string>()
-    while (chain.length < 10) {
+    while (chain.length < max) {
       const owner = refs.find((r) => r.controller === true) ?? refs[0]
       if (owner === undefined || (owner.uid !== undefined && seen.has(owner.uid))) break
       if (owner.uid !== undefined) seen.add(owner.uid)
-      const next = yield* resolveKind({ ...parseApiVersion(owner.apiVersion), kind: owner.kind }).pipe(
-        Effect.flatMap((info) =>
-          getObject({ info, name: owner.name, namespace: namespaceIn(info, namespace, kube.info.namespace) }).pipe(
-            Effect.map((obj) => ({ link: { ref: refOf(info, owner.name) }, refs: metaOf(obj).ownerReferences ?? [] }))
+      const hop = yield* resolveKind({ ...parseApiVersion(owner.apiVersion), kind: owner.kind }).pipe(
+        Effect.flatMap((info) => {
+          const ns = namespaceIn(info, namespace, kube.info.namespace)
+          return getObject({ info, name: owner.name, namespace: ns }).pipe(
+            Effect.map((object): OwnerHop => ({ owner, found: { info, object, namespace: ns } }))
           )
-        ),
-        Effect.catch((e) => Effect.succeed({ link: { ref: `${owner.kind}/${owner.name}`, note: `${e._tag}: ${e.message}` }, refs: [] }))
+        }),
+        Effect.catch((e) => Effect.succeed<OwnerHop>({ owner, note: `${e._tag}: ${e.message}` }))
       )
-      chain.push(next.link)
-      refs = next.refs
+      chain.push(hop)
+      if (hop.found === undefined) break
+      refs = metaOf(hop.found.object).ownerReferences ?? []
     }
     return chain
   })
+
+/** The controller chain as describe shows it: references, with the reason where it ends early. */
+const ownerChain = (start: ReadonlyArray<OwnerReference> | undefined, namespace: string | undefined) =>
+  ownerHops(start, namespace).pipe(Effect.map((hops) =>
+    hops.map((h): OwnerLink =>
+      h.found !== undefined ? { ref: refOf(h.found.info, h.owner.name) } : { ref: `${h.owner.kind}/${h.owner.name}`, note: h.note ?? "" }
+    )
+  ))
 
 /** What kubectl describe shows: the object, its owner chain (Pod → ReplicaSet → Deployment) and its events. */
 export const describeObject = (ref: ObjectRef, tool: string): Effect.Effect<Description, KubeError | InvalidInput, Kube> =>

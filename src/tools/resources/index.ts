@@ -6,16 +6,20 @@ import { resourcesCopy } from "./copy.js"
 import { resourcesDelete } from "./delete.js"
 import { resourcesDescribe } from "./describe.js"
 import { resourcesDiff } from "./diff.js"
+import { resourcesExplain } from "./explain.js"
 import { resourcesExport } from "./export.js"
 import { resourcesGet } from "./get.js"
 import { resourcesList } from "./list.js"
 import { resourcesPatch } from "./patch.js"
+import { resourcesRelationships } from "./relationships.js"
 import { resourcesScale } from "./scale.js"
 
 export const resourceTools: ReadonlyArray<AnyTool> = [
   resourcesList,
   resourcesGet,
   resourcesDescribe,
+  resourcesExplain,
+  resourcesRelationships,
   resourcesDiff,
   resourcesCompare,
   resourcesExport,
