@@ -192,3 +192,48 @@ export const uninstallRelease = (
     })
     return { release, objects, output: out.stdout.trim() }
   })
+
+/** What every helm write reports (structuredContent of helm_install/upgrade/rollback/uninstall). */
+export const HelmWriteOutput = Schema.Struct({
+  result: Schema.String.annotate({ description: "installed, upgraded, rolled back, uninstalled; \"(dry run)\" when nothing was changed" }),
+  release: Schema.String,
+  namespace: Schema.String,
+  revision: Schema.Finite.annotate({ description: "the release's revision after the call (the one that would be written, for a dry run)" }),
+  status: Schema.String,
+  chart: Schema.String,
+  app_version: Schema.String,
+  description: Schema.String,
+  objects: Schema.Array(Schema.String).annotate({ description: "the objects of the release's manifest, as Kind/name" }),
+  values: Schema.optionalKey(Schema.String.annotate({ description: "what became of the values given (never echoed unless the context reveals secrets)" })),
+  notes: Schema.optionalKey(Schema.String),
+  output: Schema.optionalKey(Schema.String.annotate({ description: "what helm printed" }))
+})
+export type HelmWriteOutput = typeof HelmWriteOutput.Type
+
+export const writeOutput = (
+  result: string,
+  r: Release,
+  objects: ReadonlyArray<ManifestObject>,
+  extra: { readonly values?: string; readonly notes?: string; readonly output?: string } = {}
+): HelmWriteOutput => ({
+  result,
+  release: r.name,
+  namespace: r.namespace,
+  revision: r.revision,
+  status: r.status,
+  chart: r.chart,
+  app_version: r.appVersion,
+  description: r.description,
+  objects: objects.map(objectLabel),
+  ...(extra.values !== undefined ? { values: extra.values } : {}),
+  ...(extra.notes !== undefined && extra.notes !== "" ? { notes: extra.notes } : {}),
+  ...(extra.output !== undefined && extra.output !== "" ? { output: extra.output } : {})
+})
+
+/** What the result says about the values given: they are never echoed back unless the context reveals secrets. */
+export const valuesNote = (values: Readonly<Record<string, unknown>> | undefined, reveal: boolean): string | undefined =>
+  values === undefined
+    ? undefined
+    : reveal
+    ? JSON.stringify(values)
+    : `${Object.keys(values).length} top-level key(s) given: ${Object.keys(values).join(", ")} (values not shown; helm_get with a context that reveals secrets shows them)`

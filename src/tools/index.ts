@@ -2,6 +2,7 @@
 import type { AnyTool } from "../tool/tool.js"
 import { clusterTools } from "./cluster/index.js"
 import { configContextsList, configKubeconfigView } from "./config.js"
+import { helmTools } from "./helm/index.js"
 import { namespacesList } from "./namespaces.js"
 import { podTools } from "./pods/index.js"
 import { resourceTools } from "./resources/index.js"
@@ -12,5 +13,6 @@ export const allTools: ReadonlyArray<AnyTool> = [
   namespacesList,
   ...podTools,
   ...resourceTools,
-  ...clusterTools
+  ...clusterTools,
+  ...helmTools
 ]

@@ -1,6 +1,7 @@
 /** Parameter schemas shared by tools: bounded, described, so bad input fails validation, not the cluster call. */
 import { Schema } from "effect"
 import { GROUP_PATTERN, VERSION_PATTERN } from "../kube/discovery.js"
+import { RELEASE_NAME_PATTERN } from "../kube/helm.js"
 import { PAGE_SIZE } from "../kube/paging.js"
 
 export const Name = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(253)).annotate({ description: "object name" })
@@ -67,4 +68,35 @@ export const listOptionsOf = (input: {
 
 export const Names = Schema.Array(Name).check(Schema.isMinLength(1), Schema.isMaxLength(200)).annotate({
   description: "only the objects with these names (up to 200); omit for every object that matches"
+})
+
+/** Helm (helm_*): a release name as helm accepts it. */
+export const ReleaseName = Schema.String.check(
+  Schema.isMinLength(1),
+  Schema.isMaxLength(53),
+  Schema.isPattern(RELEASE_NAME_PATTERN, { expected: "a release name: lowercase letters, digits, '-' and '.', at most 53 characters" })
+).annotate({ description: "helm release name" })
+export const Revision = Schema.Finite.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 1_000_000 })).annotate({
+  description: "release revision (helm_history lists them); omit for the newest"
+})
+export const HelmValues = Schema.Record(Schema.String, Schema.Unknown).annotate({
+  description: "chart values as a JSON object (like a values.yaml given with -f); passed to helm in a private file, " +
+    "never echoed back unless the context reveals secrets"
+})
+export const HelmWait = Schema.Boolean.annotate({
+  description: "wait until the release's resources are ready (helm --wait), up to [helm] timeout"
+})
+export const HelmDryRun = Schema.Boolean.annotate({
+  description: "simulate only: install/upgrade render the chart and validate it on the server (helm --dry-run=server); nothing is changed"
+})
+export const ChartRef = Schema.String.check(
+  Schema.isMinLength(1),
+  Schema.isMaxLength(2048),
+  Schema.isPattern(/^[^-\s]/u, { expected: "a chart path or reference (not starting with '-' or whitespace)" })
+).annotate({
+  description: "the chart: a path on the server's file system to a chart directory or packaged .tgz (absolute paths are " +
+    "safest), a repository reference (repo/name, with the repository added to the server's helm), or an oci:// reference"
+})
+export const ChartVersion = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(128)).annotate({
+  description: "chart version constraint (helm --version), for repository and OCI charts; omit for the latest"
 })
