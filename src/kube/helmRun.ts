@@ -20,6 +20,8 @@ export interface HelmSettings {
   /** "" = `helm` on PATH; a bare name is looked up on PATH, a path is used as is. */
   readonly binary: string
   readonly timeoutMs: number
+  /** How long after `timeoutMs` the process is killed (default KILL_GRACE_MS). */
+  readonly killGraceMs?: number
 }
 
 /** What one stream keeps; the rest is dropped with a note (a chart's full manifest can be large). */
@@ -129,9 +131,10 @@ export const runHelm = (kube: KubeApi, settings: HelmSettings, run: HelmRun): Ef
       yield* Effect.promise(() => writeFile(file, text, { mode: 0o600 }))
       files.push(file)
     }
+    const kubeContext: string | undefined = kube.kubeConfig.getCurrentContext()
     const connection = [
       "--kubeconfig", kubeconfig,
-      "--kube-context", kube.kubeConfig.getCurrentContext(),
+      ...(kubeContext !== undefined && kubeContext !== "" ? ["--kube-context", kubeContext] : []),
       "--namespace", run.namespace,
       ...(run.timeoutFlag === true ? ["--timeout", formatDuration(settings.timeoutMs)] : []),
       ...files.flatMap((f) => ["-f", f])
@@ -140,6 +143,7 @@ export const runHelm = (kube: KubeApi, settings: HelmSettings, run: HelmRun): Ef
     const dash = run.args.indexOf("--")
     const args = dash < 0 ? [...run.args, ...connection] : [...run.args.slice(0, dash), ...connection, ...run.args.slice(dash)]
     const shown = `helm ${run.args.filter((a) => a !== "--").join(" ")} --namespace ${run.namespace}`
+    const grace = settings.killGraceMs ?? KILL_GRACE_MS
     const env: NodeJS.ProcessEnv = { ...process.env, HELM_KUBECONTEXT: "", HELM_NAMESPACE: "" }
     delete env["KUBECONFIG"]
 
@@ -147,28 +151,33 @@ export const runHelm = (kube: KubeApi, settings: HelmSettings, run: HelmRun): Ef
       (resume) => {
         const stdout = collector()
         const stderr = collector()
-        const child = spawn(binary, args, { env, stdio: ["ignore", "pipe", "pipe"], cwd: dir })
+        // its own process group, so a kill reaches what helm starts too (plugins, post-renderers)
+        const child = spawn(binary, args, { env, stdio: ["ignore", "pipe", "pipe"], cwd: dir, detached: true })
+        const kill = (signal: NodeJS.Signals) => {
+          try {
+            if (child.pid !== undefined) process.kill(-child.pid, signal)
+          } catch {
+            child.kill(signal)
+          }
+        }
         child.stdout.on("data", (b: Buffer) => stdout.push(b))
         child.stderr.on("data", (b: Buffer) => stderr.push(b))
         child.on("error", (e) => resume(Effect.succeed(e)))
         child.on("close", (code, signal) => resume(Effect.succeed({ code, signal, out: { stdout: stdout.text(), stderr: stderr.text() } })))
         // interrupted (timeout, cancelled call): end the process, then make sure
         return Effect.sync(() => {
-          if (child.exitCode !== null || child.signalCode !== null) return
-          child.kill("SIGTERM")
-          setTimeout(() => {
-            if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
-          }, 2000).unref()
+          kill("SIGTERM")
+          setTimeout(() => kill("SIGKILL"), 2000).unref()
         })
       }
     ).pipe(
       Effect.timeoutOrElse({
-        duration: Duration.millis(settings.timeoutMs + KILL_GRACE_MS),
+        duration: Duration.millis(settings.timeoutMs + grace),
         orElse: () =>
           Effect.fail(
             new Timeout({
               context,
-              message: `${shown} did not finish within ${formatDuration(settings.timeoutMs + KILL_GRACE_MS)} and was stopped`,
+              message: `${shown} did not finish within ${formatDuration(settings.timeoutMs + grace)} and was stopped`,
               details: "[helm] timeout sets how long a helm write may run; the release may be left pending (helm_history shows it)."
             })
           )

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs"
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { gzipSync } from "node:zlib"
@@ -23,9 +23,9 @@ import {
   releaseDetails,
   releaseOf
 } from "../../src/kube/helm.js"
-import { findHelm } from "../../src/kube/helmRun.js"
+import { findHelm, runHelm } from "../../src/kube/helmRun.js"
 import { manifestObjects } from "../../src/kube/helmWrite.js"
-import { type FakeAnswer, fakeServer, testKubeLayer } from "../support/kube.js"
+import { type FakeAnswer, fakeServer, makeTestKube, testKubeLayer } from "../support/kube.js"
 
 /** data.release of sh.helm.release.v1.fx.v1 as the API server returned it: helm 3.22.0 installed chart tiny-0.1.0 with --set password=s3cret. */
 const REAL_RECORD =
@@ -202,5 +202,71 @@ describe("finding helm", () => {
       expect(e.message).toContain("does not exist or is not executable")
       expect(yield* findHelm("dev", { binary: fake, timeoutMs: 1000 }, { PATH: "" })).toBe(fake)
       expect(yield* findHelm("dev", { binary: "", timeoutMs: 1000 }, { PATH: `/nonexistent:${dir}` })).toBe(fake)
+    }))
+})
+
+describe("running helm (a fake helm script that records what it was given)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "kube-mcp-helm-run-"))
+  const record = join(dir, "record")
+  const script = (name: string, body: string): string => {
+    const file = join(dir, name)
+    writeFileSync(file, `#!/bin/sh\n${body}\n`)
+    chmodSync(file, 0o755)
+    return file
+  }
+  // records its arguments, the kubeconfig's mode and directory, and the values file it got
+  const recorder = script("helm-ok", [
+    `printf '%s\\n' "$@" > ${record}.args`,
+    `kc=""; vf=""; prev=""; for a in "$@"; do [ "$prev" = --kubeconfig ] && kc="$a"; [ "$prev" = -f ] && vf="$a"; prev="$a"; done`,
+    `stat -c %a "$kc" > ${record}.mode; dirname "$kc" > ${record}.dir; cat "$vf" > ${record}.values`,
+    `echo '{"name":"web","version":1,"namespace":"shop","info":{"status":"deployed"}}'`
+  ].join("\n"))
+  const kube = makeTestKube(fakeServer(() => ({ body: {} })))
+
+  it.live("passes the connection flags, a 0600 kubeconfig and values in a private file, all removed afterwards", () =>
+    Effect.gen(function*() {
+      const out = yield* runHelm(yield* kube, { binary: recorder, timeoutMs: 90_000 }, {
+        args: ["install", "-o", "json", "--", "web", "./chart"],
+        namespace: "shop",
+        valuesFiles: [JSON.stringify({ password: "s3cret" })],
+        timeoutFlag: true
+      })
+      expect(out.stdout).toContain(`"name":"web"`)
+      const args = readFileSync(`${record}.args`, "utf8").trim().split("\n")
+      expect(args.slice(0, 3)).toEqual(["install", "-o", "json"])
+      expect(args.slice(-3)).toEqual(["--", "web", "./chart"])
+      expect(args).toEqual(expect.arrayContaining(["--namespace", "shop", "--timeout", "1m30s", "-f"]))
+      expect(args.join(" ")).not.toContain("s3cret")
+      expect(readFileSync(`${record}.mode`, "utf8").trim()).toBe("600")
+      expect(readFileSync(`${record}.values`, "utf8")).toContain("s3cret")
+      expect(existsSync(readFileSync(`${record}.dir`, "utf8").trim())).toBe(false)
+    }))
+
+  it.live("a failing helm: HelmFailed with helm's reason and exit code; 'release: not found' is NotFound", () =>
+    Effect.gen(function*() {
+      const failing = script("helm-fail", "echo 'Error: INSTALLATION FAILED: chart broke' >&2; exit 3")
+      const e = yield* Effect.flip(runHelm(yield* kube, { binary: failing, timeoutMs: 10_000 }, { args: ["install"], namespace: "shop" }))
+      expect(e).toMatchObject({ _tag: "HelmFailed", message: "helm failed: INSTALLATION FAILED: chart broke", exit_code: 3 })
+      const missing = script("helm-missing", "echo 'Error: uninstall: Release not loaded: web: release: not found' >&2; exit 1")
+      const nf = yield* Effect.flip(runHelm(yield* kube, { binary: missing, timeoutMs: 10_000 }, { args: ["uninstall"], namespace: "shop" }))
+      expect(nf._tag).toBe("NotFound")
+    }))
+
+  it.live("a helm that outlives its timeout is killed with what it started: Timeout", () =>
+    Effect.gen(function*() {
+      const slow = script("helm-slow", `sleep 30 & echo $! > ${record}.pid; wait`)
+      const e = yield* Effect.flip(runHelm(yield* kube, { binary: slow, timeoutMs: 200, killGraceMs: 300 }, { args: ["upgrade"], namespace: "shop" }))
+      expect(e._tag).toBe("Timeout")
+      // the child helm started (a `sleep`) is gone too: no process, or a zombie waiting to be reaped
+      const pid = readFileSync(`${record}.pid`, "utf8").trim()
+      const alive = () => {
+        try {
+          return !/^\d+ \(.*\) Z/u.test(readFileSync(`/proc/${pid}/stat`, "utf8"))
+        } catch {
+          return false
+        }
+      }
+      for (let i = 0; i < 30 && alive(); i++) yield* Effect.sleep("100 millis")
+      expect(alive()).toBe(false)
     }))
 })
