@@ -223,8 +223,8 @@ export const ConfigFile = Schema.Struct({
   helm: Schema.Struct({
     binary: key(Schema.String.check(Schema.isMaxLength(4096)), {
       default: "",
-      doc: "The `helm` binary the helm write tools (install, upgrade, rollback, uninstall) run: a path, or empty to " +
-        "find `helm` on PATH. The read tools (helm_list, helm_get, helm_history) need no binary: they decode the " +
+      doc: "The `helm` binary the helm write tools (install, upgrade, rollback, uninstall) run: a path, a name looked " +
+        "up on PATH, or empty for `helm` on PATH; without one they fail with `HelmUnavailable`. The read tools (helm_list, helm_get, helm_history) need no binary: they decode the " +
         "release records the cluster stores."
     }),
     timeout: key(Duration, {

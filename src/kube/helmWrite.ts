@@ -157,8 +157,9 @@ export const rollbackRelease = (
     yield* authorizeReleaseWrite(w.namespace, ["create", "update"])
     const before = yield* getRelease(w.namespace, w.release)
     const target = w.revision !== undefined && w.revision > 0 ? w.revision : before.revision - 1
-    // the target must exist (helm's own message for a missing one is less clear)
-    yield* getRelease(w.namespace, w.release, target)
+    // the target must exist (helm's own message for a missing one is less clear); its objects are what helm writes
+    const targetRelease = yield* getRelease(w.namespace, w.release, target)
+    if (hasPolicy(kube.settings)) yield* authorizeObjects(manifestObjects(targetRelease.raw.manifest ?? ""), w.namespace, "update")
     yield* runHelm(kube, settings, {
       args: ["rollback", ...(w.wait === true ? ["--wait"] : []), ...(w.dryRun === true ? ["--dry-run"] : []), "--", w.release, String(target)],
       namespace: w.namespace,

@@ -264,6 +264,19 @@ describe("helm writes with the helm binary", () => {
       await denied.close()
     }
   }, 60_000)
+
+  needsHelm(named("a chart with an object the policy denies is refused before anything changes"), async () => {
+    const denied = await startStdio({ config: helmConfig(HELM, `[contexts."dev-cluster"]\ndenied_resources = ["apps/deployments"]\n`) })
+    try {
+      const r = await call(denied.client, "helm_install", { context: "dev-cluster", namespace: ns, name: "blocked", chart })
+      expect(r.error).toMatchObject({ type: "PolicyDenied", rule: "denied_resources", verb: "create", resource: "deployments" })
+      const secrets = await dev.listNamespacedSecret({ namespace: ns, labelSelector: "owner=helm,name=blocked" })
+      expect(secrets.items).toEqual([])
+      await expect(dev.readNamespacedConfigMap({ name: "blocked-config", namespace: ns })).rejects.toThrow()
+    } finally {
+      await denied.close()
+    }
+  }, 60_000)
 })
 
 describe("without a helm binary, and in read-only mode", () => {

@@ -43,6 +43,7 @@ export const helmGet = clusterTool({
       description: "values as computed (the chart's defaults merged with the user-supplied ones, like helm get values --all) instead of the user-supplied ones only"
     }))
   }),
+  subject: "helm release",
   output: GetOutput,
   annotations: { title: "Get a helm release", readOnlyHint: true, idempotentHint: true, openWorldHint: true },
   run: (input, kube) =>

@@ -17,6 +17,7 @@ export const helmHistory = clusterTool({
       description: "only the newest this many revisions"
     }))
   }),
+  subject: "helm release",
   output: TableOutput,
   annotations: { title: "Helm release history", readOnlyHint: true, idempotentHint: true, openWorldHint: true },
   run: (input, kube) =>

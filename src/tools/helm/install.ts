@@ -23,6 +23,7 @@ export const helmInstall = clusterTool({
     wait: Schema.optionalKey(HelmWait),
     dry_run: Schema.optionalKey(HelmDryRun)
   }),
+  subject: "helm release",
   output: HelmWriteOutput,
   annotations: { title: "Install a helm chart", readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   run: (input, kube) =>

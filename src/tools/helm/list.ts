@@ -21,6 +21,7 @@ export const helmList = clusterTool({
       description: "only releases whose newest revision has this status; omit for every release (uninstalled ones kept with --keep-history included)"
     }))
   }),
+  subject: "helm release",
   output: TableOutput,
   annotations: { title: "List helm releases", readOnlyHint: true, idempotentHint: true, openWorldHint: true },
   run: (input, kube) =>

@@ -20,6 +20,7 @@ export const helmRollback = clusterTool({
     wait: Schema.optionalKey(HelmWait),
     dry_run: Schema.optionalKey(Schema.Boolean.annotate({ description: "simulate the rollback (helm rollback --dry-run); nothing is changed" }))
   }),
+  subject: "helm release",
   output: HelmWriteOutput,
   annotations: { title: "Roll back a helm release", readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   run: (input, kube) =>

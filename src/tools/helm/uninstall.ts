@@ -18,6 +18,7 @@ export const helmUninstall = clusterTool({
     wait: Schema.optionalKey(HelmWait.annotate({ description: "wait until the release's objects are deleted (helm --wait), up to [helm] timeout" })),
     dry_run: Schema.optionalKey(Schema.Boolean.annotate({ description: "simulate the uninstall (helm uninstall --dry-run); nothing is deleted" }))
   }),
+  subject: "helm release",
   output: HelmWriteOutput,
   annotations: { title: "Uninstall a helm release", readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   run: (input, kube) =>

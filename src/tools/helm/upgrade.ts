@@ -27,6 +27,7 @@ export const helmUpgrade = clusterTool({
     wait: Schema.optionalKey(HelmWait),
     dry_run: Schema.optionalKey(HelmDryRun)
   }),
+  subject: "helm release",
   output: HelmWriteOutput,
   annotations: { title: "Upgrade a helm release", readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   run: (input, kube) =>
