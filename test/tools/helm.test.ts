@@ -304,6 +304,11 @@ describe("without a helm binary, and in read-only mode", () => {
     try {
       const names = (await ro.client.listTools()).tools.map((t) => t.name).filter((n) => n.startsWith("helm_"))
       expect(names.sort()).toEqual(["helm_get", "helm_history", "helm_list"])
+      const annotations = Object.fromEntries((await server.client.listTools()).tools.map((t) => [t.name, t.annotations]))
+      for (const read of ["helm_list", "helm_get", "helm_history"]) expect(annotations[read]).toMatchObject({ readOnlyHint: true })
+      expect(annotations["helm_install"]).toMatchObject({ readOnlyHint: false })
+      expect(annotations["helm_upgrade"]).toMatchObject({ readOnlyHint: false })
+      for (const destructive of ["helm_rollback", "helm_uninstall"]) expect(annotations[destructive]).toMatchObject({ readOnlyHint: false, destructiveHint: true })
       const r = await call(ro.client, "helm_rollback", { context: "dev-cluster", name: "tiny" })
       expect(r.error?.type).toBe("ReadOnly")
     } finally {

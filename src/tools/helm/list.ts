@@ -31,7 +31,7 @@ export const helmList = clusterTool({
       const now = yield* Clock.currentTimeMillis
       const reply: Reply = table({
         columns: ["name", "namespace", "revision", "status", "chart", "app version", "updated"],
-        rows: releases.map((r) => [r.name, r.namespace, String(r.revision), r.status, r.chart, r.appVersion, `${r.updated} (${age(r.updated || undefined, now)} ago)`]),
+        rows: releases.map((r) => [r.name, r.namespace, String(r.revision), r.status, r.chart, r.appVersion, r.updated === "" ? "" : `${r.updated.replace(/\.\d+(?=Z|[+-]\d\d:\d\d$)/u, "")} (${age(r.updated, now)} ago)`]),
         narrow: "a namespace or status",
         summary: `${releases.length} release(s)${scope.all ? " in all namespaces" : ` in namespace "${scope.namespace}"`}`
       })
