@@ -8,9 +8,9 @@
  * is still proved on a release Secret the test writes.
  */
 import { CoreV1Api } from "@kubernetes/client-node"
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { homedir, tmpdir } from "node:os"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { encodeReleaseData } from "../../src/kube/helm.js"
 import { adminKubeConfig } from "../cluster/harness.js"
@@ -129,6 +129,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close()
+  if (chart !== undefined) rmSync(dirname(chart), { recursive: true, force: true })
   await dev.deleteNamespace({ name: ns }).catch(() => undefined)
   await prod.deleteNamespace({ name: prodNs }).catch(() => undefined)
 })

@@ -4,9 +4,9 @@
  * Secrets in manifests masked; helmRun.ts: the typed error when no helm binary can be found. The end-to-end
  * proof is test/tools/helm.test.ts.
  */
-import { describe, expect, it } from "@effect/vitest"
+import { afterAll, describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { gzipSync } from "node:zlib"
@@ -184,6 +184,7 @@ describe("values and manifests fit to show", () => {
 
 describe("finding helm", () => {
   const dir = mkdtempSync(join(tmpdir(), "kube-mcp-helm-unit-"))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
   const fake = join(dir, "helm")
   writeFileSync(fake, "#!/bin/sh\necho fake\n")
   chmodSync(fake, 0o755)
@@ -207,6 +208,7 @@ describe("finding helm", () => {
 
 describe("running helm (a fake helm script that records what it was given)", () => {
   const dir = mkdtempSync(join(tmpdir(), "kube-mcp-helm-run-"))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
   const record = join(dir, "record")
   const script = (name: string, body: string): string => {
     const file = join(dir, name)
