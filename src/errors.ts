@@ -139,13 +139,36 @@ export class NoContextAnswered extends Schema.TaggedError<NoContextAnswered>()("
   description: "a call with `contexts` where none of the selected contexts answered; `failures` says why each one failed."
 }) {}
 
+export class HelmUnavailable extends Schema.TaggedError<HelmUnavailable>()("HelmUnavailable", contextual, {
+  description:
+    "a helm write tool (install, upgrade, rollback, uninstall) found no `helm` binary: none on PATH and no `[helm] binary` configured, or the configured one is missing or not executable. Install helm (https://helm.sh/docs/intro/install/) or set `[helm] binary`; the helm read tools need no binary."
+}) {}
+
+export class HelmFailed extends Schema.TaggedError<HelmFailed>()("HelmFailed", {
+  ...contextual,
+  exit_code: Schema.optional(Schema.Finite.annotate({ description: "the helm process's exit code" })),
+  command: Schema.optional(Schema.String.annotate({ description: "the helm command that ran, without its kubeconfig and values file" }))
+}, {
+  description: "the `helm` command ran and failed (chart not found, template error, resources refused by the cluster…); `details` holds what helm printed on stderr."
+}) {}
+
 /** Errors of a call that reached (or tried to reach) a cluster's API server. */
 const kubeErrors = [Forbidden, PolicyDenied, NotFound, AlreadyExists, Conflict, Invalid, Timeout, Unavailable, Unauthorized, MetricsUnavailable, ApiError] as const
 export const KubeError = Schema.Union(kubeErrors)
 export type KubeError = typeof KubeError.Type
 
 /** Everything a tool handler may fail with, in the order docs/tools.md lists them. */
-export const ToolError = Schema.Union([UnknownContext, ...kubeErrors, ReadOnly, Declined, ConfirmationRequired, InvalidInput, NoContextAnswered])
+export const ToolError = Schema.Union([
+  UnknownContext,
+  ...kubeErrors,
+  HelmUnavailable,
+  HelmFailed,
+  ReadOnly,
+  Declined,
+  ConfirmationRequired,
+  InvalidInput,
+  NoContextAnswered
+])
 export type ToolError = typeof ToolError.Type
 
 const DocumentError = Schema.Union([...kubeErrors, InvalidInput])

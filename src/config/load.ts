@@ -231,7 +231,7 @@ export const loadSettings = ({ cli, cwd, env }: LoadInput): Effect.Effect<Settin
     if (envPart.used.length > 0) sources.push(`env: ${envPart.used.join(", ")}`)
     yield* validate(cli.overrides, "command-line flags")
     // every key is present from here on: decoding filled in the defaults
-    const { audit, contexts = {}, kubernetes: k, output, security: sec, server } = yield* validate(
+    const { audit, contexts = {}, helm, kubernetes: k, output, security: sec, server } = yield* validate(
       deepMerge(deepMerge(fileTree, envPart.tree), cli.overrides),
       "merged configuration"
     )
@@ -301,6 +301,11 @@ export const loadSettings = ({ cli, cwd, env }: LoadInput): Effect.Effect<Settin
         include: audit.include,
         maxSize: audit.max_size,
         keep: audit.keep
+      },
+      helm: {
+        // a bare name ("helm3") is looked up on PATH; a path is taken relative to the working directory
+        binary: helm.binary === "" || !/[/\\]|^~/.test(helm.binary) ? helm.binary : path.resolve(cwd, expandHome(helm.binary)),
+        timeoutMs: helm.timeout
       },
       rbacCacheTtlMs: sec.rbac_cache_ttl,
       readOnly: defaults.readOnly,

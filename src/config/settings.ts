@@ -220,6 +220,18 @@ export const ConfigFile = Schema.Struct({
       doc: "Byte budget of one tool result (1024 to 16777216); longer results are cut with a note on how to narrow."
     })
   }).pipe(Schema.withDecodingDefaultKey(Effect.succeed({}))),
+  helm: Schema.Struct({
+    binary: key(Schema.String.check(Schema.isMaxLength(4096)), {
+      default: "",
+      doc: "The `helm` binary the helm write tools (install, upgrade, rollback, uninstall) run: a path, a name looked " +
+        "up on PATH, or empty for `helm` on PATH; without one they fail with `HelmUnavailable`. The read tools (helm_list, helm_get, helm_history) need no binary: they decode the " +
+        "release records the cluster stores."
+    }),
+    timeout: key(Duration, {
+      default: "5m",
+      doc: "How long one helm write may run (passed as `--timeout`; the process is killed 30s after it)."
+    })
+  }).pipe(Schema.withDecodingDefaultKey(Effect.succeed({}))),
   contexts: Schema.optionalKey(Schema.Record(Schema.String, ContextOverrides))
 })
 /** config.toml as decoded: every key present (defaults filled in), durations in milliseconds. */
@@ -307,6 +319,11 @@ export interface Settings {
     readonly include: ConfigFile["audit"]["include"]
     readonly maxSize: number
     readonly keep: number
+  }
+  readonly helm: {
+    /** "" = find `helm` on PATH. */
+    readonly binary: string
+    readonly timeoutMs: number
   }
   readonly rbacCacheTtlMs: number
   readonly readOnly: boolean

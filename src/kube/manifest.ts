@@ -62,6 +62,16 @@ const parseText = (text: string): Effect.Effect<ReadonlyArray<unknown>, InvalidI
     Effect.map((docs) => docs.filter((d) => d !== null && d !== undefined).map((d): unknown => JSON.parse(JSON.stringify(d))))
   )
 
+/** One YAML document as plain data (the manifest schema: YAML 1.2 core types), or undefined when it does not parse. */
+export const parseYamlDocument = (text: string): unknown => {
+  try {
+    const docs = loadAll(text, null, { schema: MANIFEST_SCHEMA })
+    return docs.length === 1 ? JSON.parse(JSON.stringify(docs[0])) : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** `kind: List` (as kubectl writes) stands for its items. */
 const expandLists = (docs: ReadonlyArray<unknown>): ReadonlyArray<unknown> =>
   docs.flatMap((d) => isRecord(d) && d["kind"] === "List" && Array.isArray(d["items"]) ? d["items"] : [d])

@@ -35,10 +35,14 @@ export interface CallAbout {
 const isRecord = (v: unknown): v is Readonly<Record<string, unknown>> => typeof v === "object" && v !== null && !Array.isArray(v)
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined)
 
-/** From the decoded arguments every tool names its objects with (kind, name(s), namespace, pod, manifest). */
-export const aboutOf = (input: unknown): CallAbout => {
+/**
+ * From the decoded arguments every tool names its objects with (kind, name(s), namespace, pod, manifest);
+ * `subject` names what `name` is for tools without a `kind` parameter (helm: "helm release").
+ */
+export const aboutOf = (input: unknown, subject?: string): CallAbout => {
   if (!isRecord(input)) return { objects: "", dryRun: false }
-  const kind = str(input["kind"]) ?? (str(input["container"]) !== undefined || str(input["command"]) !== undefined ? "pod" : undefined)
+  const kind = str(input["kind"]) ?? subject ??
+    (str(input["container"]) !== undefined || str(input["command"]) !== undefined ? "pod" : undefined)
   const names = Array.isArray(input["names"]) ? input["names"].filter((n): n is string => typeof n === "string") : []
   const name = str(input["name"]) ?? (names.length > 0 ? names.join(", ") : undefined)
   const namespace = str(input["namespace"])
@@ -139,6 +143,8 @@ interface Definition<A, I> {
   readonly output: Schema.Top
   /** What a call acts on, when `aboutOf`'s reading of the arguments (kind, name, namespace) would misname it. */
   readonly about?: (input: A) => CallAbout
+  /** What `name` names when the tool has no `kind` parameter, for confirmations and the audit log ("helm release"). */
+  readonly subject?: string
 }
 
 /** Unknown and ill-typed fields are all reported at once, quoting what was sent. */
@@ -161,7 +167,7 @@ const makeTool = <A, I>(
     fanout,
     inputSchema: toInputSchema(def.params, clusterScoped ? { context: CONTEXT, ...(fanout ? { contexts: CONTEXTS } : {}) } : {}),
     outputSchema: outputSchemaOf(def.output, fanout),
-    prepare: (args) => Result.map(decode(args), (input) => ({ ...bind(input), about: def.about !== undefined ? def.about(input) : aboutOf(input) }))
+    prepare: (args) => Result.map(decode(args), (input) => ({ ...bind(input), about: def.about !== undefined ? def.about(input) : aboutOf(input, def.subject) }))
   }
 }
 

@@ -3,6 +3,7 @@ import type { AnyTool } from "../tool/tool.js"
 import { clusterTools } from "./cluster/index.js"
 import { configContextsList, configKubeconfigView } from "./config.js"
 import { dataTools } from "./data/index.js"
+import { helmTools } from "./helm/index.js"
 import { namespacesList } from "./namespaces.js"
 import { podTools } from "./pods/index.js"
 import { resourceTools } from "./resources/index.js"
@@ -16,5 +17,6 @@ export const allTools: ReadonlyArray<AnyTool> = [
   ...resourceTools,
   ...rolloutTools,
   ...dataTools,
-  ...clusterTools
+  ...clusterTools,
+  ...helmTools
 ]

@@ -2,6 +2,7 @@
 import { Result, Schema } from "effect"
 import { MAX_SPEC_LENGTH, parseColumnSpec } from "../kube/columns.js"
 import { GROUP_PATTERN, VERSION_PATTERN } from "../kube/discovery.js"
+import { RELEASE_NAME_PATTERN } from "../kube/helm.js"
 import { PAGE_SIZE } from "../kube/paging.js"
 import { DEFAULT_WAIT_TIMEOUT_S, MAX_WAIT_TIMEOUT_S } from "../kube/wait.js"
 
@@ -101,4 +102,35 @@ export const WaitTimeout = Schema.Finite.check(Schema.isInt(), Schema.isBetween(
 /** A key of a ConfigMap's or Secret's data, as the API server accepts it. */
 export const DataKey = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(253), Schema.isPattern(/^[-._a-zA-Z0-9]+$/u)).annotate({
   description: "a data key: letters, digits, '-', '_' and '.', e.g. \"config.yaml\""
+})
+
+/** Helm (helm_*): a release name as helm accepts it. */
+export const ReleaseName = Schema.String.check(
+  Schema.isMinLength(1),
+  Schema.isMaxLength(53),
+  Schema.isPattern(RELEASE_NAME_PATTERN, { expected: "a release name: lowercase letters, digits, '-' and '.', at most 53 characters" })
+).annotate({ description: "helm release name" })
+export const Revision = Schema.Finite.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 1_000_000 })).annotate({
+  description: "release revision (helm_history lists them); omit for the newest"
+})
+export const HelmValues = Schema.Record(Schema.String, Schema.Unknown).annotate({
+  description: "chart values as a JSON object (like a values.yaml given with -f); passed to helm in a private file, " +
+    "never echoed back unless the context reveals secrets"
+})
+export const HelmWait = Schema.Boolean.annotate({
+  description: "wait until the release's resources are ready (helm --wait), up to [helm] timeout"
+})
+export const HelmDryRun = Schema.Boolean.annotate({
+  description: "simulate only: install/upgrade render the chart and validate it on the server (helm --dry-run=server); nothing is changed"
+})
+export const ChartRef = Schema.String.check(
+  Schema.isMinLength(1),
+  Schema.isMaxLength(2048),
+  Schema.isPattern(/^[^-\s]/u, { expected: "a chart path or reference (not starting with '-' or whitespace)" })
+).annotate({
+  description: "the chart: a path on the server's file system to a chart directory or packaged .tgz (absolute paths are " +
+    "safest), a repository reference (repo/name, with the repository added to the server's helm), or an oci:// reference"
+})
+export const ChartVersion = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(128)).annotate({
+  description: "chart version constraint (helm --version), for repository and OCI charts; omit for the latest"
 })
