@@ -211,6 +211,17 @@ export const HelmWriteOutput = Schema.Struct({
 })
 export type HelmWriteOutput = typeof HelmWriteOutput.Type
 
+/** How every helm result names a release: the same fields, read and write alike. */
+export const releaseFields = (r: Release) => ({
+  release: r.name,
+  namespace: r.namespace,
+  revision: r.revision,
+  status: r.status,
+  chart: r.chart,
+  app_version: r.appVersion,
+  description: r.description
+})
+
 export const writeOutput = (
   result: string,
   r: Release,
@@ -218,13 +229,7 @@ export const writeOutput = (
   extra: { readonly values?: string; readonly notes?: string; readonly output?: string } = {}
 ): HelmWriteOutput => ({
   result,
-  release: r.name,
-  namespace: r.namespace,
-  revision: r.revision,
-  status: r.status,
-  chart: r.chart,
-  app_version: r.appVersion,
-  description: r.description,
+  ...releaseFields(r),
   objects: objects.map(objectLabel),
   ...(extra.values !== undefined ? { values: extra.values } : {}),
   ...(extra.notes !== undefined && extra.notes !== "" ? { notes: extra.notes } : {}),

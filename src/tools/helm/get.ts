@@ -1,6 +1,7 @@
 /** helm_get: one revision of a release (values, manifest, notes, hooks), decoded from its Secret. */
 import { Effect, Schema } from "effect"
 import { getRelease, releaseDetails, type ReleasePart } from "../../kube/helm.js"
+import { releaseFields } from "../../kube/helmWrite.js"
 import { namespaceOr } from "../../kube/scope.js"
 import { document, type Reply } from "../../output/reply.js"
 import { clusterTool } from "../../tool/tool.js"
@@ -54,14 +55,8 @@ export const helmGet = clusterTool({
       const reveal = kube.settings.revealSecrets
       const details = releaseDetails(r, parts, { allValues: input.all_values === true, revealSecrets: reveal })
       const result: typeof GetOutput.Type = {
-        release: r.name,
-        namespace: r.namespace,
-        revision: r.revision,
-        status: r.status,
-        chart: r.chart,
-        app_version: r.appVersion,
+        ...releaseFields(r),
         updated: r.updated,
-        description: r.description,
         ...(parts.includes("values") && !reveal
           ? { values_masked: "values are masked (each shown as its size) because they often hold passwords; a context with reveal_secrets = true shows them" }
           : {}),
