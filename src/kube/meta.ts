@@ -19,6 +19,32 @@ export const OwnerReference = Schema.Struct({
 })
 export type OwnerReference = typeof OwnerReference.Type
 
+/** A workload's selector (metav1.LabelSelector). */
+export const LabelSelector = Schema.Struct({
+  matchLabels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
+  matchExpressions: Schema.optionalKey(Schema.Array(Schema.Struct({
+    key: Schema.String,
+    operator: Schema.String,
+    values: Schema.optionalKey(Schema.Array(Schema.String))
+  })))
+})
+export type LabelSelector = typeof LabelSelector.Type
+
+/** A label selector as its query text (kubectl's selector syntax). */
+export const selectorText = (s: LabelSelector | undefined): string =>
+  [
+    ...Object.entries(s?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`),
+    ...(s?.matchExpressions ?? []).map((e) =>
+      e.operator === "In"
+        ? `${e.key} in (${(e.values ?? []).join(",")})`
+        : e.operator === "NotIn"
+        ? `${e.key} notin (${(e.values ?? []).join(",")})`
+        : e.operator === "DoesNotExist"
+        ? `!${e.key}`
+        : e.key
+    )
+  ].join(",")
+
 export const ListMeta = Schema.Struct({
   continue: Schema.optionalKey(Schema.String),
   remainingItemCount: Schema.optionalKey(Schema.Finite),

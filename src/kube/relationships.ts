@@ -15,6 +15,7 @@ import { Kube } from "./Kube.js"
 import { type Gvk, getObject, type KubeObject, listAllObjects, metaOf, type ObjectRef, ownerHops, resolveTarget, statusLines, type Target } from "./objects.js"
 import { podStatus } from "./podStatus.js"
 import { Pod } from "./pods.js"
+import { LabelSelector, selectorText } from "./meta.js"
 
 export const MAX_OBJECTS = 100
 export const MAX_DEPTH = 4
@@ -44,14 +45,6 @@ export interface Relationships extends Target {
 
 // ---- the fields read ----
 
-const LabelSelector = Schema.Struct({
-  matchLabels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  matchExpressions: Schema.optionalKey(Schema.Array(Schema.Struct({
-    key: Schema.String,
-    operator: Schema.String,
-    values: Schema.optionalKey(Schema.Array(Schema.String))
-  })))
-})
 const Backend = Schema.Struct({ service: Schema.optionalKey(Schema.Struct({ name: Schema.String })) })
 const Finite = Schema.optionalKey(Schema.Finite)
 const Str = Schema.optionalKey(Schema.String)
@@ -96,16 +89,8 @@ type Selector = NonNullable<NonNullable<View["spec"]>["selector"]>
 export const selectorString = (selector: Selector | undefined): string => {
   if (selector === undefined) return ""
   const structured = Schema.is(LabelSelector)(selector) && ("matchLabels" in selector || "matchExpressions" in selector)
-  const labels: Readonly<Record<string, unknown>> = structured ? (selector.matchLabels ?? {}) : selector
-  const parts = Object.entries(labels).filter((e): e is [string, string] => typeof e[1] === "string").map(([k, v]) => `${k}=${v}`)
-  for (const e of structured ? selector.matchExpressions ?? [] : []) {
-    const values = (e.values ?? []).join(",")
-    if (e.operator === "In") parts.push(`${e.key} in (${values})`)
-    else if (e.operator === "NotIn") parts.push(`${e.key} notin (${values})`)
-    else if (e.operator === "Exists") parts.push(e.key)
-    else if (e.operator === "DoesNotExist") parts.push(`!${e.key}`)
-  }
-  return parts.join(",")
+  if (structured) return selectorText(selector)
+  return Object.entries(selector).filter((e): e is [string, string] => typeof e[1] === "string").map(([k, v]) => `${k}=${v}`).join(",")
 }
 
 // ---- how an object reads in one cell ----

@@ -12,7 +12,7 @@ import { isRecord, LAST_APPLIED } from "../output/sanitize.js"
 import { decodeAnswer } from "./call.js"
 import { changedPaths } from "./compare.js"
 import { Kube } from "./Kube.js"
-import { OwnerReference } from "./meta.js"
+import { LabelSelector, OwnerReference, selectorText } from "./meta.js"
 import {
   getObject,
   inNamespace,
@@ -51,15 +51,6 @@ const Condition = Schema.Struct({
   message: Schema.optionalKey(Schema.String)
 })
 
-const LabelSelector = Schema.Struct({
-  matchLabels: Schema.optionalKey(Schema.Record(Schema.String, Schema.String)),
-  matchExpressions: Schema.optionalKey(Schema.Array(Schema.Struct({
-    key: Schema.String,
-    operator: Schema.String,
-    values: Schema.optionalKey(Schema.Array(Schema.String))
-  })))
-})
-type LabelSelector = typeof LabelSelector.Type
 
 const Count = Schema.optionalKey(Schema.Finite)
 
@@ -303,21 +294,6 @@ export const restartRollout = (ref: RolloutRef, dryRun: boolean, tool: string): 
   })
 
 // ---- undo ----
-
-/** A label selector as its query text (kubectl's selector syntax). */
-export const selectorText = (s: LabelSelector | undefined): string =>
-  [
-    ...Object.entries(s?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`),
-    ...(s?.matchExpressions ?? []).map((e) =>
-      e.operator === "In"
-        ? `${e.key} in (${(e.values ?? []).join(",")})`
-        : e.operator === "NotIn"
-        ? `${e.key} notin (${(e.values ?? []).join(",")})`
-        : e.operator === "DoesNotExist"
-        ? `!${e.key}`
-        : e.key
-    )
-  ].join(",")
 
 const Revisioned = Schema.Struct({
   metadata: Schema.Struct({

@@ -577,18 +577,7 @@ const bootstrapDev = async (kc: KubeConfig, workload: { metrics: { port: number;
     status: {
       allocatable: { cpu: "32", memory: "256Gi", pods: "1000", "ephemeral-storage": "1Ti" },
       capacity: { cpu: "32", memory: "256Gi", pods: "1000", "ephemeral-storage": "1Ti" },
-      nodeInfo: {
-        architecture: "amd64",
-        operatingSystem: "linux",
-        bootID: "",
-        containerRuntimeVersion: "kwok",
-        kernelVersion: "kwok",
-        kubeProxyVersion: "kwok",
-        kubeletVersion: "kwok",
-        machineID: "",
-        osImage: "kwok",
-        systemUUID: ""
-      }
+      nodeInfo: KWOK_NODE_INFO
     }
   }
   await createIgnoringConflict(() => core.createNode({ body: node }))
@@ -1138,6 +1127,20 @@ export const waitForMetrics = async (info: ClusterInfo, opts: { podNamespace?: s
 }
 
 /** Pids recorded in state.json that still exist as processes (any identity): empty after a clean stop. */
+/** What a kwok node reports about itself (every kwok node of the tests: the harness's and the drain test's). */
+export const KWOK_NODE_INFO = {
+  architecture: "amd64",
+  operatingSystem: "linux",
+  bootID: "",
+  containerRuntimeVersion: "kwok",
+  kernelVersion: "kwok",
+  kubeProxyVersion: "kwok",
+  kubeletVersion: "kwok",
+  machineID: "",
+  osImage: "kwok",
+  systemUUID: ""
+}
+
 export const leftoverPids = (pids: number[]): number[] => pids.filter(pidExists)
 
 /** Starts only etcd in `stateDir`, recorded in its state.json like a full start (for stop() tests). */

@@ -7,7 +7,7 @@
  */
 import { AppsV1Api, CoreV1Api, PolicyV1Api, type V1Node, type V1PodSpec } from "@kubernetes/client-node"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { adminKubeConfig, statusOf } from "../cluster/harness.js"
+import { adminKubeConfig, KWOK_NODE_INFO, statusOf } from "../cluster/harness.js"
 import { call, clusterInfo, inBothViews, retry, type StdioServer, startStdio, type ToolCallResult } from "../support/mcp.js"
 
 const info = clusterInfo()
@@ -57,18 +57,7 @@ beforeAll(async () => {
     status: {
       allocatable: { cpu: "8", memory: "32Gi", pods: "110" },
       capacity: { cpu: "8", memory: "32Gi", pods: "110" },
-      nodeInfo: {
-        architecture: "amd64",
-        operatingSystem: "linux",
-        bootID: "",
-        containerRuntimeVersion: "kwok",
-        kernelVersion: "kwok",
-        kubeProxyVersion: "kwok",
-        kubeletVersion: "kwok",
-        machineID: "",
-        osImage: "kwok",
-        systemUUID: ""
-      }
+      nodeInfo: KWOK_NODE_INFO
     }
   }
   await core.createNode({ body })

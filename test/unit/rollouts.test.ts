@@ -11,11 +11,11 @@ import {
   deploymentStatus,
   restartRollout,
   rolloutStatus,
-  selectorText,
   statefulSetStatus,
   undoRollout,
   WorkloadView
 } from "../../src/kube/rollouts.js"
+import { selectorText } from "../../src/kube/meta.js"
 import { testKubeLayer } from "../support/kube.js"
 import { DISCOVERY, fakeApi } from "./objects.fixture.js"
 
