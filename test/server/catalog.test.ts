@@ -6,13 +6,16 @@
  */
 import { describe, expect, layer } from "@effect/vitest"
 import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Result } from "effect"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
 import { load } from "js-yaml"
 import { afterAll, beforeAll } from "vitest"
 import { ClusterRegistryLive } from "../../src/cluster/providers.js"
 import { AppSettings } from "../../src/config/appSettings.js"
 import { loadSettings, parseCli } from "../../src/config/load.js"
 import { catalog, type CatalogError, CLUSTER_OBJECT_TEMPLATE, CONTEXTS_URI, OBJECT_TEMPLATE } from "../../src/mcp/catalog/index.js"
+import { allTools } from "../../src/tools/index.js"
 import { adminKubeConfig } from "../cluster/harness.js"
 import { clusterInfo, REPO, writeTemp } from "../support/mcp.js"
 
@@ -286,6 +289,45 @@ layer(env(POLICY), { excludeTestServices: true })("catalog over the live layers"
         const podText = pod.messages[0]?.content.text ?? ""
         expect(podText).toContain(`resources_describe {"context":"dev-cluster","namespace":"default","version":"v1","kind":"Pod","name":"p"}`)
         expect(podText).not.toContain("rollout_status")
+      }))
+
+    it.effect("every tool call a prompt names is a tool, and its arguments pass that tool's own decoder", () =>
+      Effect.gen(function*() {
+        const texts = [
+          yield* catalog.getPrompt("troubleshoot_workload", { name: "web", namespace: ns }),
+          yield* catalog.getPrompt("troubleshoot_workload", { name: "p", kind: "Pod" }),
+          yield* catalog.getPrompt("fleet_health", { contexts: "dev-*" }),
+          yield* catalog.getPrompt("compare_resource", { kind: "ConfigMap", contexts: "dev-cluster,prod-cluster", namespace: "default" }),
+          yield* catalog.getPrompt("plan_dr_copy", { from_context: "dev-cluster", to_context: "prod-cluster", namespace: ns, to_namespace: "dr", label_selector: "app=web" })
+        ].map((r) => r.messages[0]?.content.text ?? "")
+        const calls = texts.flatMap((t) => [...t.matchAll(/\b([a-z]+_[a-z_]+) (\{[^\n]*?\})(?= —| to |$| for |\n)/gm)].map((m) => ({ tool: m[1] ?? "", json: m[2] ?? "" })))
+        expect(calls.length).toBeGreaterThan(25)
+        let decoded = 0
+        for (const c of calls) {
+          const tool = allTools.find((t) => t.name === c.tool)
+          expect(tool, `${c.tool} is not a tool`).toBeDefined()
+          if (tool === undefined || c.json.includes("<")) continue // placeholders the model fills in
+          const { context: _context, ...args } = JSON.parse(c.json) as Record<string, unknown>
+          const { contexts, ...own } = args
+          const prepared = tool.prepare(tool.clusterScoped ? (tool.fanout ? own : args) : args)
+          expect(Result.isSuccess(prepared), `${c.tool} ${c.json}`).toBe(true)
+          if (!tool.fanout && contexts !== undefined) expect(tool.clusterScoped, `${c.tool} takes no contexts`).toBe(false)
+          decoded++
+        }
+        expect(decoded).toBeGreaterThan(15)
+      }))
+
+    it.effect("docs/resources-and-prompts.md documents every prompt, argument and template", () =>
+      Effect.sync(() => {
+        const doc = readFileSync(join(REPO, "docs/resources-and-prompts.md"), "utf8")
+        for (const t of catalog.resourceTemplates) expect(doc).toContain(`\`${t.uriTemplate}\``)
+        expect(doc).toContain(`\`${CONTEXTS_URI}\``)
+        for (const p of catalog.prompts) {
+          const section = doc.slice(doc.indexOf(`### \`${p.name}\``))
+          expect(section.length, p.name).toBeLessThan(doc.length)
+          const table = section.slice(0, section.indexOf("\n### ") > 0 ? section.indexOf("\n### ") : undefined)
+          for (const a of p.arguments ?? []) expect(table, `${p.name}.${a.name}`).toMatch(new RegExp(`\\| \`${a.name}\` \\| ${a.required === true ? "yes " : ""}\\|`))
+        }
       }))
 
     it.effect("a missing required argument, an unknown one or an unknown prompt is -32602 stating the rule", () =>
