@@ -18,6 +18,7 @@ import { catalog, type CatalogError, CLUSTER_OBJECT_TEMPLATE, CONTEXTS_URI, OBJE
 import { allTools } from "../../src/tools/index.js"
 import { adminKubeConfig } from "../cluster/harness.js"
 import { clusterInfo, REPO, writeTemp } from "../support/mcp.js"
+import { deploymentManifest } from "../support/objects.js"
 
 const info = clusterInfo()
 const kc = adminKubeConfig(info, "dev")
@@ -46,17 +47,7 @@ const failure = <A, R>(e: Effect.Effect<A, CatalogError, R>) => Effect.flip(e)
 
 beforeAll(async () => {
   await core.createNamespace({ body: { metadata: { name: ns } } })
-  await apps.createNamespacedDeployment({
-    namespace: ns,
-    body: {
-      metadata: { name: "web", labels: { app: "web" } },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: { app: "web" } },
-        template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "app", image: "registry.example/app:1.0" }] } }
-      }
-    }
-  })
+  await apps.createNamespacedDeployment({ namespace: ns, body: deploymentManifest("web", ns, 1) })
   await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: "creds" }, stringData: { password: VALUE } } })
   for (let i = 0; i < CONFIGMAPS; i += 20) {
     await Promise.all(Array.from({ length: 20 }, (_, j) =>
