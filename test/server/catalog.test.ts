@@ -12,6 +12,7 @@ import { join } from "node:path"
 import { load } from "js-yaml"
 import { afterAll, beforeAll } from "vitest"
 import { ClusterRegistryLive } from "../../src/cluster/providers.js"
+import { auditLayer } from "../../src/audit/auditLog.js"
 import { AppSettings } from "../../src/config/appSettings.js"
 import { loadSettings, parseCli } from "../../src/config/load.js"
 import { catalog, type CatalogError, CLUSTER_OBJECT_TEMPLATE, CONTEXTS_URI, OBJECT_TEMPLATE } from "../../src/mcp/catalog/index.js"
@@ -29,9 +30,9 @@ const ns = `kmcp-cat-${suffix}`
 const VALUE = "c4t4log-s3cr3t-VALUE"
 const CONFIGMAPS = 120
 
-/** The server's live layers, as main wires them, over a config file. */
+/** The server's live layers, as main wires them (registry, audit log, settings), over a config file. */
 const env = (toml: string) =>
-  ClusterRegistryLive.pipe(Layer.provideMerge(Layer.effect(
+  Layer.mergeAll(ClusterRegistryLive, Layer.unwrap(Effect.map(Effect.service(AppSettings), (s) => auditLayer(s.audit)))).pipe(Layer.provideMerge(Layer.effect(
     AppSettings,
     parseCli(["--config", writeTemp("config.toml", toml), "--kubeconfig", info.kubeconfig]).pipe(
       Effect.flatMap((cli) => loadSettings({ cli, env: {}, cwd: REPO })),
@@ -346,6 +347,9 @@ layer(env(POLICY), { excludeTestServices: true })("catalog over the live layers"
         const kind = yield* failure(catalog.getPrompt("troubleshoot_workload", { name: "web", kind: "Widget" }))
         expect(kind.code).toBe(-32602)
         expect(kind.message).toContain(`Kind "Widget" is not served`)
+        const kinds = yield* failure(catalog.getPrompt("plan_dr_copy", { from_context: "dev-cluster", to_context: "prod-cluster", namespace: ns, kinds: "ConfigMap,Widget,Gadget" }))
+        expect(kinds.code).toBe(-32602)
+        expect(kinds.message).toContain(`Kinds "Widget", "Gadget" are not served by context "dev-cluster"`)
         const one = yield* failure(catalog.getPrompt("compare_resource", { kind: "Deployment", contexts: "dev-*" }))
         expect(one.message).toContain("at least two contexts")
       }))
@@ -382,5 +386,27 @@ layer(env(`[kubernetes]\ncontexts_deny = ["prod-*"]\n`), { excludeTestServices: 
       const e = yield* failure(read("k8s://prod-cluster/core/v1/Namespace/production"))
       expect(e.code).toBe(-32002)
       expect(e.data).toMatchObject({ type: "UnknownContext", available: ["dev-cluster", "restricted"] })
+    }))
+})
+
+const auditPath = join(writeTemp("keep", ""), "..", "audit.log")
+
+layer(env(`[audit]\npath = "${auditPath}"\ninclude = "all"\n`), { excludeTestServices: true })("with the audit log taking every call", (it) => {
+  it.effect("each object read is a line naming the object and its outcome, never its content", () =>
+    Effect.gen(function*() {
+      yield* read(`k8s://dev-cluster/core/v1/Secret/${ns}/creds`)
+      yield* Effect.flip(read(`k8s://dev-cluster/apps/v1/Deployment/${ns}/nope`))
+      const lines = readFileSync(auditPath, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>)
+      expect(lines).toHaveLength(2)
+      expect(lines[0]).toMatchObject({
+        caller: { transport: "stdio" },
+        tool: "resources/read",
+        verb: "read",
+        context: "dev-cluster",
+        objects: [{ apiVersion: "v1", kind: "Secret", namespace: ns, name: "creds" }],
+        outcome: "ok"
+      })
+      expect(lines[1]).toMatchObject({ tool: "resources/read", outcome: "NotFound", objects: [{ apiVersion: "apps/v1", kind: "Deployment", name: "nope" }] })
+      expect(readFileSync(auditPath, "utf8")).not.toContain(Buffer.from(VALUE).toString("base64"))
     }))
 })
