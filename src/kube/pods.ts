@@ -11,8 +11,8 @@ import { callJson } from "./call.js"
 import { type ColumnSpec, project } from "./columns.js"
 import { type Event, eventsFor } from "./events.js"
 import { access, Kube } from "./Kube.js"
-import { ListMeta, ObjectMeta, OwnerReference } from "./meta.js"
-import { type ListOptions, pageQuery } from "./paging.js"
+import { ageOfHumanDuration, ListMeta, ObjectMeta, OwnerReference } from "./meta.js"
+import { type ListOptions, pageQuery, Table, TABLE_ACCEPT } from "./paging.js"
 import { podRow, type PodRow } from "./podStatus.js"
 import { type ListScope, listScope, selectorValue } from "./scope.js"
 
@@ -101,6 +101,8 @@ export const Pod = Schema.Struct({
 export type Pod = typeof Pod.Type
 
 const PodList = Schema.Struct({ metadata: Schema.optionalKey(ListMeta), items: Schema.Array(Pod) })
+/** A list answered with TABLE_ACCEPT: the Table, or the plain list from a server that renders none. */
+const PodTableOrList = Schema.Union([Table, PodList])
 
 /** A pod kept whole, for yaml/json output. */
 const AnyObject = Schema.Record(Schema.String, Schema.Unknown)
@@ -129,10 +131,11 @@ export interface PodPage {
   readonly continue: string | undefined
 }
 
-/** One page of pods as the API server answers it, decoded with `schema`. */
+/** One page of pods as the API server answers it (as a Table with `table`), decoded with `schema`. */
 const listPage = <A extends { readonly metadata?: { readonly continue?: string | undefined } | undefined }, I>(
   options: ListPodsOptions,
-  schema: Schema.Codec<A, I>
+  schema: Schema.Codec<A, I>,
+  table?: { readonly accept: string; readonly includeObject: "None" | "Metadata" }
 ): Effect.Effect<{ readonly scope: ListScope; readonly list: A }, KubeError | InvalidInput, Kube> =>
   Effect.gen(function*() {
     const kube = yield* Kube
@@ -140,16 +143,59 @@ const listPage = <A extends { readonly metadata?: { readonly continue?: string |
     const namespace = scope.all ? undefined : scope.namespace
     const list = yield* callJson(
       access({ verb: "list", resource: "pods", namespace }),
-      { path: namespace === undefined ? "/api/v1/pods" : podPath(namespace), query: pageQuery(options) },
+      {
+        path: namespace === undefined ? "/api/v1/pods" : podPath(namespace),
+        query: { ...pageQuery(options), ...(table !== undefined ? { includeObject: table.includeObject } : {}) },
+        ...(table !== undefined ? { accept: table.accept } : {})
+      },
       schema
     )
     return { scope, list }
   })
 
-/** One page of pods (`limit`, `continue`), each read as `kubectl get pods -o wide` shows it. */
+/** The cells of the API server's pod Table that a PodRow reads (printPod: what `kubectl get pods -o wide` shows). */
+const TABLE_CELLS = ["Name", "Ready", "Status", "Restarts", "Age", "IP", "Node"] as const
+
+const RESTARTS = /^(\d+) \((.+) ago\)$/
+
+/** A row of the server-side pod Table as a PodRow; durations in the form `age` gives them. */
+const tableRow = (table: Table, namespaceOf: (row: Table["rows"][number]) => string) => {
+  const at = Object.fromEntries(TABLE_CELLS.map((c) => [c, table.columnDefinitions.findIndex((d) => d.name === c)]))
+  const cell = (row: Table["rows"][number], column: typeof TABLE_CELLS[number]): string => {
+    const v = row.cells[at[column] ?? -1]
+    return typeof v === "string" ? v : typeof v === "number" ? String(v) : "<none>"
+  }
+  return (row: Table["rows"][number]): PodRow => {
+    const restarts = cell(row, "Restarts")
+    const last = RESTARTS.exec(restarts)
+    return {
+      namespace: namespaceOf(row),
+      name: cell(row, "Name"),
+      ready: cell(row, "Ready"),
+      status: cell(row, "Status"),
+      restarts: last !== null ? `${last[1]} (${ageOfHumanDuration(last[2] ?? "")} ago)` : restarts,
+      age: ageOfHumanDuration(cell(row, "Age")),
+      node: cell(row, "Node"),
+      ip: cell(row, "IP")
+    }
+  }
+}
+
+/**
+ * One page of pods (`limit`, `continue`), each read as `kubectl get pods -o wide` shows it. The API server
+ * renders the columns itself (its Table is kubectl's printPod, reasons included): about 16 KB per 100 pods
+ * against 404 KB of Pod objects, and nothing to decode per pod. The objects' metadata comes along only when
+ * the namespace column needs it (all namespaces); an API server that cannot render a Table answers with the
+ * plain list, read as before.
+ */
 export const listPods = (options: ListPodsOptions): Effect.Effect<PodPage, KubeError | InvalidInput, Kube> =>
   Effect.gen(function*() {
-    const { list, scope } = yield* listPage(options, PodList)
+    const { list, scope } = yield* listPage(options, PodTableOrList, { accept: TABLE_ACCEPT, includeObject: options.allNamespaces === true ? "Metadata" : "None" })
+    if ("columnDefinitions" in list) {
+      const fallback = scope.all ? "" : scope.namespace
+      const row = tableRow(list, (r) => r.object?.metadata?.namespace ?? fallback)
+      return { scope, pods: list.rows.map(row), continue: list.metadata?.continue }
+    }
     const now = yield* Clock.currentTimeMillis
     return { scope, pods: list.items.map((pod) => podRow(pod, now)), continue: list.metadata?.continue }
   })

@@ -60,12 +60,13 @@ const settle = Effect.promise(() => new Promise((r) => setImmediate(r))).pipe(Ef
 const list = (items: ReadonlyArray<unknown>, cont?: string) => ({ kind: "PodList", metadata: cont !== undefined ? { continue: cont } : {}, items })
 
 describe("listPods", () => {
+  // the fake server renders no Table, so these read the plain list, as from an API server that cannot
   it.effect("reads each pod as kubectl get pods -o wide, with ages from the clock", () =>
     Effect.gen(function*() {
       const server = fakeServer(() => ({ body: list([crashy, initializing, terminating], "next-page") }))
       yield* TestClock.setTime(NOW)
       const page = yield* listPods({ labelSelector: "app=x", limit: 3 }).pipe(Effect.provide(testKubeLayer(server)))
-      expect(server.requests).toEqual(["GET /api/v1/namespaces/default/pods?labelSelector=app%3Dx&limit=3"])
+      expect(server.requests).toEqual(["GET /api/v1/namespaces/default/pods?labelSelector=app%3Dx&limit=3&includeObject=None"])
       expect(page.scope).toEqual({ all: false, namespace: "default" })
       expect(page.continue).toBe("next-page")
       expect(page.pods).toEqual([
@@ -84,7 +85,7 @@ describe("listPods", () => {
       const server = fakeServer(() => ({ body: list([completed]) }))
       yield* TestClock.setTime(NOW)
       const page = yield* listPods({ allNamespaces: true, fieldSelector: "status.phase=Succeeded" }).pipe(Effect.provide(testKubeLayer(server)))
-      expect(server.requests).toEqual(["GET /api/v1/pods?fieldSelector=status.phase%3DSucceeded&limit=500"])
+      expect(server.requests).toEqual(["GET /api/v1/pods?fieldSelector=status.phase%3DSucceeded&limit=500&includeObject=Metadata"])
       expect(page.scope).toEqual({ all: true })
       expect(page.continue).toBeUndefined()
       expect(page.pods).toEqual([{ namespace: "batch", name: "job-x", ready: "0/1", status: "Completed", restarts: "0", age: "10m", node: "node-1", ip: "<none>" }])
