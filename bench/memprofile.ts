@@ -30,7 +30,11 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "8" },
     entry: { type: "string", default: "dist/main.js" },
     top: { type: "string", default: "20" },
-    env: { type: "string", multiple: true }
+    env: { type: "string", multiple: true },
+    /** node flags for the server, repeatable (e.g. --max-semi-space-size=1) */
+    "node-flag": { type: "string", multiple: true },
+    /** no inspector and no sampling (the profiler's own memory stays out of VmHWM): RSS figures only */
+    plain: { type: "boolean", default: false }
   }
 })
 
@@ -47,6 +51,12 @@ const status = (pid: number): Record<string, number> => {
     if (m?.[1] !== undefined) out[m[1]] = Number(m[2]) / 1024
   }
   return out
+}
+
+/** User + system CPU of a process so far (ms; /proc ticks of 10 ms). */
+const cpuMs = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? []
+  return (Number(fields[11]) + Number(fields[12])) * 10
 }
 
 /** One Chrome DevTools Protocol session over the inspector's WebSocket. */
@@ -108,8 +118,8 @@ const main = async (): Promise<void> => {
   const inspect = await freePort()
   const child = spawn(
     process.execPath,
-    [`--inspect=127.0.0.1:${inspect}`, resolve(REPO, values.entry), "--kubeconfig", info.kubeconfig, "--transport", "http", "--http-address", `127.0.0.1:${port}`],
-    { cwd: REPO, env, stdio: "ignore" }
+    [...(values.plain ? [] : [`--inspect=127.0.0.1:${inspect}`]), ...(values["node-flag"] ?? []), resolve(REPO, values.entry), "--kubeconfig", info.kubeconfig, "--transport", "http", "--http-address", `127.0.0.1:${port}`],
+    { cwd: REPO, env, stdio: ["ignore", process.env["MEMPROFILE_TRACE"] !== undefined ? "inherit" : "ignore", "ignore"] }
   )
   const pid = child.pid ?? -1
   const client = new Client({ name: "kube-mcp-memprofile", version: "0" })
@@ -131,6 +141,37 @@ const main = async (): Promise<void> => {
   }
   for (let i = 0; i < 3; i++) await call()
   const idle = status(pid)
+  if (values.plain) {
+    const cpu0 = cpuMs(pid)
+    let calls = 0
+    const end = performance.now() + Number(values.seconds) * 1000
+    await Promise.all(Array.from({ length: Number(values.concurrency) }, async () => {
+      while (performance.now() < end) {
+        await call()
+        calls++
+      }
+    }))
+    const loaded = status(pid)
+    const cpuPerCall = (cpuMs(pid) - cpu0) / calls
+    if (process.env["MEMPROFILE_SMAPS"] !== undefined) {
+      // where the anonymous memory lives: the brk heap (malloc), 64 MiB malloc arenas of other threads, V8's pages
+      const maps = readFileSync(`/proc/${pid}/smaps`, "utf8").split(/\n(?=[0-9a-f]+-[0-9a-f]+ )/)
+      const by = new Map<string, number>()
+      for (const m of maps) {
+        const [range = "", , , , , name = ""] = (m.split("\n")[0] ?? "").split(/\s+/)
+        const [a = "0", b = "0"] = range.split("-")
+        const size = (parseInt(b, 16) - parseInt(a, 16)) / 1024
+        const rss = Number(/\nRss:\s+(\d+)/.exec(m)?.[1] ?? 0)
+        const key = name !== "" ? (name.startsWith("/") ? "files" : name) : size >= 65536 - 8 && size <= 65536 ? "anon 64 MiB (malloc arena)" : `anon ${size >= 1024 ? "≥1 MiB" : "<1 MiB"}`
+        by.set(key, (by.get(key) ?? 0) + rss)
+      }
+      console.log([...by.entries()].sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${(v / 1024).toFixed(1)} MiB`).join("; "))
+    }
+    await client.close()
+    child.kill("SIGTERM")
+    console.log(`${values.tool} ${values.args} ${(values["node-flag"] ?? []).join(" ")}: ${calls} calls in ${values.seconds} s, ${cpuPerCall.toFixed(2)} ms CPU per call; RSS idle ${idle["VmRSS"]?.toFixed(1)} MiB, after ${loaded["VmRSS"]?.toFixed(1)} (anon ${loaded["RssAnon"]?.toFixed(1)}), HWM ${loaded["VmHWM"]?.toFixed(1)} MiB`)
+    return
+  }
   const session = await cdp(inspect)
   await session.send("HeapProfiler.enable")
   await session.send("HeapProfiler.startSampling", {

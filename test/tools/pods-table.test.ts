@@ -5,7 +5,7 @@
  * restart was hours ago, an init container waiting, a completed pod, a pod with a sidecar. And the age
  * column read back from the server's HumanDuration against `age`, second by second over every unit.
  */
-import { CoreV1Api, type V1Pod, type V1PodStatus } from "@kubernetes/client-node"
+import { CoreV1Api, type V1PodSpec, type V1PodStatus } from "@kubernetes/client-node"
 import { Schema } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { age, ageOfHumanDuration } from "../../src/kube/meta.js"
@@ -20,7 +20,7 @@ const ns = `kmcp-podtable-${Math.random().toString(36).slice(2, 8)}`
 const ago = (ms: number): Date => new Date(Date.now() - ms)
 const HOUR = 3_600_000
 
-const STATUSES: Record<string, { spec: V1Pod["spec"]; status: V1PodStatus }> = {
+const STATUSES: Record<string, { spec: V1PodSpec; status: V1PodStatus }> = {
   crashy: {
     spec: { containers: [{ name: "app", image: "crash:1" }, { name: "side", image: "side:1" }] },
     status: {
