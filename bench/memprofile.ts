@@ -139,10 +139,8 @@ const main = async (): Promise<void> => {
     const r = await client.request({ method: "tools/call", params: { name: values.tool, arguments: { ...args } } }, CallToolResultSchema)
     if (r.isError === true) throw new Error(`call failed: ${JSON.stringify(r.content).slice(0, 400)}`)
   }
-  for (let i = 0; i < 3; i++) await call()
-  const idle = status(pid)
-  if (values.plain) {
-    const cpu0 = cpuMs(pid)
+  /** `--concurrency` calls in flight for `--seconds`; the number of calls made. */
+  const load = async (): Promise<number> => {
     let calls = 0
     const end = performance.now() + Number(values.seconds) * 1000
     await Promise.all(Array.from({ length: Number(values.concurrency) }, async () => {
@@ -151,6 +149,13 @@ const main = async (): Promise<void> => {
         calls++
       }
     }))
+    return calls
+  }
+  for (let i = 0; i < 3; i++) await call()
+  const idle = status(pid)
+  if (values.plain) {
+    const cpu0 = cpuMs(pid)
+    const calls = await load()
     const loaded = status(pid)
     const cpuPerCall = (cpuMs(pid) - cpu0) / calls
     if (process.env["MEMPROFILE_SMAPS"] !== undefined) {
@@ -179,14 +184,7 @@ const main = async (): Promise<void> => {
     includeObjectsCollectedByMajorGC: true,
     includeObjectsCollectedByMinorGC: true
   })
-  let calls = 0
-  const end = performance.now() + Number(values.seconds) * 1000
-  await Promise.all(Array.from({ length: Number(values.concurrency) }, async () => {
-    while (performance.now() < end) {
-      await call()
-      calls++
-    }
-  }))
+  const calls = await load()
   const loaded = status(pid)
   const answer: unknown = await session.send("HeapProfiler.stopSampling")
   const head = typeof answer === "object" && answer !== null && "profile" in answer && typeof answer.profile === "object" && answer.profile !== null &&
