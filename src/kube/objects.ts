@@ -15,7 +15,7 @@ import { parseApiVersion, type ResourceInfo, resolveKind, resourcePath, typeName
 import { countOf, eventsFor, lastSeen } from "./events.js"
 import { access, type AccessCheck, Kube } from "./Kube.js"
 import { age, ListMeta, OwnerReference } from "./meta.js"
-import { type Chunk, PAGE_SIZE, pageQuery, readAllPages, readChunked, Table, TABLE_ACCEPT } from "./paging.js"
+import { type Chunk, PAGE_SIZE, pageQuery, readAllPages, readChunked, rowBytes, Table, TABLE_ACCEPT } from "./paging.js"
 import { listScope, namespaceOr } from "./scope.js"
 
 // ---- how callers name a kind, and the options of writes ----
@@ -298,9 +298,6 @@ const listRequest = (gvk: Gvk, query: ListQuery, tool: string) =>
       request: { path: resourcePath(info, { namespace }), query: pageQuery(query) }
     }
   })
-
-/** A row's share of the answer: its cells as JSON strings, about what either rendering spends on it. */
-const rowBytes = (row: ReadonlyArray<string>): number => row.reduce((n, c) => n + c.length + 3, 2)
 
 /**
  * One page as kubectl get shows it: the server-side Table's default columns (CRD printer columns included),

@@ -52,6 +52,9 @@ export interface Chunk<T> {
   readonly ignoredLimit: boolean
 }
 
+/** A row's share of the answer: its cells as JSON strings, about what either rendering spends on it. */
+export const rowBytes = (row: ReadonlyArray<string>): number => row.reduce((n, c) => n + c.length + 3, 2)
+
 /**
  * One page of `limit` items as the caller sees it (one request up to PAGE_SIZE), read from the API server in
  * pages of at most PAGE_SIZE:

@@ -8,11 +8,11 @@ import { Clock, Effect, Schema, SchemaTransformation } from "effect"
 import type { InvalidInput, KubeError } from "../errors.js"
 import { optionsOf, sanitizeObject } from "../output/sanitize.js"
 import { callJson } from "./call.js"
-import { type ColumnSpec, project } from "./columns.js"
+import { type ColumnSpec, projectRow } from "./columns.js"
 import { type Event, eventsFor } from "./events.js"
 import { access, Kube } from "./Kube.js"
 import { ageOfHumanDuration, ListMeta, ObjectMeta, OwnerReference } from "./meta.js"
-import { type ListOptions, pageQuery, Table, TABLE_ACCEPT } from "./paging.js"
+import { type Chunk, type ListOptions, pageQuery, readChunked, rowBytes, Table, TABLE_ACCEPT } from "./paging.js"
 import { podRow, type PodRow } from "./podStatus.js"
 import { type ListScope, listScope, selectorValue } from "./scope.js"
 
@@ -131,27 +131,41 @@ export interface PodPage {
   readonly continue: string | undefined
 }
 
-/** One page of pods as the API server answers it (as a Table with `table`), decoded with `schema`. */
-const listPage = <A extends { readonly metadata?: { readonly continue?: string | undefined } | undefined }, I>(
+/**
+ * One page of pods (`limit`, `continue`) read with readChunked (a large limit in pages of PAGE_SIZE, up to the
+ * budget), each page decoded with `schema` (as a Table with `table`) and reduced by `keep` at once.
+ */
+const readPods = <A extends { readonly metadata?: { readonly continue?: string | undefined; readonly remainingItemCount?: number | undefined } | undefined }, I, T>(
   options: ListPodsOptions,
   schema: Schema.Codec<A, I>,
-  table?: { readonly accept: string; readonly includeObject: "None" | "Metadata" }
-): Effect.Effect<{ readonly scope: ListScope; readonly list: A }, KubeError | InvalidInput, Kube> =>
+  keep: (page: A, scope: ListScope, now: number) => ReadonlyArray<T>,
+  sizeOf: (item: T) => number,
+  table?: { readonly includeObject: "None" | "Metadata" }
+): Effect.Effect<{ readonly scope: ListScope; readonly items: ReadonlyArray<T>; readonly continue: string | undefined }, KubeError | InvalidInput, Kube> =>
   Effect.gen(function*() {
     const kube = yield* Kube
     const scope = yield* listScope({ namespace: options.namespace, all_namespaces: options.allNamespaces }, kube.info.namespace)
     const namespace = scope.all ? undefined : scope.namespace
-    const list = yield* callJson(
-      access({ verb: "list", resource: "pods", namespace }),
-      {
-        path: namespace === undefined ? "/api/v1/pods" : podPath(namespace),
-        query: { ...pageQuery(options), ...(table !== undefined ? { includeObject: table.includeObject } : {}) },
-        ...(table !== undefined ? { accept: table.accept } : {})
-      },
-      schema
-    )
-    return { scope, list }
+    const now = yield* Clock.currentTimeMillis
+    const page = (limit: number, token: string | undefined) =>
+      Effect.map(
+        callJson(
+          access({ verb: "list", resource: "pods", namespace }),
+          {
+            path: namespace === undefined ? "/api/v1/pods" : podPath(namespace),
+            query: { ...pageQuery(options), limit, continue: token, ...(table !== undefined ? { includeObject: table.includeObject } : {}) },
+            ...(table !== undefined ? { accept: TABLE_ACCEPT } : {})
+          },
+          schema
+        ),
+        (list): Chunk<T> => ({ items: keep(list, scope, now), continue: list.metadata?.continue, remaining: list.metadata?.remainingItemCount, ignoredLimit: false })
+      )
+    const read = yield* readChunked(options, page, sizeOf)
+    return { scope, items: read.items, continue: read.continue }
   })
+
+/** A row's share of the answer (its cells as JSON strings). */
+const podRowBytes = (p: PodRow): number => p.namespace.length + p.name.length + p.ready.length + p.status.length + p.restarts.length + p.age.length + p.node.length + p.ip.length + 26
 
 /** The cells of the API server's pod Table that a PodRow reads (printPod: what `kubectl get pods -o wide` shows). */
 const TABLE_CELLS = ["Name", "Ready", "Status", "Restarts", "Age", "IP", "Node"] as const
@@ -189,16 +203,14 @@ const tableRow = (table: Table, namespaceOf: (row: Table["rows"][number]) => str
  * plain list, read as before.
  */
 export const listPods = (options: ListPodsOptions): Effect.Effect<PodPage, KubeError | InvalidInput, Kube> =>
-  Effect.gen(function*() {
-    const { list, scope } = yield* listPage(options, PodTableOrList, { accept: TABLE_ACCEPT, includeObject: options.allNamespaces === true ? "Metadata" : "None" })
-    if ("columnDefinitions" in list) {
+  Effect.map(
+    readPods(options, PodTableOrList, (list, scope, now) => {
+      if (!("columnDefinitions" in list)) return list.items.map((pod) => podRow(pod, now))
       const fallback = scope.all ? "" : scope.namespace
-      const row = tableRow(list, (r) => r.object?.metadata?.namespace ?? fallback)
-      return { scope, pods: list.rows.map(row), continue: list.metadata?.continue }
-    }
-    const now = yield* Clock.currentTimeMillis
-    return { scope, pods: list.items.map((pod) => podRow(pod, now)), continue: list.metadata?.continue }
-  })
+      return list.rows.map(tableRow(list, (r) => r.object?.metadata?.namespace ?? fallback))
+    }, podRowBytes, { includeObject: options.allNamespaces === true ? "Metadata" : "None" }),
+    ({ items, ...page }) => ({ ...page, pods: items })
+  )
 
 const PodObjectList = Schema.Struct({ metadata: Schema.optionalKey(ListMeta), items: Schema.Array(AnyObject) })
 
@@ -212,11 +224,9 @@ export interface ProjectedPodPage {
 /** One page of whole pods (sanitized: managedFields, last-applied dropped) projected to custom columns. */
 export const listPodsProjected = (options: ListPodsOptions, spec: ColumnSpec): Effect.Effect<ProjectedPodPage, KubeError | InvalidInput, Kube> =>
   Effect.gen(function*() {
-    const kube = yield* Kube
-    const { list, scope } = yield* listPage(options, PodObjectList)
-    const opts = optionsOf(kube)
-    const { columns, rows } = project(spec, list.items.map((pod) => sanitizeObject(pod, opts, "Pod")))
-    return { scope, columns, rows, continue: list.metadata?.continue }
+    const opts = optionsOf(yield* Kube)
+    const page = yield* readPods(options, PodObjectList, (list) => list.items.map((pod) => projectRow(spec, sanitizeObject(pod, opts, "Pod"))), rowBytes)
+    return { scope: page.scope, columns: spec.columns.map((c) => c.header), rows: page.items, continue: page.continue }
   })
 
 /** Events shown with a pod: the newest few are what explains its state. */
