@@ -15,7 +15,7 @@ import { parseApiVersion, type ResourceInfo, resolveKind, resourcePath, typeName
 import { countOf, eventsFor, lastSeen } from "./events.js"
 import { access, type AccessCheck, Kube } from "./Kube.js"
 import { age, ListMeta, OwnerReference } from "./meta.js"
-import { type Chunk, PAGE_SIZE, pageQuery, readAllPages, readChunked, rowBytes, Table, TABLE_ACCEPT } from "./paging.js"
+import { PAGE_SIZE, pageQuery, readAllPages, readList, rowBytes, Table, TABLE_ACCEPT } from "./paging.js"
 import { listScope, namespaceOr } from "./scope.js"
 
 // ---- how callers name a kind, and the options of writes ----
@@ -251,7 +251,7 @@ export interface ListQuery {
   readonly fieldSelector?: string | undefined
   readonly limit?: number | undefined
   readonly continue?: string | undefined
-  /** The answer's byte budget (paging.ts readChunked). */
+  /** The answer's byte budget (paging.ts readList). */
   readonly budgetBytes?: number | undefined
 }
 
@@ -277,6 +277,9 @@ export interface ObjectItems extends Listed {
 }
 
 const PlainList = Schema.Struct({ metadata: Schema.optionalKey(ListMeta), items: Schema.Array(KubeObject) })
+/** A list asked for with TABLE_ACCEPT: the Table, or the plain list from an API that renders none. */
+const TableOrList = Schema.Union([Table, PlainList])
+type TableOrList = typeof TableOrList.Type
 
 const cap = <A>(all: ReadonlyArray<A>, limit: number): { kept: ReadonlyArray<A>; capped: Listed["capped"] } =>
   all.length > limit ? { kept: all.slice(0, limit), capped: { shown: limit, total: all.length } } : { kept: all, capped: undefined }
@@ -312,46 +315,32 @@ export const listRows = (gvk: Gvk, query: ListQuery, tool: string): Effect.Effec
     const showNamespace = info.namespaced && namespace === undefined
     const now = yield* Clock.currentTimeMillis
     let columns: ReadonlyArray<string> = []
-    const page = (size: number, token: string | undefined) =>
-      Effect.map(
-        callJson(check, {
-          ...request,
-          accept: TABLE_ACCEPT,
-          query: { ...request.query, limit: size, continue: token, includeObject: showNamespace ? "Metadata" : "None" }
-        }, KubeObject),
-        (answer): Chunk<ReadonlyArray<string>> => {
-          const table = decodeTable(answer)
-          if (Option.isSome(table)) {
-            const { indexes, names } = tableColumns(table.value)
-            columns = [...(showNamespace ? ["namespace"] : []), ...names]
-            const rows = table.value.rows
-            return {
-              items: rows.map((r) => [...(showNamespace ? [r.object?.metadata?.namespace ?? ""] : []), ...indexes.map((i) => cellText(r.cells[i]))]),
-              continue: table.value.metadata?.continue,
-              remaining: table.value.metadata?.remainingItemCount,
-              ignoredLimit: rows.length > size
-            }
-          }
-          const list = Schema.decodeUnknownSync(PlainList)(answer)
-          columns = [...(showNamespace ? ["namespace"] : []), "name", "age"]
-          return {
-            items: list.items.map((item) => {
-              const m = metaOf(item)
-              return [...(showNamespace ? [m.namespace ?? ""] : []), m.name ?? "", age(m.creationTimestamp, now)]
-            }),
-            continue: list.metadata?.continue,
-            remaining: list.metadata?.remainingItemCount,
-            ignoredLimit: list.items.length > size
-          }
-        }
-      )
-    const read = yield* readChunked({ ...query, limit }, page, rowBytes)
+    const keep = (answer: TableOrList): ReadonlyArray<ReadonlyArray<string>> => {
+      if ("columnDefinitions" in answer) {
+        const { indexes, names } = tableColumns(answer)
+        columns = [...(showNamespace ? ["namespace"] : []), ...names]
+        return answer.rows.map((r) => [...(showNamespace ? [r.object?.metadata?.namespace ?? ""] : []), ...indexes.map((i) => cellText(r.cells[i]))])
+      }
+      columns = [...(showNamespace ? ["namespace"] : []), "name", "age"]
+      return answer.items.map((item) => {
+        const m = metaOf(item)
+        return [...(showNamespace ? [m.namespace ?? ""] : []), m.name ?? "", age(m.creationTimestamp, now)]
+      })
+    }
+    const read = yield* readList(
+      check,
+      { ...request, accept: TABLE_ACCEPT, query: { ...request.query, includeObject: showNamespace ? "Metadata" : "None" } },
+      { ...query, limit },
+      TableOrList,
+      keep,
+      rowBytes
+    )
     const { capped, kept } = read.ignoredLimit ? cap(read.items, limit) : { capped: undefined, kept: read.items }
     return { info, namespace, columns, rows: kept, continue: read.continue, remaining: read.remaining, capped }
   })
 
 /**
- * One page of the objects, read in pages of PAGE_SIZE (readChunked), each sanitized and then reduced by
+ * One page of the objects, read in pages of PAGE_SIZE (readList), each sanitized and then reduced by
  * `keep` at once, so no more than one page of whole objects is held.
  */
 const objectPages = <T>(
@@ -364,14 +353,14 @@ const objectPages = <T>(
   Effect.gen(function*() {
     const { check, info, kube, limit, namespace, request } = yield* listRequest(gvk, query, tool)
     const opts = optionsOf(kube)
-    const page = (size: number, token: string | undefined) =>
-      Effect.map(callJson(check, { ...request, query: { ...request.query, limit: size, continue: token } }, PlainList), (list): Chunk<T> => ({
-        items: keep(list.items.map((item) => sanitizeObject({ apiVersion: info.apiVersion, kind: info.kind, ...item }, opts))),
-        continue: list.metadata?.continue,
-        remaining: list.metadata?.remainingItemCount,
-        ignoredLimit: list.items.length > size
-      }))
-    const read = yield* readChunked({ ...query, limit }, page, sizeOf)
+    const read = yield* readList(
+      check,
+      request,
+      { ...query, limit },
+      PlainList,
+      (list) => keep(list.items.map((item) => sanitizeObject({ apiVersion: info.apiVersion, kind: info.kind, ...item }, opts))),
+      sizeOf
+    )
     const { capped, kept } = read.ignoredLimit ? cap(read.items, limit) : { capped: undefined, kept: read.items }
     return { info, namespace, kept, continue: read.continue, remaining: read.remaining, capped }
   })

@@ -44,7 +44,7 @@ export interface ListOptions {
 }
 
 /** One page of a chunked read: what it holds (already reduced to what is kept) and the server's token. */
-export interface Chunk<T> {
+interface Chunk<T> {
   readonly items: ReadonlyArray<T>
   readonly continue: string | undefined
   readonly remaining: number | undefined
@@ -61,7 +61,7 @@ export const rowBytes = (row: ReadonlyArray<string>): number => row.reduce((n, c
  * a large limit (5000) never holds more than one page's answer at a time, and reading stops early once the
  * kept items' `sizeOf` passes `budgetBytes` (more would be cut by the budgeter anyway).
  */
-export const readChunked = <T, E, R>(
+const readChunked = <T, E, R>(
   options: ListOptions,
   fetch: (limit: number, token: string | undefined) => Effect.Effect<Chunk<T>, E, R>,
   sizeOf: (item: T) => number
@@ -92,6 +92,35 @@ export const pageQuery = (options: ListOptions): Readonly<Record<string, string 
   limit: options.limit ?? PAGE_SIZE,
   continue: options.continue
 })
+
+/** What every list answer carries besides its items. */
+export interface ListPage {
+  readonly metadata?: { readonly continue?: string | undefined; readonly remainingItemCount?: number | undefined } | undefined
+}
+
+/**
+ * One page of a list tool: `request` (its query with the caller's selectors) read with readChunked, each
+ * answer decoded with `schema` and reduced at once by `keep` to one item per object (rows, projected
+ * columns, sanitized objects), so no more than one page of API JSON is held at a time.
+ */
+export const readList = <A extends ListPage, I, T>(
+  check: AccessCheck,
+  request: ApiRequest,
+  options: ListOptions,
+  schema: Schema.Codec<A, I>,
+  keep: (page: A) => ReadonlyArray<T>,
+  sizeOf: (item: T) => number
+): Effect.Effect<Chunk<T>, KubeError, Kube> =>
+  readChunked(
+    options,
+    (limit, token) =>
+      Effect.map(callJson(check, { ...request, query: { ...request.query, limit, continue: token } }, schema), (list) => {
+        const items = keep(list)
+        // some aggregated APIs ignore limit and answer everything
+        return { items, continue: list.metadata?.continue, remaining: list.metadata?.remainingItemCount, ignoredLimit: items.length > limit }
+      }),
+    sizeOf
+  )
 
 interface Page<T> {
   readonly metadata?: { readonly continue?: string | undefined } | undefined

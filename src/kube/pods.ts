@@ -12,7 +12,7 @@ import { type ColumnSpec, projectRow } from "./columns.js"
 import { type Event, eventsFor } from "./events.js"
 import { access, Kube } from "./Kube.js"
 import { ageOfHumanDuration, ListMeta, ObjectMeta, OwnerReference } from "./meta.js"
-import { type Chunk, type ListOptions, pageQuery, readChunked, rowBytes, Table, TABLE_ACCEPT } from "./paging.js"
+import { type ListOptions, type ListPage, pageQuery, readList, rowBytes, Table, TABLE_ACCEPT } from "./paging.js"
 import { podRow, type PodRow } from "./podStatus.js"
 import { type ListScope, listScope, selectorValue } from "./scope.js"
 
@@ -132,10 +132,10 @@ export interface PodPage {
 }
 
 /**
- * One page of pods (`limit`, `continue`) read with readChunked (a large limit in pages of PAGE_SIZE, up to the
+ * One page of pods (`limit`, `continue`) read with readList (a large limit in pages of PAGE_SIZE, up to the
  * budget), each page decoded with `schema` (as a Table with `table`) and reduced by `keep` at once.
  */
-const readPods = <A extends { readonly metadata?: { readonly continue?: string | undefined; readonly remainingItemCount?: number | undefined } | undefined }, I, T>(
+const readPods = <A extends ListPage, I, T>(
   options: ListPodsOptions,
   schema: Schema.Codec<A, I>,
   keep: (page: A, scope: ListScope, now: number) => ReadonlyArray<T>,
@@ -147,20 +147,18 @@ const readPods = <A extends { readonly metadata?: { readonly continue?: string |
     const scope = yield* listScope({ namespace: options.namespace, all_namespaces: options.allNamespaces }, kube.info.namespace)
     const namespace = scope.all ? undefined : scope.namespace
     const now = yield* Clock.currentTimeMillis
-    const page = (limit: number, token: string | undefined) =>
-      Effect.map(
-        callJson(
-          access({ verb: "list", resource: "pods", namespace }),
-          {
-            path: namespace === undefined ? "/api/v1/pods" : podPath(namespace),
-            query: { ...pageQuery(options), limit, continue: token, ...(table !== undefined ? { includeObject: table.includeObject } : {}) },
-            ...(table !== undefined ? { accept: TABLE_ACCEPT } : {})
-          },
-          schema
-        ),
-        (list): Chunk<T> => ({ items: keep(list, scope, now), continue: list.metadata?.continue, remaining: list.metadata?.remainingItemCount, ignoredLimit: false })
-      )
-    const read = yield* readChunked(options, page, sizeOf)
+    const read = yield* readList(
+      access({ verb: "list", resource: "pods", namespace }),
+      {
+        path: namespace === undefined ? "/api/v1/pods" : podPath(namespace),
+        query: { ...pageQuery(options), ...(table !== undefined ? { includeObject: table.includeObject } : {}) },
+        ...(table !== undefined ? { accept: TABLE_ACCEPT } : {})
+      },
+      options,
+      schema,
+      (list) => keep(list, scope, now),
+      sizeOf
+    )
     return { scope, items: read.items, continue: read.continue }
   })
 
