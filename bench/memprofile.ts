@@ -11,7 +11,6 @@
  *                               [--seconds 10] [--concurrency 8] [--top 20] [--env NAME=VALUE ...]
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js"
 import { spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
@@ -19,7 +18,7 @@ import { resolve } from "node:path"
 import { parseArgs } from "node:util"
 import { start } from "../test/cluster/harness.js"
 import { freePort } from "../test/support/net.js"
-import { type CallFrame, origin } from "./origin.js"
+import { type CallFrame, connectHttp, origin, serverEnv } from "./profiling.js"
 import { REPO } from "./servers.js"
 
 const { values } = parseArgs({
@@ -108,12 +107,7 @@ const bucketOf = (stack: ReadonlyArray<CallFrame>): string => {
 
 const main = async (): Promise<void> => {
   const { info } = await start({ owner: "cli", log: () => undefined })
-  const env: Record<string, string> = {}
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("KUBE_MCP_") && k !== "KUBECONFIG") env[k] = v
-  for (const kv of values.env ?? []) {
-    const i = kv.indexOf("=")
-    if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1)
-  }
+  const env = serverEnv(values.env)
   const port = await freePort()
   const inspect = await freePort()
   const child = spawn(
@@ -123,15 +117,7 @@ const main = async (): Promise<void> => {
   )
   const pid = child.pid ?? -1
   const client = new Client({ name: "kube-mcp-memprofile", version: "0" })
-  for (let i = 0;; i++) {
-    try {
-      await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)))
-      break
-    } catch (e) {
-      if (i > 300) throw e
-      await new Promise((r) => setTimeout(r, 100))
-    }
-  }
+  await connectHttp(client, port)
   await client.listTools()
   const args: unknown = JSON.parse(values.args)
   if (typeof args !== "object" || args === null) throw new Error("--args must be a JSON object")

@@ -12,7 +12,6 @@
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import { spawn } from "node:child_process"
 import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js"
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs"
@@ -22,7 +21,7 @@ import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 import { start } from "../test/cluster/harness.js"
 import { freePort } from "../test/support/net.js"
-import { type CallFrame, origin } from "./origin.js"
+import { type CallFrame, connectHttp, origin, serverEnv } from "./profiling.js"
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..")
 
@@ -63,27 +62,14 @@ const main = async (): Promise<void> => {
   const { info } = await start({ owner: "cli", log: () => undefined })
   const dir = values.dir ?? mkdtempSync(join(tmpdir(), "kube-mcp-prof-"))
   const entry = resolve(REPO, values.entry)
-  const env: Record<string, string> = {}
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("KUBE_MCP_") && k !== "KUBECONFIG") env[k] = v
-  for (const kv of values.env ?? []) {
-    const i = kv.indexOf("=")
-    if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1)
-  }
+  const env = serverEnv(values.env)
   const serverArgs = ["--cpu-prof", "--cpu-prof-dir", dir, entry, "--kubeconfig", info.kubeconfig]
   const client = new Client({ name: "kube-mcp-profile", version: "0" })
   let stop: () => Promise<void>
   if (values.transport === "http") {
     const port = await freePort()
     const child = spawn(process.execPath, [...serverArgs, "--transport", "http", "--http-address", `127.0.0.1:${port}`], { cwd: REPO, env, stdio: "ignore" })
-    for (let i = 0; ; i++) {
-      try {
-        await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)))
-        break
-      } catch (e) {
-        if (i > 300) throw e
-        await new Promise((r) => setTimeout(r, 100))
-      }
-    }
+    await connectHttp(client, port)
     // SIGTERM: the server shuts down by itself, so --cpu-prof gets to write the profile
     stop = () => client.close().then(() => new Promise<void>((ok) => {
       child.once("exit", () => ok())

@@ -1,13 +1,39 @@
 /**
- * Where a profile's call frame comes from: the src/ file or npm package, through dist's source maps (build
- * them with `node scripts/build.mjs --sourcemap`). Shared by bench/profile.ts (CPU) and bench/memprofile.ts
- * (allocations).
+ * What bench/profile.ts (CPU) and bench/memprofile.ts (allocations) share: the server's environment, the
+ * connection to it over HTTP, and where a profile's call frame comes from (the src/ file or npm package,
+ * through dist's source maps: build them with `node scripts/build.mjs --sourcemap`).
  */
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import { readFileSync } from "node:fs"
 import { SourceMap, type SourceMapPayload } from "node:module"
 import { dirname, relative, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { REPO } from "./servers.js"
+
+/** This process's environment without kube-mcp's own settings, plus NAME=VALUE pairs given with --env. */
+export const serverEnv = (pairs: ReadonlyArray<string> = []): Record<string, string> => {
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("KUBE_MCP_") && k !== "KUBECONFIG") env[k] = v
+  for (const kv of pairs) {
+    const i = kv.indexOf("=")
+    if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1)
+  }
+  return env
+}
+
+/** Connects `client` to the server starting on 127.0.0.1:`port`, retrying for up to 30 s. */
+export const connectHttp = async (client: Client, port: number): Promise<void> => {
+  for (let i = 0;; i++) {
+    try {
+      await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)))
+      return
+    } catch (e) {
+      if (i > 300) throw e
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+}
 
 /** A V8 profile's call frame (only what is read). */
 export interface CallFrame {
