@@ -3,7 +3,7 @@
  * (TypeScript driving kubectl), on the same control plane, with the MCP SDK `Client`.
  *
  *   npm run bench [-- --quick] [--cold-runs 20] [--calls 200] [--tp-seconds 10] [--tp-rounds 3]
- *                 [--only kube-mcp,kube-mcp-qps,kms,kms-qps,msk] [--no-build] [--keep] [--no-write] [--profile]
+ *                 [--only kube-mcp,kube-mcp-qps,kms,kms-qps,msk,memory] [--no-build] [--keep] [--no-write] [--profile]
  *                 [--render-only bench/.peers/last-run.json]
  *
  * Steps: install the peers with npm into bench/.peers (git-ignored), make sure kubectl exists (the
@@ -14,6 +14,10 @@
  * Interleaving: every phase goes round-robin over the servers run by run (cold start: one spawn of each
  * server per round; warm latency: one call of each server per step; throughput: one window of each server
  * per round, starting order rotated), so drift of a shared, loaded machine hits all servers alike.
+ *
+ * Memory sections (issue #17; `--only memory` runs just these, with any server ids after it): peak RSS of
+ * each server for a 10,000-ConfigMap list (namespace bench-cm-10k, created once as one List and reused), for
+ * a pod list over the 12 contexts of test/support/fleet.ts, and for 10,000 HTTP sessions opened and gone.
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
@@ -27,7 +31,9 @@ import { dirname, join } from "node:path"
 import { performance } from "node:perf_hooks"
 import { parseArgs } from "node:util"
 import { adminKubeConfig, defaultBinDir, start, statusOf, type ClusterInfo } from "../test/cluster/harness.js"
+import { makeFleet } from "../test/support/fleet.js"
 import { freePort } from "../test/support/net.js"
+import { initialize } from "../test/support/rawHttp.js"
 import {
   baseEnv,
   ensureKubectl,
@@ -58,10 +64,18 @@ const { values: opts } = parseArgs({
     keep: { type: "boolean", default: false },
     "no-write": { type: "boolean", default: false },
     profile: { type: "boolean", default: false },
+    "mem-rounds": { type: "string" },
+    "mem-sessions": { type: "string" },
     /** Re-render the RESULTS section from a saved run (bench/.peers/last-run.json) without measuring. */
     "render-only": { type: "string" }
   }
 })
+
+/** `--only` names servers and, optionally, sections ("memory": only the memory sections). */
+const SECTION_NAMES = new Set(["memory"])
+const onlyParts = opts.only?.split(",").map((x) => x.trim()).filter((x) => x !== "")
+const onlySections = onlyParts?.filter((x) => SECTION_NAMES.has(x)) ?? []
+const onlyServers = onlyParts?.filter((x) => !SECTION_NAMES.has(x)) ?? []
 
 const intOpt = (v: string | undefined, full: number, quick: number): number => {
   const n = v === undefined ? (opts.quick ? quick : full) : Number(v)
@@ -489,8 +503,7 @@ const serverDefs = (kubeconfig: string, kubectlDir: string, versions: { ours: st
     }
   }
   const all = [ours(false), ours(true), kms(false), kms(true), msk]
-  const only = opts.only?.split(",").map((s) => s.trim())
-  return only === undefined ? all : all.filter((d) => only.includes(d.id))
+  return onlyServers.length === 0 ? all : all.filter((d) => onlyServers.includes(d.id))
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -506,6 +519,8 @@ interface Session {
    */
   readonly lastResultBytes: () => number
   readonly close: () => Promise<void>
+  /** The /mcp endpoint of an HTTP server. */
+  readonly url?: string
 }
 
 const newClient = (): Client => new Client({ name: "kube-mcp-bench", version: "0.0.0" })
@@ -547,6 +562,7 @@ const openHttp = async (def: ServerDef): Promise<Session> => {
       return {
         client,
         pid: child.pid ?? -1,
+        url,
         stderr: () => output,
         lastResultBytes,
         close: async () => {
@@ -730,6 +746,317 @@ const throughputWindow = async (s: Session, kind: CallKind, call: Call, seconds:
   }
 }
 
+
+// ---------------------------------------------------------------------------------------------------------
+// Memory (issue #17): large lists, fan-out, many sessions
+
+const CM10K_NS = "bench-cm-10k"
+const CM10K = 10_000
+const MEM_ROUNDS = intOpt(opts["mem-rounds"], 2, 1)
+const MEM_SESSIONS = intOpt(opts["mem-sessions"], 10_000, 2_000)
+/** The memory sections compare the servers as shipped: their default client throttles. */
+const MEM_SERVERS: ReadonlyArray<ServerId> = ["kube-mcp", "kms", "msk"]
+
+interface MemSample {
+  /** VmRSS after start and tools/list, KiB */
+  readonly idleKiB: number
+  /** VmHWM at the end (peak over the process's life), KiB */
+  readonly peakKiB: number
+  /** Peak of the process and its children (kubectl), sampled every 25 ms, KiB */
+  readonly treePeakKiB: number
+  readonly bytes: number
+  readonly ms: number
+  readonly calls: number
+  readonly errors: number
+  readonly firstError?: string
+}
+
+interface SessionSample {
+  readonly idleKiB: number
+  readonly peakKiB: number
+  readonly statuses: Record<string, number>
+  readonly burstMs: number
+  /** [seconds after the burst (after the DELETEs for servers without expiry), VmRSS KiB] */
+  readonly after: ReadonlyArray<readonly [number, number]>
+  readonly how: string
+}
+
+interface MemoryResults {
+  cm10k: Record<string, Array<MemSample>>
+  fleet: Record<string, Array<MemSample>>
+  sessions: Record<string, Array<SessionSample>>
+  cmCount: number
+  fleetContexts: ReadonlyArray<string>
+}
+
+/** bench-cm-10k with 10,000 small ConfigMaps, created once with one `kubectl create` of a List and then reused. */
+const ensureConfigMaps = (kubectl: string, kubeconfig: string): number => {
+  const count = (): number =>
+    spawnSync(kubectl, ["--kubeconfig", kubeconfig, "get", "configmaps", "-n", CM10K_NS, "-o", "name"], { encoding: "utf8", maxBuffer: 64 * 2 ** 20 }).stdout
+      .split("\n").filter((l) => l.startsWith("configmap/cm-")).length
+  if (count() >= CM10K) return count()
+  spawnSync(kubectl, ["--kubeconfig", kubeconfig, "create", "namespace", CM10K_NS], { stdio: "ignore" })
+  const items = Array.from({ length: CM10K }, (_, i) => ({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: `cm-${String(i).padStart(5, "0")}`, namespace: CM10K_NS, labels: { "kube-mcp/bench": "true" } },
+    data: {
+      "app.properties": `service.name=bench-${i}\nservice.port=8080\nfeature.flags=alpha,beta\ncache.ttl=300s\n`,
+      LOG_LEVEL: "info",
+      "config.yaml": `server:\n  port: 8080\n  timeout: 30s\ndatabase:\n  host: db-${i % 5}.internal\n  pool: 10\n`
+    }
+  }))
+  mkdirSync(PEERS_DIR, { recursive: true })
+  const file = join(PEERS_DIR, "cm10k.json")
+  writeFileSync(file, JSON.stringify({ apiVersion: "v1", kind: "List", items }))
+  const t0 = Date.now()
+  // existing ones fail with AlreadyExists; the rest are created
+  spawnSync(kubectl, ["--kubeconfig", kubeconfig, "create", "-f", file], { stdio: "ignore" })
+  log(`created ConfigMaps in ${CM10K_NS} in ${((Date.now() - t0) / 1000).toFixed(0)} s`)
+  return count()
+}
+
+/** A fresh server over stdio: RSS after start, then `calls` one after the other, then its peak RSS. */
+const memoryOnce = async (launch: Launch, calls: ReadonlyArray<Call>): Promise<MemSample> => {
+  const s = await openStdio(launch)
+  try {
+    await s.client.listTools()
+    await sleep(300)
+    const idleKiB = readMem(s.pid)?.rss ?? Number.NaN
+    let treePeak = treeRss(s.pid)
+    const sampler = setInterval(() => {
+      treePeak = Math.max(treePeak, treeRss(s.pid))
+    }, 25)
+    let bytes = 0
+    let errors = 0
+    let firstError: string | undefined
+    const t0 = performance.now()
+    for (const call of calls) {
+      const o = await callOnce(s, call)
+      bytes += o.bytes
+      if (!o.ok) {
+        errors++
+        firstError ??= (o.error ?? o.text).slice(0, 200)
+      }
+    }
+    const ms = performance.now() - t0
+    clearInterval(sampler)
+    return {
+      idleKiB,
+      peakKiB: readMem(s.pid)?.hwm ?? Number.NaN,
+      treePeakKiB: Math.max(treePeak, treeRss(s.pid)),
+      bytes,
+      ms,
+      calls: calls.length,
+      errors,
+      ...(firstError !== undefined ? { firstError } : {})
+    }
+  } finally {
+    await s.close()
+  }
+}
+
+/** Our launch with a config file added (the fleet's black-hole timeout, the sessions' idle timeout). */
+const withConfig = (launch: Launch, file: string): Launch => ({ ...launch, args: [...launch.args, "--config", file] })
+
+const memoryPhases = async (
+  defsFor: (kubeconfig: string) => ReadonlyArray<ServerDef>,
+  info: ClusterInfo,
+  kubectl: string,
+  notes: Array<string>
+): Promise<MemoryResults> => {
+  const out: MemoryResults = { cm10k: {}, fleet: {}, sessions: {}, cmCount: 0, fleetContexts: [] }
+  const defs = defsFor(info.kubeconfig).filter((d) => MEM_SERVERS.includes(d.id))
+  const push = <T>(m: Record<string, Array<T>>, key: string, v: T): void => {
+    ;(m[key] ??= []).push(v)
+  }
+
+  // -- 10,000 ConfigMaps in one namespace: each variant on a fresh server, servers interleaved per round
+  out.cmCount = ensureConfigMaps(kubectl, info.kubeconfig)
+  const cmCalls: Record<string, ReadonlyArray<readonly [string, Call]>> = {
+    "kube-mcp": [
+      ["paged (default limit 500)", { tool: "resources_list", args: { group: "", version: "v1", kind: "ConfigMap", namespace: CM10K_NS } }],
+      ["limit 5000 (the largest it takes)", { tool: "resources_list", args: { group: "", version: "v1", kind: "ConfigMap", namespace: CM10K_NS, limit: 5000 } }]
+    ],
+    kms: [["whole list (no limit parameter)", { tool: "resources_list", args: { apiVersion: "v1", kind: "ConfigMap", namespace: CM10K_NS } }]],
+    msk: [["whole list (kubectl get, no limit parameter)", { tool: "kubectl_get", args: { resourceType: "configmaps", namespace: CM10K_NS } }]]
+  }
+  for (let r = 0; r < MEM_ROUNDS; r++) {
+    for (const d of defs) {
+      for (const [label, call] of cmCalls[d.id] ?? []) {
+        try {
+          push(out.cm10k, `${d.id}|${label}`, await memoryOnce(d.stdio, [call]))
+        } catch (e) {
+          notes.push(`10k ConfigMaps, ${d.id} ${label}: ${e instanceof Error ? e.message.slice(0, 300) : String(e)}`)
+        }
+      }
+    }
+    log(`memory: 10k ConfigMaps round ${r + 1}/${MEM_ROUNDS}`)
+  }
+
+  // -- a pod list over the fleet's contexts: ours in one call (contexts), the peers one call per context
+  const fleet = await makeFleet(info.kubeconfig)
+  try {
+    // the black-holed context only measures each server's request timeout: left out for all three
+    const contexts = fleet.contexts.filter((c) => c !== fleet.blackHole)
+    out.fleetContexts = contexts
+    const fleetDefs = defsFor(fleet.kubeconfig).filter((d) => MEM_SERVERS.includes(d.id))
+    const fleetCalls = (id: ServerId): ReadonlyArray<Call> =>
+      id === "kube-mcp"
+        ? [{ tool: "pods_list", args: { contexts, all_namespaces: true } }]
+        : id === "kms"
+        ? contexts.map((context) => ({ tool: "pods_list", args: { context } }))
+        : contexts.map((context) => ({ tool: "kubectl_get", args: { resourceType: "pods", allNamespaces: true, context } }))
+    for (let r = 0; r < MEM_ROUNDS; r++) {
+      for (const d of fleetDefs) {
+        try {
+          push(out.fleet, d.id, await memoryOnce(d.stdio, fleetCalls(d.id)))
+        } catch (e) {
+          notes.push(`fan-out, ${d.id}: ${e instanceof Error ? e.message.slice(0, 300) : String(e)}`)
+        }
+      }
+      log(`memory: fan-out round ${r + 1}/${MEM_ROUNDS}`)
+    }
+  } finally {
+    await fleet.close()
+  }
+
+  // -- HTTP sessions: MEM_SESSIONS initializes (16 in flight) that never send DELETE
+  const sessionConfig = join(PEERS_DIR, "sessions.toml")
+  writeFileSync(sessionConfig, "[server.http]\nsession_idle_timeout = \"2s\"\n")
+  for (const d of defs) {
+    const ours = d.id === "kube-mcp"
+    const def: ServerDef = ours ? { ...d, http: (port) => {
+      const h = d.http(port)
+      return { ...h, launch: withConfig(h.launch, sessionConfig) }
+    } } : d
+    let s: Session | undefined
+    try {
+      s = await openHttp(def)
+      await s.client.listTools()
+      await sleep(300)
+      const pid = s.pid
+      const idleKiB = readMem(pid)?.rss ?? Number.NaN
+      const endpoint = s.url ?? ""
+      const ids: Array<string> = []
+      const statuses: Record<string, number> = {}
+      let next = 0
+      const t0 = performance.now()
+      await Promise.all(Array.from({ length: 16 }, async () => {
+        while (next < MEM_SESSIONS) {
+          next++
+          try {
+            const res = await initialize(endpoint)
+            await res.arrayBuffer()
+            statuses[res.status] = (statuses[res.status] ?? 0) + 1
+            const id = res.headers.get("mcp-session-id")
+            if (id !== null) ids.push(id)
+          } catch (e) {
+            const k = e instanceof Error ? e.message.slice(0, 40) : "error"
+            statuses[k] = (statuses[k] ?? 0) + 1
+          }
+        }
+      }))
+      const burstMs = performance.now() - t0
+      const peakKiB = readMem(pid)?.hwm ?? Number.NaN
+      // kube-mcp's sessions expire after the idle timeout; the peers keep theirs until DELETE
+      if (!ours) {
+        let i = 0
+        await Promise.all(Array.from({ length: 16 }, async () => {
+          while (i < ids.length) {
+            const id = ids[i++] ?? ""
+            await fetch(endpoint, { method: "DELETE", headers: { "mcp-session-id": id } }).then((x) => x.arrayBuffer(), () => undefined)
+          }
+        }))
+      }
+      const after: Array<readonly [number, number]> = []
+      for (const at of [10, 30]) {
+        await sleep((at - (after.at(-1)?.[0] ?? 0)) * 1000)
+        after.push([at, readMem(pid)?.rss ?? Number.NaN])
+      }
+      const how = ours
+        ? "defaults (max_sessions 1000) with session_idle_timeout 2s: expire on their own"
+        : ids.length === 0
+        ? "no session ids issued (every request stands alone)"
+        : `no idle expiry: closed with DELETE after the burst (${ids.length} ids)`
+      push(out.sessions, d.id, { idleKiB, peakKiB, statuses, burstMs, after, how })
+      log(`memory: sessions ${d.id}: ${JSON.stringify(statuses)} in ${(burstMs / 1000).toFixed(1)} s`)
+    } catch (e) {
+      notes.push(`sessions, ${d.id}: ${e instanceof Error ? e.message.slice(0, 300) : String(e)}`)
+    } finally {
+      await s?.close().catch(() => undefined)
+    }
+  }
+  return out
+}
+
+/** `--only memory`: the machine and the memory sections, for pasting outside the Peers markers. */
+const renderSectionsOnly = (r: Results): string =>
+  [
+    `Run ${r.date} with \`npm run bench -- --only ${opts.only ?? ""}\` (bench/peers.ts); kube-mcp ${r.servers.find((x) => x.id === "kube-mcp")?.version ?? "?"}.`,
+    "",
+    ...Object.entries(r.machine).map(([k, v]) => `- ${k}: ${v}`),
+    `- load average (1/5/15 min): before ${r.load.before}; at the end ${r.load.after}`,
+    "",
+    renderMemory(r),
+    ...(r.notes.length > 0 ? ["**Notes**", "", ...r.notes.map((n) => `- ${n.replace(/\s+/g, " ")}`), ""] : [])
+  ].join("\n")
+
+/** Failed calls of a run (the fleet's refused and forbidden contexts fail by design), in one table cell. */
+const errorsNote = (xs: ReadonlyArray<MemSample>): string => {
+  const failed = xs.find((x) => x.errors > 0)
+  return failed === undefined ? "" : ` (${failed.errors} of ${failed.calls} calls failed, first: ${(failed.firstError ?? "?").replace(/\s+/g, " ").replace(/\|/g, "/").slice(0, 120)})`
+}
+
+const renderMemory = (r: Results): string => {
+  const m = r.memory
+  if (m === undefined) return ""
+  const title = (id: string): string => r.servers.find((x) => x.id === id)?.title ?? id
+  const med = (xs: ReadonlyArray<MemSample>, f: (x: MemSample) => number): number => median(xs.map(f))
+  const growth = (xs: ReadonlyArray<MemSample>): number => med(xs, (x) => x.peakKiB - x.idleKiB)
+  const memRow = (label: string, xs: ReadonlyArray<MemSample>): string =>
+    `| ${label} | ${mib(med(xs, (x) => x.idleKiB))} | ${mib(med(xs, (x) => x.peakKiB))} | **${mib(growth(xs))}** | ${mib(med(xs, (x) => x.treePeakKiB))} | ${kb(med(xs, (x) => x.bytes))} | ${fmt(med(xs, (x) => x.ms), 0)} | ${xs.length}${errorsNote(xs)} |`
+  const head = "| server, call | RSS after start MiB | peak RSS MiB (VmHWM) | growth MiB | peak incl. children MiB | answer bytes | ms | runs |\n|---|---:|---:|---:|---:|---:|---:|---|"
+  const cmRows = Object.entries(m.cm10k).map(([k, xs]) => {
+    const [id = "", label = ""] = k.split("|")
+    return memRow(`${title(id)}: ${label}`, xs)
+  })
+  const fleetRows = Object.entries(m.fleet).map(([id, xs]) =>
+    memRow(id === "kube-mcp" ? `${title(id)}: one pods_list with contexts (${m.fleetContexts.length})` : `${title(id)}: ${m.fleetContexts.length} single-context calls`, xs)
+  )
+  const ours = (k: string): number => growth(m.cm10k[k] ?? [])
+  const kmsCm = growth(m.cm10k["kms|whole list (no limit parameter)"] ?? [])
+  const sessionRows = Object.entries(m.sessions).map(([id, xs]) => {
+    const x = xs[0]
+    if (x === undefined) return ""
+    return `| ${title(id)} | ${x.how} | ${Object.entries(x.statuses).map(([k, n]) => `${n}× ${k}`).join(", ")} | ${fmt(x.burstMs / 1000)} | ${mib(x.idleKiB)} | ${mib(x.peakKiB)} | ${x.after.map(([at, kib]) => `${mib(kib)} (${at} s)`).join(", ")} |`
+  })
+  return [
+    "### Memory: large lists, fan-out, sessions",
+    "",
+    `Each row: a fresh server over stdio, \`initialize\` and \`tools/list\`, RSS read, then the call(s), then VmHWM; growth = peak − RSS after start (median of ${MEM_ROUNDS} runs, servers interleaved). Servers with their default client throttles.`,
+    "",
+    `**${m.cmCount.toLocaleString("en")} ConfigMaps in one namespace (${CM10K_NS}), \`resources_list\` / \`kubectl_get\`.** kube-mcp takes limit ≤ 5000 (10000 is refused as invalid input) and reads a large limit in pages of 500 until its 64 KiB output budget is full; the peers have no limit parameter and answer the whole list. Target: growth ≤ 64 MiB whatever the limit.`,
+    "",
+    head,
+    ...cmRows,
+    "",
+    `Growth, kube-mcp / kubernetes-mcp-server: paged ${fmt(ours("kube-mcp|paged (default limit 500)") / kmsCm, 2)}×, limit 5000 ${fmt(ours("kube-mcp|limit 5000 (the largest it takes)") / kmsCm, 2)}×.`,
+    "",
+    `**A pod list over ${m.fleetContexts.length} contexts** (test/support/fleet.ts; the black-holed twelfth context left out, it only measures each server's request timeout; the refused one is in): kube-mcp fans out in one \`pods_list\` with \`contexts\` and \`all_namespaces\`; the peers cannot fan out, so one call per context (\`pods_list {context}\` / \`kubectl_get pods -A {context}\`), one after the other.`,
+    "",
+    head,
+    ...fleetRows,
+    "",
+    `**${MEM_SESSIONS.toLocaleString("en")} HTTP sessions**: \`initialize\` POSTs, 16 in flight, no DELETE during the burst; then RSS 10 s and 30 s later.`,
+    "",
+    "| server | sessions end by | answers | burst s | RSS idle MiB | peak RSS MiB (VmHWM) | RSS after |",
+    "|---|---|---|---:|---:|---:|---|",
+    ...sessionRows,
+    ""
+  ].join("\n")
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Main
 
@@ -746,6 +1073,8 @@ interface Results {
   cold: Record<string, Array<ColdSample>>
   warm: Record<string, WarmResult>
   tp: Record<string, Record<string, Array<TpSample>>>
+  /** The memory sections (issue #17), when run. */
+  memory?: MemoryResults
   notes: Array<string>
 }
 
@@ -808,121 +1137,126 @@ const main = async (): Promise<void> => {
   })
 
   try {
-    const seeded = await seed(admin, info.workload.kwokNode)
-    const allPods = await admin.makeApiClient(CoreV1Api).listPodForAllNamespaces()
-    results.seed = { ...seeded, podsInCluster: allPods.items.length }
-    log(`load before: ${results.load.before}; ${defs.map((d) => d.id).join(", ")}; cold ${COLD_RUNS}, calls ${CALLS}, throughput ${TP_ROUNDS} × ${TP_SECONDS} s`)
+    if (onlySections.length === 0) {
+      const seeded = await seed(admin, info.workload.kwokNode)
+      const allPods = await admin.makeApiClient(CoreV1Api).listPodForAllNamespaces()
+      results.seed = { ...seeded, podsInCluster: allPods.items.length }
+      log(`load before: ${results.load.before}; ${defs.map((d) => d.id).join(", ")}; cold ${COLD_RUNS}, calls ${CALLS}, throughput ${TP_ROUNDS} × ${TP_SECONDS} s`)
 
-    // -- The Node floor: spawn → exit of an empty script (same spawn path as the servers).
-    const floor: Array<number> = []
-    for (let i = 0; i < Math.min(COLD_RUNS, 10); i++) {
-      const t = performance.now()
-      spawnSync(process.execPath, ["-e", "0"], { stdio: "ignore" })
-      floor.push(performance.now() - t)
-    }
-    results.nodeFloorMs = median(floor)
-
-    // -- Cold start: one spawn per server per round.
-    for (const d of defs) results.cold[d.id] = []
-    for (let r = 0; r < COLD_RUNS; r++) {
-      for (const d of defs) {
-        try {
-          results.cold[d.id]?.push(await coldOnce(d))
-        } catch (e) {
-          notes.push(`cold start of ${d.id} failed once: ${e instanceof Error ? e.message : String(e)}`)
-        }
+      // -- The Node floor: spawn → exit of an empty script (same spawn path as the servers).
+      const floor: Array<number> = []
+      for (let i = 0; i < Math.min(COLD_RUNS, 10); i++) {
+        const t = performance.now()
+        spawnSync(process.execPath, ["-e", "0"], { stdio: "ignore" })
+        floor.push(performance.now() - t)
       }
-      if ((r + 1) % 5 === 0) log(`cold start: ${r + 1}/${COLD_RUNS}`)
-    }
-    results.load.afterCold = loadStr()
+      results.nodeFloorMs = median(floor)
 
-    // -- Warm latency over stdio: one long-lived session per server; one call of each server per step.
-    const sessions = new Map<ServerId, Session>()
-    for (const d of defs) {
-      const s = await openStdio(d.stdio)
-      await s.client.listTools()
-      sessions.set(d.id, s)
-      results.warm[d.id] = { samples: emptyByKind(() => []), errors: emptyByKind(() => []), first: {}, bytes: emptyByKind(() => []), cpuMsPerCall: {} }
-    }
-    try {
-      for (const kind of CALL_KINDS) {
+      // -- Cold start: one spawn per server per round.
+      for (const d of defs) results.cold[d.id] = []
+      for (let r = 0; r < COLD_RUNS; r++) {
         for (const d of defs) {
-          const s = sessions.get(d.id)
-          if (s === undefined) continue
-          for (let i = 0; i < WARMUP_CALLS; i++) {
-            const o = await callOnce(s, d.calls[kind])
-            const w = results.warm[d.id]
-            if (w !== undefined && i === 0) w.first[kind] = o
-          }
-        }
-        const cpu0 = new Map(defs.map((d) => [d.id, readCpuMs(sessions.get(d.id)?.pid ?? -1)]))
-        for (let i = 0; i < CALLS; i++) {
-          for (const d of defs) {
-            const s = sessions.get(d.id)
-            const w = results.warm[d.id]
-            if (s === undefined || w === undefined) continue
-            const o = await callOnce(s, d.calls[kind])
-            if (looksRight(kind, o)) {
-              w.samples[kind].push(o.ms)
-              w.bytes[kind].push(o.bytes)
-            } else if (w.errors[kind].length < 5) w.errors[kind].push(o.error ?? `unexpected: ${o.text.slice(0, 200)}`)
-            else w.errors[kind].push("")
-          }
-        }
-        for (const d of defs) {
-          const w = results.warm[d.id]
-          if (w !== undefined) w.cpuMsPerCall[kind] = (readCpuMs(sessions.get(d.id)?.pid ?? -1) - (cpu0.get(d.id) ?? Number.NaN)) / CALLS
-        }
-        log(`warm: ${kind} done (${defs.map((d) => `${d.id} p50 ${median(results.warm[d.id]?.samples[kind] ?? []).toFixed(1)} ms`).join(", ")})`)
-      }
-      for (const kind of BYTES_KINDS) {
-        for (let i = 0; i < BYTES_CALLS; i++) {
-          for (const d of defs) {
-            const s = sessions.get(d.id)
-            const w = results.warm[d.id]
-            if (s === undefined || w === undefined) continue
-            const o = await callOnce(s, d.calls[kind])
-            if (i === 0) w.first[kind] = o
-            if (looksRight(kind, o)) {
-              w.samples[kind].push(o.ms)
-              w.bytes[kind].push(o.bytes)
-            } else w.errors[kind].push(o.error ?? `unexpected: ${o.text.slice(0, 200)}`)
-          }
-        }
-      }
-    } finally {
-      for (const s of sessions.values()) await s.close().catch(() => undefined)
-    }
-    results.load.afterWarm = loadStr()
-
-    // -- Throughput: a fresh HTTP server per window (VmHWM then covers this window only), 8 in flight.
-    for (const d of defs) results.tp[d.id] = {}
-    const httpBroken = new Set<ServerId>()
-    for (let r = 0; r < TP_ROUNDS; r++) {
-      const order = defs.map((_, i) => defs[(i + r) % defs.length]).filter((d): d is ServerDef => d !== undefined)
-      for (const kind of TP_KINDS) {
-        for (const d of order) {
-          const useHttp = !httpBroken.has(d.id)
-          let s: Session | undefined
           try {
-            s = useHttp ? await openHttp(d) : await openStdio(d.stdio)
-            await s.client.listTools()
-            const sample = await throughputWindow(s, kind, d.calls[kind], TP_SECONDS, useHttp ? "http" : "stdio")
-            const byKind = results.tp[d.id]
-            if (byKind !== undefined) (byKind[kind] ??= []).push(sample)
-            if (useHttp && sample.errors > sample.completed) {
-              httpBroken.add(d.id)
-              notes.push(`${d.id}: over HTTP ${sample.errors} of ${sample.errors + sample.completed} calls failed with ${IN_FLIGHT} in flight (first: ${sample.firstError ?? "?"}); its later throughput windows ran over stdio`)
-            }
-            log(`throughput ${kind} round ${r + 1}: ${d.id} ${sample.callsPerSec.toFixed(1)} calls/s over ${sample.transport} (${sample.errors} errors)`)
+            results.cold[d.id]?.push(await coldOnce(d))
           } catch (e) {
-            notes.push(`throughput ${kind} of ${d.id} round ${r + 1} failed: ${e instanceof Error ? e.message.slice(0, 500) : String(e)}`)
-            if (useHttp) httpBroken.add(d.id)
-          } finally {
-            await s?.close().catch(() => undefined)
+            notes.push(`cold start of ${d.id} failed once: ${e instanceof Error ? e.message : String(e)}`)
+          }
+        }
+        if ((r + 1) % 5 === 0) log(`cold start: ${r + 1}/${COLD_RUNS}`)
+      }
+      results.load.afterCold = loadStr()
+
+      // -- Warm latency over stdio: one long-lived session per server; one call of each server per step.
+      const sessions = new Map<ServerId, Session>()
+      for (const d of defs) {
+        const s = await openStdio(d.stdio)
+        await s.client.listTools()
+        sessions.set(d.id, s)
+        results.warm[d.id] = { samples: emptyByKind(() => []), errors: emptyByKind(() => []), first: {}, bytes: emptyByKind(() => []), cpuMsPerCall: {} }
+      }
+      try {
+        for (const kind of CALL_KINDS) {
+          for (const d of defs) {
+            const s = sessions.get(d.id)
+            if (s === undefined) continue
+            for (let i = 0; i < WARMUP_CALLS; i++) {
+              const o = await callOnce(s, d.calls[kind])
+              const w = results.warm[d.id]
+              if (w !== undefined && i === 0) w.first[kind] = o
+            }
+          }
+          const cpu0 = new Map(defs.map((d) => [d.id, readCpuMs(sessions.get(d.id)?.pid ?? -1)]))
+          for (let i = 0; i < CALLS; i++) {
+            for (const d of defs) {
+              const s = sessions.get(d.id)
+              const w = results.warm[d.id]
+              if (s === undefined || w === undefined) continue
+              const o = await callOnce(s, d.calls[kind])
+              if (looksRight(kind, o)) {
+                w.samples[kind].push(o.ms)
+                w.bytes[kind].push(o.bytes)
+              } else if (w.errors[kind].length < 5) w.errors[kind].push(o.error ?? `unexpected: ${o.text.slice(0, 200)}`)
+              else w.errors[kind].push("")
+            }
+          }
+          for (const d of defs) {
+            const w = results.warm[d.id]
+            if (w !== undefined) w.cpuMsPerCall[kind] = (readCpuMs(sessions.get(d.id)?.pid ?? -1) - (cpu0.get(d.id) ?? Number.NaN)) / CALLS
+          }
+          log(`warm: ${kind} done (${defs.map((d) => `${d.id} p50 ${median(results.warm[d.id]?.samples[kind] ?? []).toFixed(1)} ms`).join(", ")})`)
+        }
+        for (const kind of BYTES_KINDS) {
+          for (let i = 0; i < BYTES_CALLS; i++) {
+            for (const d of defs) {
+              const s = sessions.get(d.id)
+              const w = results.warm[d.id]
+              if (s === undefined || w === undefined) continue
+              const o = await callOnce(s, d.calls[kind])
+              if (i === 0) w.first[kind] = o
+              if (looksRight(kind, o)) {
+                w.samples[kind].push(o.ms)
+                w.bytes[kind].push(o.bytes)
+              } else w.errors[kind].push(o.error ?? `unexpected: ${o.text.slice(0, 200)}`)
+            }
+          }
+        }
+      } finally {
+        for (const s of sessions.values()) await s.close().catch(() => undefined)
+      }
+      results.load.afterWarm = loadStr()
+
+      // -- Throughput: a fresh HTTP server per window (VmHWM then covers this window only), 8 in flight.
+      for (const d of defs) results.tp[d.id] = {}
+      const httpBroken = new Set<ServerId>()
+      for (let r = 0; r < TP_ROUNDS; r++) {
+        const order = defs.map((_, i) => defs[(i + r) % defs.length]).filter((d): d is ServerDef => d !== undefined)
+        for (const kind of TP_KINDS) {
+          for (const d of order) {
+            const useHttp = !httpBroken.has(d.id)
+            let s: Session | undefined
+            try {
+              s = useHttp ? await openHttp(d) : await openStdio(d.stdio)
+              await s.client.listTools()
+              const sample = await throughputWindow(s, kind, d.calls[kind], TP_SECONDS, useHttp ? "http" : "stdio")
+              const byKind = results.tp[d.id]
+              if (byKind !== undefined) (byKind[kind] ??= []).push(sample)
+              if (useHttp && sample.errors > sample.completed) {
+                httpBroken.add(d.id)
+                notes.push(`${d.id}: over HTTP ${sample.errors} of ${sample.errors + sample.completed} calls failed with ${IN_FLIGHT} in flight (first: ${sample.firstError ?? "?"}); its later throughput windows ran over stdio`)
+              }
+              log(`throughput ${kind} round ${r + 1}: ${d.id} ${sample.callsPerSec.toFixed(1)} calls/s over ${sample.transport} (${sample.errors} errors)`)
+            } catch (e) {
+              notes.push(`throughput ${kind} of ${d.id} round ${r + 1} failed: ${e instanceof Error ? e.message.slice(0, 500) : String(e)}`)
+              if (useHttp) httpBroken.add(d.id)
+            } finally {
+              await s?.close().catch(() => undefined)
+            }
           }
         }
       }
+    }
+    if (onlySections.length === 0 || onlySections.includes("memory")) {
+      results.memory = await memoryPhases((kc) => serverDefs(kc, dirname(kubectl), versions), info, kubectl, notes)
     }
     results.load.after = loadStr()
   } finally {
@@ -931,7 +1265,7 @@ const main = async (): Promise<void> => {
 
   mkdirSync(PEERS_DIR, { recursive: true })
   writeFileSync(join(PEERS_DIR, "last-run.json"), JSON.stringify(results, null, 2))
-  const md = render(results)
+  const md = onlySections.length > 0 ? renderSectionsOnly(results) : render(results)
   process.stdout.write(md + "\n")
   if (!opts["no-write"] && !opts.quick && opts.only === undefined) writeSection(md)
   else log("not writing bench/RESULTS.md (--quick, --only or --no-write)")
@@ -1127,6 +1461,7 @@ const render = (r: Results): string => {
     `|---|${peerTitles.map(() => "---:").join("|")}|---|`,
     ...ratioRows,
     "",
+    renderMemory(r),
     ...(errorLines.length > 0 || r.notes.length > 0 ? ["**Failures and notes**", "", ...errorLines, ...r.notes.map((n) => `- ${n.replace(/\s+/g, " ")}`), ""] : [])
   ].join("\n")
 }

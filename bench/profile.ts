@@ -12,17 +12,16 @@
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import { spawn } from "node:child_process"
 import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js"
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs"
-import { SourceMap, type SourceMapPayload } from "node:module"
 import { tmpdir } from "node:os"
-import { dirname, join, relative, resolve } from "node:path"
+import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 import { start } from "../test/cluster/harness.js"
 import { freePort } from "../test/support/net.js"
+import { type CallFrame, connectHttp, origin, serverEnv } from "./profiling.js"
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..")
 
@@ -42,12 +41,6 @@ const { values } = parseArgs({
 })
 
 // --- .cpuprofile shape (only what is read)
-interface CallFrame {
-  functionName: string
-  url: string
-  lineNumber: number
-  columnNumber: number
-}
 interface ProfileNode {
   id: number
   callFrame: CallFrame
@@ -69,27 +62,14 @@ const main = async (): Promise<void> => {
   const { info } = await start({ owner: "cli", log: () => undefined })
   const dir = values.dir ?? mkdtempSync(join(tmpdir(), "kube-mcp-prof-"))
   const entry = resolve(REPO, values.entry)
-  const env: Record<string, string> = {}
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("KUBE_MCP_") && k !== "KUBECONFIG") env[k] = v
-  for (const kv of values.env ?? []) {
-    const i = kv.indexOf("=")
-    if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1)
-  }
+  const env = serverEnv(values.env)
   const serverArgs = ["--cpu-prof", "--cpu-prof-dir", dir, entry, "--kubeconfig", info.kubeconfig]
   const client = new Client({ name: "kube-mcp-profile", version: "0" })
   let stop: () => Promise<void>
   if (values.transport === "http") {
     const port = await freePort()
     const child = spawn(process.execPath, [...serverArgs, "--transport", "http", "--http-address", `127.0.0.1:${port}`], { cwd: REPO, env, stdio: "ignore" })
-    for (let i = 0; ; i++) {
-      try {
-        await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)))
-        break
-      } catch (e) {
-        if (i > 300) throw e
-        await new Promise((r) => setTimeout(r, 100))
-      }
-    }
+    await connectHttp(client, port)
     // SIGTERM: the server shuts down by itself, so --cpu-prof gets to write the profile
     stop = () => client.close().then(() => new Promise<void>((ok) => {
       child.once("exit", () => ok())
@@ -135,52 +115,6 @@ const main = async (): Promise<void> => {
 }
 
 // --- attribution
-
-const isPayload = (x: unknown): x is SourceMapPayload =>
-  typeof x === "object" && x !== null && "mappings" in x && typeof x.mappings === "string" && "sources" in x && Array.isArray(x.sources)
-
-const maps = new Map<string, SourceMap | undefined>()
-const sourceMapFor = (url: string): SourceMap | undefined => {
-  if (!url.startsWith("file://")) return undefined
-  if (maps.has(url)) return maps.get(url)
-  let map: SourceMap | undefined
-  try {
-    const path = fileURLToPath(url)
-    const payload: unknown = JSON.parse(readFileSync(`${path}.map`, "utf8"))
-    map = isPayload(payload) ? new SourceMap(payload) : undefined
-  } catch {
-    map = undefined
-  }
-  maps.set(url, map)
-  return map
-}
-
-/** "src/x.ts:12" or "effect (node_modules)" or "node:internal/..." for a call frame. */
-const origin = (cf: CallFrame): { file: string; pkg: string } => {
-  if (cf.url === "") return { file: cf.functionName, pkg: cf.functionName }
-  if (!cf.url.startsWith("file://")) {
-    // node:internal/webstreams/readablestream -> node:internal/webstreams; node:_http_client -> node:_http_client
-    const group = cf.url.startsWith("node:internal/") ? cf.url.split("/").slice(0, 2).join("/") : cf.url
-    return { file: `${cf.url}:${cf.lineNumber + 1}`, pkg: group }
-  }
-  const generated = fileURLToPath(cf.url)
-  let path = generated
-  let line = cf.lineNumber + 1
-  const map = sourceMapFor(cf.url)
-  if (map !== undefined) {
-    const e = map.findEntry(cf.lineNumber, cf.columnNumber)
-    if ("originalSource" in e && typeof e.originalSource === "string") {
-      // esbuild writes sources relative to the map's directory
-      path = e.originalSource.startsWith("file://") ? fileURLToPath(e.originalSource) : resolve(dirname(generated), e.originalSource)
-      line = e.originalLine + 1
-    }
-  }
-  // a copy of dist/ elsewhere (bench/peers.ts runs one) still maps to the repo's src/ and node_modules/
-  const rel = relative(REPO, path).replace(/^(?:\.\.\/|[^/]+\/)*?(?=(?:src|node_modules)\/)/, "")
-  const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(rel)
-  const pkg = nm?.[1] ?? (rel.startsWith("node:") ? "node (internals)" : rel.startsWith("src/") ? rel.split("/").slice(0, 2).join("/") : rel)
-  return { file: `${rel}:${line}`, pkg }
-}
 
 const report = (profile: CpuProfile, from: number, to: number, calls: number, top: number): void => {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))

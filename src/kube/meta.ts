@@ -55,7 +55,11 @@ export const ListMeta = Schema.Struct({
 export const age = (timestamp: string | undefined, now: number): string => {
   if (timestamp === undefined) return "<unknown>"
   const seconds = Math.max(0, Math.floor((now - Date.parse(timestamp)) / 1000))
-  if (Number.isNaN(seconds)) return "<unknown>"
+  return Number.isNaN(seconds) ? "<unknown>" : ageOfSeconds(seconds)
+}
+
+/** The age column of a duration in whole seconds. */
+const ageOfSeconds = (seconds: number): string => {
   if (seconds < 120) return `${seconds}s`
   const minutes = Math.floor(seconds / 60)
   if (minutes < 120) return `${minutes}m`
@@ -63,4 +67,20 @@ export const age = (timestamp: string | undefined, now: number): string => {
   if (hours < 48) return `${hours}h`
   const days = Math.floor(hours / 24)
   return days < 730 ? `${days}d` : `${Math.floor(days / 365)}y`
+}
+
+const HUMAN_DURATION = /^(?:(\d+)y)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/
+
+/**
+ * The age column from the API server's rendering of the same duration (a server-side Table's cells use
+ * apimachinery's HumanDuration: "5m30s", "2h10m", "3d4h"). HumanDuration keeps every unit that `age` reads
+ * (seconds below 10 minutes, minutes below 3 hours, hours below 2 days, days below 8 years), so the result
+ * is what `age` gives for the timestamp; "<invalid>" (a time in the future) reads as 0s, like `age`.
+ */
+export const ageOfHumanDuration = (text: string): string => {
+  if (text === "<invalid>") return "0s"
+  const m = HUMAN_DURATION.exec(text)
+  if (m === null || text === "") return text
+  const [y, d, h, min, s] = m.slice(1).map((v) => Number(v ?? 0))
+  return ageOfSeconds((((((y ?? 0) * 365 + (d ?? 0)) * 24 + (h ?? 0)) * 60 + (min ?? 0)) * 60) + (s ?? 0))
 }

@@ -2,11 +2,10 @@
 import { Clock, Effect, Schema } from "effect"
 import type { KubeError } from "../errors.js"
 import { optionsOf, sanitizeObject } from "../output/sanitize.js"
-import { callJson } from "./call.js"
-import { type ColumnSpec, project } from "./columns.js"
+import { type ColumnSpec, projectRow } from "./columns.js"
 import { access, Kube } from "./Kube.js"
 import { age, ListMeta, ObjectMeta } from "./meta.js"
-import { type ListOptions, pageQuery } from "./paging.js"
+import { type ListOptions, type ListPage, pageQuery, readList, rowBytes } from "./paging.js"
 
 export const Namespace = Schema.Struct({
   metadata: ObjectMeta,
@@ -29,19 +28,39 @@ export interface NamespacePage {
   readonly continue: string | undefined
 }
 
-const listPage = <A, I>(options: Omit<ListOptions, "fieldSelector">, schema: Schema.Codec<A, I>): Effect.Effect<A, KubeError, Kube> =>
-  callJson(access({ verb: "list", resource: "namespaces", clusterScoped: true }), { path: "/api/v1/namespaces", query: pageQuery(options) }, schema)
+/**
+ * One page of namespaces read with readList (a large limit in pages of PAGE_SIZE, up to the budget), each
+ * page decoded with `schema` and reduced by `keep` at once.
+ */
+const readNamespaces = <A extends ListPage, I, T>(
+  options: Omit<ListOptions, "fieldSelector">,
+  schema: Schema.Codec<A, I>,
+  keep: (page: A, now: number) => ReadonlyArray<T>,
+  sizeOf: (item: T) => number
+): Effect.Effect<{ readonly items: ReadonlyArray<T>; readonly continue: string | undefined }, KubeError, Kube> =>
+  Effect.gen(function*() {
+    const now = yield* Clock.currentTimeMillis
+    return yield* readList(
+      access({ verb: "list", resource: "namespaces", clusterScoped: true }),
+      { path: "/api/v1/namespaces", query: pageQuery(options) },
+      options,
+      schema,
+      (list) => keep(list, now),
+      sizeOf
+    )
+  })
 
 /** One page of namespaces (`limit`, `continue`; field selectors are not offered for namespaces). */
 export const listNamespaces = (options: Omit<ListOptions, "fieldSelector">): Effect.Effect<NamespacePage, KubeError, Kube> =>
-  Effect.gen(function*() {
-    const list = yield* listPage(options, NamespaceList)
-    const now = yield* Clock.currentTimeMillis
-    return {
-      namespaces: list.items.map((ns) => ({ name: ns.metadata.name, status: ns.status?.phase ?? "", age: age(ns.metadata.creationTimestamp, now) })),
-      continue: list.metadata?.continue
-    }
-  })
+  Effect.map(
+    readNamespaces(
+      options,
+      NamespaceList,
+      (list, now) => list.items.map((ns) => ({ name: ns.metadata.name, status: ns.status?.phase ?? "", age: age(ns.metadata.creationTimestamp, now) })),
+      (r) => rowBytes([r.name, r.status, r.age])
+    ),
+    (page) => ({ namespaces: page.items, continue: page.continue })
+  )
 
 const NamespaceObjectList = Schema.Struct({
   metadata: Schema.optionalKey(ListMeta),
@@ -54,8 +73,7 @@ export const listNamespacesProjected = (
   spec: ColumnSpec
 ): Effect.Effect<{ readonly columns: ReadonlyArray<string>; readonly rows: ReadonlyArray<ReadonlyArray<string>>; readonly continue: string | undefined }, KubeError, Kube> =>
   Effect.gen(function*() {
-    const kube = yield* Kube
-    const list = yield* listPage(options, NamespaceObjectList)
-    const opts = optionsOf(kube)
-    return { ...project(spec, list.items.map((ns) => sanitizeObject(ns, opts))), continue: list.metadata?.continue }
+    const opts = optionsOf(yield* Kube)
+    const page = yield* readNamespaces(options, NamespaceObjectList, (list) => list.items.map((ns) => projectRow(spec, sanitizeObject(ns, opts))), rowBytes)
+    return { columns: spec.columns.map((c) => c.header), rows: page.items, continue: page.continue }
   })

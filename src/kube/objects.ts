@@ -9,13 +9,13 @@ import { CORE_SCHEMA, load } from "js-yaml"
 import { type ApiError, InvalidInput, type KubeError } from "../errors.js"
 import { isRecord, isSecret, optionsOf, sanitizeObject, sanitizePair } from "../output/sanitize.js"
 import { callJson } from "./call.js"
-import { type ColumnSpec, project } from "./columns.js"
+import { type ColumnSpec, projectRow } from "./columns.js"
 import { changedPaths, specOnly } from "./compare.js"
 import { parseApiVersion, type ResourceInfo, resolveKind, resourcePath, typeName } from "./discovery.js"
 import { countOf, eventsFor, lastSeen } from "./events.js"
 import { access, type AccessCheck, Kube } from "./Kube.js"
 import { age, ListMeta, OwnerReference } from "./meta.js"
-import { PAGE_SIZE, pageQuery, readAllPages, Table, TABLE_ACCEPT } from "./paging.js"
+import { PAGE_SIZE, pageQuery, readAllPages, readList, rowBytes, Table, TABLE_ACCEPT } from "./paging.js"
 import { listScope, namespaceOr } from "./scope.js"
 
 // ---- how callers name a kind, and the options of writes ----
@@ -251,6 +251,8 @@ export interface ListQuery {
   readonly fieldSelector?: string | undefined
   readonly limit?: number | undefined
   readonly continue?: string | undefined
+  /** The answer's byte budget (paging.ts readList). */
+  readonly budgetBytes?: number | undefined
 }
 
 /** What a page of a listing says besides its items. */
@@ -275,6 +277,9 @@ export interface ObjectItems extends Listed {
 }
 
 const PlainList = Schema.Struct({ metadata: Schema.optionalKey(ListMeta), items: Schema.Array(KubeObject) })
+/** A list asked for with TABLE_ACCEPT: the Table, or the plain list from an API that renders none. */
+const TableOrList = Schema.Union([Table, PlainList])
+type TableOrList = typeof TableOrList.Type
 
 const cap = <A>(all: ReadonlyArray<A>, limit: number): { kept: ReadonlyArray<A>; capped: Listed["capped"] } =>
   all.length > limit ? { kept: all.slice(0, limit), capped: { shown: limit, total: all.length } } : { kept: all, capped: undefined }
@@ -300,69 +305,80 @@ const listRequest = (gvk: Gvk, query: ListQuery, tool: string) =>
 /**
  * One page as kubectl get shows it: the server-side Table's default columns (CRD printer columns included),
  * a namespace column across namespaces; name and age from the plain list where the API renders no Table.
+ * The objects' metadata comes with the Table only when the namespace column needs it (includeObject=None
+ * otherwise: a 10,000-ConfigMap namespace is 1.4 MB of Table instead of 5 MB of PartialObjectMetadata). A
+ * large limit is read in pages of PAGE_SIZE, each reduced to its rows at once, until the budget is full.
  */
 export const listRows = (gvk: Gvk, query: ListQuery, tool: string): Effect.Effect<ObjectRows, KubeError | InvalidInput, Kube> =>
   Effect.gen(function*() {
     const { check, info, limit, namespace, request } = yield* listRequest(gvk, query, tool)
-    const answer = yield* callJson(check, { ...request, accept: TABLE_ACCEPT }, KubeObject)
     const showNamespace = info.namespaced && namespace === undefined
-    const table = decodeTable(answer)
-    if (Option.isSome(table)) {
-      const { indexes, names } = tableColumns(table.value)
-      const { capped, kept } = cap(table.value.rows, limit)
-      return {
-        info,
-        namespace,
-        columns: [...(showNamespace ? ["namespace"] : []), ...names],
-        rows: kept.map((r) => [...(showNamespace ? [r.object?.metadata?.namespace ?? ""] : []), ...indexes.map((i) => cellText(r.cells[i]))]),
-        continue: table.value.metadata?.continue,
-        remaining: table.value.metadata?.remainingItemCount,
-        capped
-      }
-    }
-    const list = yield* Schema.decodeUnknownEffect(PlainList)(answer).pipe(Effect.orDie)
     const now = yield* Clock.currentTimeMillis
-    const { capped, kept } = cap(list.items, limit)
-    return {
-      info,
-      namespace,
-      columns: [...(showNamespace ? ["namespace"] : []), "name", "age"],
-      rows: kept.map((item) => {
+    let columns: ReadonlyArray<string> = []
+    const keep = (answer: TableOrList): ReadonlyArray<ReadonlyArray<string>> => {
+      if ("columnDefinitions" in answer) {
+        const { indexes, names } = tableColumns(answer)
+        columns = [...(showNamespace ? ["namespace"] : []), ...names]
+        return answer.rows.map((r) => [...(showNamespace ? [r.object?.metadata?.namespace ?? ""] : []), ...indexes.map((i) => cellText(r.cells[i]))])
+      }
+      columns = [...(showNamespace ? ["namespace"] : []), "name", "age"]
+      return answer.items.map((item) => {
         const m = metaOf(item)
         return [...(showNamespace ? [m.namespace ?? ""] : []), m.name ?? "", age(m.creationTimestamp, now)]
-      }),
-      continue: list.metadata?.continue,
-      remaining: list.metadata?.remainingItemCount,
-      capped
+      })
     }
+    const read = yield* readList(
+      check,
+      { ...request, accept: TABLE_ACCEPT, query: { ...request.query, includeObject: showNamespace ? "Metadata" : "None" } },
+      { ...query, limit },
+      TableOrList,
+      keep,
+      rowBytes
+    )
+    const { capped, kept } = read.ignoredLimit ? cap(read.items, limit) : { capped: undefined, kept: read.items }
+    return { info, namespace, columns, rows: kept, continue: read.continue, remaining: read.remaining, capped }
+  })
+
+/**
+ * One page of the objects, read in pages of PAGE_SIZE (readList), each sanitized and then reduced by
+ * `keep` at once, so no more than one page of whole objects is held.
+ */
+const objectPages = <T>(
+  gvk: Gvk,
+  query: ListQuery,
+  tool: string,
+  keep: (items: ReadonlyArray<KubeObject>) => ReadonlyArray<T>,
+  sizeOf: (item: T) => number
+) =>
+  Effect.gen(function*() {
+    const { check, info, kube, limit, namespace, request } = yield* listRequest(gvk, query, tool)
+    const opts = optionsOf(kube)
+    const read = yield* readList(
+      check,
+      request,
+      { ...query, limit },
+      PlainList,
+      (list) => keep(list.items.map((item) => sanitizeObject({ apiVersion: info.apiVersion, kind: info.kind, ...item }, opts))),
+      sizeOf
+    )
+    const { capped, kept } = read.ignoredLimit ? cap(read.items, limit) : { capped: undefined, kept: read.items }
+    return { info, namespace, kept, continue: read.continue, remaining: read.remaining, capped }
   })
 
 /** One page of the objects themselves, sanitized. */
 export const listItems = (gvk: Gvk, query: ListQuery, tool: string): Effect.Effect<ObjectItems, KubeError | InvalidInput, Kube> =>
-  Effect.gen(function*() {
-    const { check, info, kube, limit, namespace, request } = yield* listRequest(gvk, query, tool)
-    const list = yield* callJson(check, request, PlainList)
-    const { capped, kept } = cap(list.items, limit)
-    const opts = optionsOf(kube)
-    return {
-      info,
-      namespace,
-      items: kept.map((item) => sanitizeObject({ apiVersion: info.apiVersion, kind: info.kind, ...item }, opts)),
-      continue: list.metadata?.continue,
-      remaining: list.metadata?.remainingItemCount,
-      capped
-    }
-  })
+  Effect.map(objectPages(gvk, query, tool, (items) => items, (item) => JSON.stringify(item).length), ({ kept, ...l }) => ({ ...l, items: kept }))
 
 /**
  * One page of the objects projected to custom columns (kubectl -o custom-columns): whole objects are read,
  * sanitized first (Secret values stay masked unless the context reveals them), then each becomes a row.
  */
 export const listProjected = (gvk: Gvk, query: ListQuery, spec: ColumnSpec, tool: string): Effect.Effect<ObjectRows, KubeError | InvalidInput, Kube> =>
-  Effect.map(listItems(gvk, query, tool), (l) => {
-    const { columns, rows } = project(spec, l.items)
-    return { info: l.info, namespace: l.namespace, continue: l.continue, remaining: l.remaining, capped: l.capped, columns, rows }
-  })
+  Effect.map(objectPages(gvk, query, tool, (items) => items.map((item) => projectRow(spec, item)), rowBytes), ({ kept, ...l }) => ({
+    ...l,
+    columns: spec.columns.map((c) => c.header),
+    rows: kept
+  }))
 
 /**
  * Every page of the objects as the API server has them, up to `maxItems` (for reading and comparing;

@@ -39,7 +39,54 @@ export interface ListOptions {
   readonly fieldSelector?: string | undefined
   readonly limit?: number | undefined
   readonly continue?: string | undefined
+  /**
+   * The answer's byte budget: a `limit` above PAGE_SIZE is read in pages of PAGE_SIZE, and reading stops
+   * once the rows read would fill it (the continue token then resumes after the last page read).
+   */
+  readonly budgetBytes?: number | undefined
 }
+
+/** One page of a chunked read: what it holds (already reduced to what is kept) and the server's token. */
+interface Chunk<T> {
+  readonly items: ReadonlyArray<T>
+  readonly continue: string | undefined
+  readonly remaining: number | undefined
+  /** Some aggregated APIs ignore limit and answer everything. */
+  readonly ignoredLimit: boolean
+}
+
+/** A row's share of the answer: its cells as JSON strings, about what either rendering spends on it. */
+export const rowBytes = (row: ReadonlyArray<string>): number => row.reduce((n, c) => n + c.length + 3, 2)
+
+/**
+ * One page of `limit` items as the caller sees it (one request up to PAGE_SIZE), read from the API server in
+ * pages of at most PAGE_SIZE:
+ * a large limit (5000) never holds more than one page's answer at a time, and reading stops early once the
+ * kept items' `sizeOf` passes `budgetBytes` (more would be cut by the budgeter anyway).
+ */
+const readChunked = <T, E, R>(
+  options: ListOptions,
+  fetch: (limit: number, token: string | undefined) => Effect.Effect<Chunk<T>, E, R>,
+  sizeOf: (item: T) => number
+): Effect.Effect<Chunk<T>, E, R> =>
+  Effect.gen(function*() {
+    const limit = options.limit ?? PAGE_SIZE
+    // one page needs no measuring: nothing follows it
+    const budget = limit > PAGE_SIZE ? options.budgetBytes ?? Number.POSITIVE_INFINITY : Number.POSITIVE_INFINITY
+    const items: Array<T> = []
+    let token = options.continue
+    let bytes = 0
+    let last: Chunk<T>
+    do {
+      last = yield* fetch(Math.min(PAGE_SIZE, limit - items.length), token)
+      for (const item of last.items) {
+        items.push(item)
+        if (budget !== Number.POSITIVE_INFINITY) bytes += sizeOf(item)
+      }
+      token = last.continue
+    } while (limit > PAGE_SIZE && !last.ignoredLimit && token !== undefined && token !== "" && items.length < limit && bytes <= budget)
+    return { items, continue: token, remaining: last.remaining, ignoredLimit: last.ignoredLimit }
+  })
 
 /** The query of one page: the caller's selectors, its limit (or PAGE_SIZE) and continue token. */
 export const pageQuery = (options: ListOptions): Readonly<Record<string, string | number | undefined>> => ({
@@ -48,6 +95,35 @@ export const pageQuery = (options: ListOptions): Readonly<Record<string, string 
   limit: options.limit ?? PAGE_SIZE,
   continue: options.continue
 })
+
+/** What every list answer carries besides its items. */
+export interface ListPage {
+  readonly metadata?: { readonly continue?: string | undefined; readonly remainingItemCount?: number | undefined } | undefined
+}
+
+/**
+ * One page of a list tool: `request` (its query with the caller's selectors) read with readChunked, each
+ * answer decoded with `schema` and reduced at once by `keep` to one item per object (rows, projected
+ * columns, sanitized objects), so no more than one page of API JSON is held at a time.
+ */
+export const readList = <A extends ListPage, I, T>(
+  check: AccessCheck,
+  request: ApiRequest,
+  options: ListOptions,
+  schema: Schema.Codec<A, I>,
+  keep: (page: A) => ReadonlyArray<T>,
+  sizeOf: (item: T) => number
+): Effect.Effect<Chunk<T>, KubeError, Kube> =>
+  readChunked(
+    options,
+    (limit, token) =>
+      Effect.map(callJson(check, { ...request, query: { ...request.query, limit, continue: token } }, schema), (list) => {
+        const items = keep(list)
+        // some aggregated APIs ignore limit and answer everything
+        return { items, continue: list.metadata?.continue, remaining: list.metadata?.remainingItemCount, ignoredLimit: items.length > limit }
+      }),
+    sizeOf
+  )
 
 interface Page<T> {
   readonly metadata?: { readonly continue?: string | undefined } | undefined

@@ -1,5 +1,6 @@
 /** namespaces_list: the first cluster tool, and the shape every list tool follows. */
 import { Effect, Schema } from "effect"
+import { AppSettings } from "../config/appSettings.js"
 import { parseColumns } from "../kube/columns.js"
 import { listNamespaces, listNamespacesProjected } from "../kube/namespaces.js"
 import { table, TableOutput } from "../output/reply.js"
@@ -20,7 +21,8 @@ export const namespacesList = clusterTool({
   annotations: { title: "List namespaces", readOnlyHint: true, idempotentHint: true, openWorldHint: true },
   run: (input) =>
     Effect.gen(function*() {
-      const options = { labelSelector: input.label_selector, limit: input.limit, continue: input.continue }
+      // a large limit is read page by page only until the answer's budget is full
+      const options = { labelSelector: input.label_selector, limit: input.limit, continue: input.continue, budgetBytes: (yield* AppSettings).maxBytes }
       if (input.columns !== undefined) {
         const projected = yield* listNamespacesProjected(options, yield* parseColumns(input.columns))
         return table({ ...projected, headers: "as-given", narrow: "label_selector, or limit and continue" })

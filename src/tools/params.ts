@@ -19,7 +19,8 @@ export const FieldSelector = Schema.String.check(Schema.isMaxLength(4096)).annot
 })
 
 export const Limit = Schema.Finite.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 5000 })).annotate({
-  description: `maximum number of items to fetch (default ${PAGE_SIZE}); when more exist the result carries a continue token`
+  description: `maximum number of items to fetch (default ${PAGE_SIZE}); when more exist the result carries a continue token. ` +
+    `A larger limit is read ${PAGE_SIZE} at a time until the answer's byte budget is full, and the continue token resumes after the last item read`
 })
 export const Continue = Schema.String.check(Schema.isMaxLength(8192)).annotate({
   description: "continue token from a previous call's result"

@@ -66,8 +66,8 @@ describe("listRows", () => {
       expect(one.rows).toEqual([["web", "2/2", "2", "2", "5d"]])
       expect(one.namespace).toBe("team-a")
       expect(api.calls()).toEqual([
-        "GET /apis/apps/v1/deployments?labelSelector=tier%3Dfront&limit=500",
-        "GET /apis/apps/v1/namespaces/team-a/deployments?limit=10"
+        "GET /apis/apps/v1/deployments?labelSelector=tier%3Dfront&limit=500&includeObject=Metadata",
+        "GET /apis/apps/v1/namespaces/team-a/deployments?limit=10&includeObject=None"
       ])
     }))
 

@@ -60,12 +60,13 @@ const settle = Effect.promise(() => new Promise((r) => setImmediate(r))).pipe(Ef
 const list = (items: ReadonlyArray<unknown>, cont?: string) => ({ kind: "PodList", metadata: cont !== undefined ? { continue: cont } : {}, items })
 
 describe("listPods", () => {
+  // the fake server renders no Table, so these read the plain list, as from an API server that cannot
   it.effect("reads each pod as kubectl get pods -o wide, with ages from the clock", () =>
     Effect.gen(function*() {
       const server = fakeServer(() => ({ body: list([crashy, initializing, terminating], "next-page") }))
       yield* TestClock.setTime(NOW)
       const page = yield* listPods({ labelSelector: "app=x", limit: 3 }).pipe(Effect.provide(testKubeLayer(server)))
-      expect(server.requests).toEqual(["GET /api/v1/namespaces/default/pods?labelSelector=app%3Dx&limit=3"])
+      expect(server.requests).toEqual(["GET /api/v1/namespaces/default/pods?labelSelector=app%3Dx&limit=3&includeObject=None"])
       expect(page.scope).toEqual({ all: false, namespace: "default" })
       expect(page.continue).toBe("next-page")
       expect(page.pods).toEqual([
@@ -84,10 +85,39 @@ describe("listPods", () => {
       const server = fakeServer(() => ({ body: list([completed]) }))
       yield* TestClock.setTime(NOW)
       const page = yield* listPods({ allNamespaces: true, fieldSelector: "status.phase=Succeeded" }).pipe(Effect.provide(testKubeLayer(server)))
-      expect(server.requests).toEqual(["GET /api/v1/pods?fieldSelector=status.phase%3DSucceeded&limit=500"])
+      expect(server.requests).toEqual(["GET /api/v1/pods?fieldSelector=status.phase%3DSucceeded&limit=500&includeObject=Metadata"])
       expect(page.scope).toEqual({ all: true })
       expect(page.continue).toBeUndefined()
       expect(page.pods).toEqual([{ namespace: "batch", name: "job-x", ready: "0/1", status: "Completed", restarts: "0", age: "10m", node: "node-1", ip: "<none>" }])
+    }))
+
+  it.effect("a limit above a page is read in pages of 500, and only until the budget is full", () =>
+    Effect.gen(function*() {
+      // a server-side Table of `n` pods named from `from`, with the next page's token
+      const table = (from: number, n: number, next: string | undefined) => ({
+        kind: "Table",
+        metadata: next !== undefined ? { continue: next } : {},
+        columnDefinitions: ["Name", "Ready", "Status", "Restarts", "Age", "IP", "Node"].map((name) => ({ name, type: "string" })),
+        rows: Array.from({ length: n }, (_, i) => ({ cells: [`p-${from + i}`, "1/1", "Running", "0", "5m", "10.0.0.1", "node-1"] }))
+      })
+      const server = fakeServer((req) => {
+        const at = Number(req.query?.["continue"] ?? 0)
+        return { body: table(at, Number(req.query?.["limit"]), `${at + Number(req.query?.["limit"])}`) }
+      })
+      const whole = yield* listPods({ limit: 1200 }).pipe(Effect.provide(testKubeLayer(server)))
+      expect(server.requests).toEqual([
+        "GET /api/v1/namespaces/default/pods?limit=500&includeObject=None",
+        "GET /api/v1/namespaces/default/pods?limit=500&continue=500&includeObject=None",
+        "GET /api/v1/namespaces/default/pods?limit=200&continue=1000&includeObject=None"
+      ])
+      expect(whole.pods.map((p) => p.name)).toEqual(Array.from({ length: 1200 }, (_, i) => `p-${i}`))
+      expect(whole.continue).toBe("1200")
+      // rows of about 60 bytes: 500 of them pass a 20 KiB budget, so the second page is not read
+      const budgeted = fakeServer((req) => ({ body: table(Number(req.query?.["continue"] ?? 0), Number(req.query?.["limit"]), "next") }))
+      const cut = yield* listPods({ limit: 5000, budgetBytes: 20_000 }).pipe(Effect.provide(testKubeLayer(budgeted)))
+      expect(budgeted.requests).toHaveLength(1)
+      expect(cut.pods).toHaveLength(500)
+      expect(cut.continue).toBe("next")
     }))
 
   it.effect("refuses namespace with all namespaces before any request", () =>

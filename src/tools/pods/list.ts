@@ -1,5 +1,6 @@
 /** pods_list: kubectl get pods -o wide, compact and paged by the API server. */
 import { Effect, Schema } from "effect"
+import { AppSettings } from "../../config/appSettings.js"
 import { parseColumns } from "../../kube/columns.js"
 import { listPods, listPodsProjected } from "../../kube/pods.js"
 import { table, TableOutput } from "../../output/reply.js"
@@ -31,8 +32,10 @@ export const podsList = clusterTool({
     Effect.gen(function*() {
       const narrow = (all: boolean) =>
         `limit (then continue), label_selector, field_selector (e.g. status.phase!=Running)${all ? " or a namespace instead of all_namespaces" : ""}`
+      // a large limit is read page by page only until the answer's budget is full
+      const options = { ...listOptionsOf(input), budgetBytes: (yield* AppSettings).maxBytes }
       if (input.columns !== undefined) {
-        const projected = yield* listPodsProjected(listOptionsOf(input), yield* parseColumns(input.columns))
+        const projected = yield* listPodsProjected(options, yield* parseColumns(input.columns))
         return table({
           columns: projected.columns,
           rows: projected.rows,
@@ -42,7 +45,7 @@ export const podsList = clusterTool({
           narrow: narrow(projected.scope.all)
         })
       }
-      const page = yield* listPods(listOptionsOf(input))
+      const page = yield* listPods(options)
       const all = page.scope.all
       return table({
         columns: all ? ["namespace", ...COLUMNS] : COLUMNS,

@@ -3,6 +3,7 @@
  * (custom-columns), or the sanitized items as YAML/JSON.
  */
 import { Effect, Schema } from "effect"
+import { AppSettings } from "../../config/appSettings.js"
 import { parseColumns } from "../../kube/columns.js"
 import { type Listed, listItems, listProjected, listRows } from "../../kube/objects.js"
 import { document, ObjectOutput, type Reply, table, TableOutput } from "../../output/reply.js"
@@ -47,7 +48,8 @@ export const resourcesList = clusterTool({
   annotations: { title: "List resources", readOnlyHint: true, idempotentHint: true, openWorldHint: true },
   run: (input) =>
     Effect.gen(function*() {
-      const query = listOptionsOf(input)
+      // a large limit is read page by page only until the answer's budget is full
+      const query = { ...listOptionsOf(input), budgetBytes: (yield* AppSettings).maxBytes }
       const output = input.output ?? "summary"
       if (input.columns !== undefined && output !== "summary") {
         return yield* new InvalidInput({
