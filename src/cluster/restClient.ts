@@ -9,6 +9,7 @@ import * as http from "node:http"
 import * as https from "node:https"
 import type { KubeError } from "../errors.js"
 import { Timeout } from "../errors.js"
+import { Telemetry } from "../telemetry/telemetry.js"
 import { statusToError, transportError } from "./apiStatus.js"
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE"
@@ -107,6 +108,7 @@ export const makeRestClient = (context: string, kc: KubeConfig, timeoutMs: numbe
       Effect.sync(() => (secure ? new https.Agent(agentOptions) : new http.Agent({ keepAlive: true, maxSockets: 32 }))),
       (a) => Effect.sync(() => a.destroy())
     )
+    const telemetry = yield* Telemetry
     const dynamic = hasDynamicAuth(kc)
     const staticHeaders = headerRecord(initial.headers)
     const staticAuth = initial.auth
@@ -154,7 +156,7 @@ export const makeRestClient = (context: string, kc: KubeConfig, timeoutMs: numbe
           if (payload !== undefined) r.write(payload)
           r.end()
           return Effect.sync(() => r.destroy())
-        })
+        }).pipe(telemetry.apiRequest(context, method, req.path))
         const result = yield* once.pipe(
           Effect.flatMap((answer) =>
             answer.status === 429 && req.retryTooManyRequests !== false ? Effect.fail(new RetryLater({ answer })) : Effect.succeed(answer)
@@ -163,14 +165,16 @@ export const makeRestClient = (context: string, kc: KubeConfig, timeoutMs: numbe
           Effect.catchTag("RetryLater", (e) => Effect.succeed(e.answer)),
           Effect.timeoutOrElse({
             duration: timeoutMs,
-            orElse: () =>
-              Effect.fail(
+            orElse: () => {
+              telemetry.apiTimeout(context, method)
+              return Effect.fail(
                 new Timeout({
                   context,
                   message: `${method} ${req.path} on context "${context}" did not answer within ${timeoutMs} ms`,
                   details: "Raise kubernetes.timeout (or [contexts.\"name\"] timeout) if this cluster is slow, or check that it is reachable."
                 })
               )
+            }
           })
         )
         if (result.status >= 200 && result.status < 300) return result.body

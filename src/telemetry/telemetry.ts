@@ -1,0 +1,164 @@
+/**
+ * Telemetry: Prometheus metrics and OpenTelemetry traces, behind one service so the call sites (the tool
+ * adapter, the REST client, the rate limiter, the session table) each carry a single hook. Off unless
+ * `[metrics]` or `[tracing]` enable it: the default is a no-op whose hooks return their argument unchanged,
+ * and neither prom-client nor the OTLP exporter is loaded (they are imported only when enabled).
+ */
+import { Cause, Context, Effect, Exit, Layer, type Scope, Tracer } from "effect"
+import type { IncomingMessage, ServerResponse } from "node:http"
+import type { Settings } from "../config/settings.js"
+import type { ToolResult } from "../tool/errorResult.js"
+
+/** The answer of one API request as the hooks see it. */
+export interface Answered {
+  readonly status: number
+}
+
+type Wrap = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+
+export interface TelemetryApi {
+  /**
+   * Wraps one whole tool call: the calls-in-flight gauge, and with tracing the call's span, a child of the
+   * client's trace when `traceparent` (W3C trace context from `params._meta`) is given.
+   */
+  readonly call: (tool: string, traceparent: string | undefined) => Wrap
+  /**
+   * A tool call finished: counted by tool, context and outcome (`ok` or the error type) and its duration
+   * observed. `context` is the one context the call ran on; "" for none, several, or one that does not exist.
+   */
+  readonly toolCall: (tool: string, context: string | undefined, result: ToolResult, ms: number) => Effect.Effect<void>
+  /** Wraps one API request attempt: counted by context, method and status (failures: `error`), traced as a child span. */
+  readonly apiRequest: (context: string, method: string, path: string) => <A extends Answered, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /** A request that did not answer within the context's timeout. */
+  readonly apiTimeout: (context: string, method: string) => void
+  /** Runs `effect` through the context's rate limiter `limiter`, observing how long it waited for a token. */
+  readonly limited: <A, E, R>(context: string, limiter: Wrap, effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /** The number of open MCP sessions, read at each scrape, while the scope lasts. */
+  readonly watchSessions: (size: () => number) => Effect.Effect<void, never, Scope.Scope>
+  /** Answers `GET /metrics` on the HTTP transport's listener; undefined when metrics are not served there. */
+  readonly serveMetrics: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined
+}
+
+const identity: Wrap = (effect) => effect
+
+/** Nothing collected, nothing traced: every hook costs a function call. */
+export const noTelemetry: TelemetryApi = {
+  call: () => identity,
+  toolCall: () => Effect.void,
+  apiRequest: () => identity,
+  apiTimeout: () => undefined,
+  limited: (_context, limiter, effect) => limiter(effect),
+  watchSessions: () => Effect.void,
+  serveMetrics: undefined
+}
+
+/** Off unless main provides a telemetry layer: tools and tests that do not observe need nothing. */
+export const Telemetry = Context.Reference<TelemetryApi>("kube-mcp/Telemetry", { defaultValue: () => noTelemetry })
+
+/** `effect` as one observed tool call (see TelemetryApi.call): the adapter's hook. */
+export const observedCall = (tool: string, traceparent: string | undefined): Wrap => (effect) =>
+  Effect.flatMap(Effect.service(Telemetry), (telemetry) => telemetry.call(tool, traceparent)(effect))
+
+/** The error type of a failed result, "ok" otherwise (a fixed set: the error tags of docs/tools.md). */
+export const outcomeOf = (result: ToolResult): string => {
+  if (result.isError !== true) return "ok"
+  const error = result.structuredContent?.["error"]
+  return typeof error === "object" && error !== null && "type" in error && typeof error.type === "string" ? error.type : "InternalError"
+}
+
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/u
+
+/**
+ * A W3C `traceparent` header value as the parent of our span; undefined when absent or malformed (then the
+ * call starts a trace of its own), or when the ids are the all-zero invalid ones.
+ */
+export const parseTraceparent = (value: unknown): Tracer.ExternalSpan | undefined => {
+  if (typeof value !== "string") return undefined
+  const m = TRACEPARENT.exec(value.trim().toLowerCase())
+  if (m === null || m[1] === "ff") return undefined
+  const [, , traceId = "", spanId = "", flags = "00"] = m
+  if (/^0+$/u.test(traceId) || /^0+$/u.test(spanId)) return undefined
+  return Tracer.externalSpan({ traceId, spanId, sampled: (Number.parseInt(flags, 16) & 1) === 1 })
+}
+
+/** What the Prometheus side records (prometheus.ts); synchronous, so a hook adds no Effect of its own. */
+export interface Collector {
+  readonly toolCall: (tool: string, context: string, outcome: string, seconds: number) => void
+  readonly inFlight: (delta: 1 | -1) => void
+  readonly apiRequest: (context: string, method: string, code: string) => void
+  readonly limiterWait: (context: string, seconds: number) => void
+  readonly watchSessions: (size: () => number) => Effect.Effect<void, never, Scope.Scope>
+  readonly serveMetrics: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined
+}
+
+/** The hooks over a collector (metrics on) and/or Effect's tracer (tracing on). */
+export const observe = (collect: Collector | undefined, tracing: boolean): TelemetryApi => {
+  const inFlight: Wrap = collect === undefined ? identity : (effect) =>
+    Effect.suspend(() => {
+      collect.inFlight(1)
+      return Effect.ensuring(effect, Effect.sync(() => collect.inFlight(-1)))
+    })
+  const callSpan = (tool: string, traceparent: string | undefined): Wrap => (effect) => {
+    const parent = parseTraceparent(traceparent)
+    return Effect.withSpan(effect, `tools/call ${tool}`, {
+      kind: "server",
+      attributes: { "mcp.tool.name": tool },
+      ...(parent !== undefined ? { parent } : {})
+    })
+  }
+  return {
+    call: tracing ? (tool, traceparent) => (effect) => inFlight(callSpan(tool, traceparent)(effect)) : () => inFlight,
+    toolCall: (tool, context, result, ms) => {
+      const outcome = outcomeOf(result)
+      // an unknown context's name is the caller's input: not a label (unbounded)
+      const where = outcome === "UnknownContext" ? "" : context ?? ""
+      collect?.toolCall(tool, where, outcome, ms / 1000)
+      return tracing ? Effect.annotateCurrentSpan({ "k8s.context": where, "mcp.tool.outcome": outcome }) : Effect.void
+    },
+    apiRequest: (context, method, path) => (effect) => {
+      const measured = collect === undefined ? effect : Effect.onExit(effect, (exit) =>
+        Effect.sync(() => {
+          if (Exit.isSuccess(exit)) collect.apiRequest(context, method, String(exit.value.status))
+          // interrupted: the call was cancelled or timed out (apiTimeout counts the latter)
+          else if (!Cause.hasInterruptsOnly(exit.cause)) collect.apiRequest(context, method, "error")
+        }))
+      return tracing
+        ? Effect.withSpan(
+          Effect.tap(measured, (a) => Effect.annotateCurrentSpan("http.response.status_code", a.status)),
+          `kube ${method}`,
+          { kind: "client", attributes: { "k8s.context": context, "http.request.method": method, "url.path": path } }
+        )
+        : measured
+    },
+    apiTimeout: (context, method) => collect?.apiRequest(context, method, "timeout"),
+    limited: collect === undefined ? (_context, limiter, effect) => limiter(effect) : (context, limiter, effect) =>
+      Effect.suspend(() => {
+        // real time waited (not Effect's Clock): a measurement, read synchronously
+        const asked = performance.now()
+        return limiter(Effect.suspend(() => {
+          collect.limiterWait(context, (performance.now() - asked) / 1000)
+          return effect
+        }))
+      }),
+    watchSessions: collect === undefined ? () => Effect.void : collect.watchSessions,
+    serveMetrics: collect?.serveMetrics
+  }
+}
+
+/**
+ * The telemetry `settings` ask for. prom-client and the OTLP tracer are each imported only when enabled;
+ * the tracing layer also provides Effect's Tracer, so the spans the hooks open are exported.
+ */
+export const telemetryLayer = (settings: Settings) => {
+  const { metrics, tracing } = settings
+  if (!metrics.enabled && !tracing.enabled) return Layer.empty
+  const live = Layer.effect(
+    Telemetry,
+    Effect.gen(function*() {
+      const collect = metrics.enabled ? yield* (yield* Effect.promise(() => import("./prometheus.js"))).prometheus(settings) : undefined
+      return observe(collect, tracing.enabled)
+    })
+  )
+  if (!tracing.enabled) return live
+  return Layer.merge(live, Layer.unwrap(Effect.promise(() => import("./tracing.js")).pipe(Effect.map((m) => m.otlpTracer(settings)))))
+}
