@@ -156,7 +156,7 @@ export const makeRestClient = (context: string, kc: KubeConfig, timeoutMs: numbe
           if (payload !== undefined) r.write(payload)
           r.end()
           return Effect.sync(() => r.destroy())
-        }).pipe(telemetry.apiRequest(context, method, req.path))
+        })
         const result = yield* once.pipe(
           Effect.flatMap((answer) =>
             answer.status === 429 && req.retryTooManyRequests !== false ? Effect.fail(new RetryLater({ answer })) : Effect.succeed(answer)
@@ -165,17 +165,16 @@ export const makeRestClient = (context: string, kc: KubeConfig, timeoutMs: numbe
           Effect.catchTag("RetryLater", (e) => Effect.succeed(e.answer)),
           Effect.timeoutOrElse({
             duration: timeoutMs,
-            orElse: () => {
-              telemetry.apiTimeout(context, method)
-              return Effect.fail(
+            orElse: () =>
+              Effect.fail(
                 new Timeout({
                   context,
                   message: `${method} ${req.path} on context "${context}" did not answer within ${timeoutMs} ms`,
                   details: "Raise kubernetes.timeout (or [contexts.\"name\"] timeout) if this cluster is slow, or check that it is reachable."
                 })
               )
-            }
-          })
+          }),
+          telemetry.apiRequest(context, method, req.path)
         )
         if (result.status >= 200 && result.status < 300) return result.body
         return yield* Effect.fail(statusToError({ context, method, path: req.path, status: result.status, body: result.body }))

@@ -245,6 +245,9 @@ export const loadSettings = ({ cli, cwd, env }: LoadInput): Effect.Effect<Settin
           "set metrics.address (a separate listener, e.g. \"127.0.0.1:9464\") or add \"http\" to server.transports"
       })
     }
+    if (!metrics.enabled && metrics.address !== "") {
+      return yield* new ConfigError({ message: "metrics.address is set but metrics.enabled is false; set metrics.enabled = true to serve /metrics there" })
+    }
     const tokenFile = server.http.auth_token_file
     const envToken = env["KUBE_MCP_HTTP_TOKEN"]
     const authToken = envToken !== undefined && envToken !== ""

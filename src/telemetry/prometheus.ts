@@ -59,7 +59,7 @@ export const prometheus = (settings: Settings) =>
     })
     const durations = new Histogram({
       name: "kube_mcp_tool_call_duration_seconds",
-      help: "Duration of tool calls, from arguments received to result ready (audit record written).",
+      help: "Duration of tool calls, from arguments received to result ready (audit record written), by tool.",
       labelNames: ["tool"],
       buckets: CALL_BUCKETS,
       registers
@@ -67,7 +67,7 @@ export const prometheus = (settings: Settings) =>
     const inFlight = new Gauge({ name: "kube_mcp_tool_calls_in_flight", help: "Tool calls running now.", registers })
     const requests = new Counter({
       name: "kube_mcp_api_requests_total",
-      help: "Requests to Kubernetes API servers by context, method and HTTP status code (error: no answer; timeout: none within the context's timeout).",
+      help: "Requests to Kubernetes API servers by context, method and final HTTP status code (timeout: no answer within the context's timeout; error: no answer; canceled: the call was cancelled).",
       labelNames: ["context", "method", "code"],
       registers
     })
@@ -132,10 +132,8 @@ export const prometheus = (settings: Settings) =>
     }
 
     const collector: Collector = {
-      toolCall: (tool, context, outcome, seconds) => {
-        call(tool, context, outcome).inc()
-        duration(tool).observe(seconds)
-      },
+      toolCall: (tool, context, outcome) => call(tool, context, outcome).inc(),
+      callDuration: (tool, seconds) => duration(tool).observe(seconds),
       inFlight: (delta) => inFlight.inc(delta),
       apiRequest: (context, method, code) => request(context, method, code).inc(),
       limiterWait: (context, seconds) => wait(context).observe(seconds),

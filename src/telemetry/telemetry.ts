@@ -18,19 +18,22 @@ type Wrap = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 
 export interface TelemetryApi {
   /**
-   * Wraps one whole tool call: the calls-in-flight gauge, and with tracing the call's span, a child of the
-   * client's trace when `traceparent` (W3C trace context from `params._meta`) is given.
+   * Wraps one whole tool call: the calls-in-flight gauge, its duration, and with tracing the call's span, a
+   * child of the client's trace when `traceparent` (W3C trace context from `params._meta`) is given.
    */
   readonly call: (tool: string, traceparent: string | undefined) => Wrap
   /**
-   * A tool call finished: counted by tool, context and outcome (`ok` or the error type) and its duration
-   * observed. `context` is the one context the call ran on; "" for none, several, or one that does not exist.
+   * A tool call finished: counted by tool, context and outcome (`ok` or the error type). `context` is the one
+   * context the call ran on; "" for none, several, or one that does not exist.
    */
-  readonly toolCall: (tool: string, context: string | undefined, result: ToolResult, ms: number) => Effect.Effect<void>
-  /** Wraps one API request attempt: counted by context, method and status (failures: `error`), traced as a child span. */
-  readonly apiRequest: (context: string, method: string, path: string) => <A extends Answered, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
-  /** A request that did not answer within the context's timeout. */
-  readonly apiTimeout: (context: string, method: string) => void
+  readonly toolCall: (tool: string, context: string | undefined, result: ToolResult) => Effect.Effect<void>
+  /**
+   * Wraps one API request (its 429 retries and timeout included): counted by context, method and status
+   * code, or `timeout`, `error` (no answer) or `canceled` (the call was cancelled); traced as a child span.
+   */
+  readonly apiRequest: (context: string, method: string, path: string) => <A extends Answered, E extends { readonly _tag: string }, R>(
+    effect: Effect.Effect<A, E, R>
+  ) => Effect.Effect<A, E, R>
   /** Runs `effect` through the context's rate limiter `limiter`, observing how long it waited for a token. */
   readonly limited: <A, E, R>(context: string, limiter: Wrap, effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** The number of open MCP sessions, read at each scrape, while the scope lasts. */
@@ -41,12 +44,18 @@ export interface TelemetryApi {
 
 const identity: Wrap = (effect) => effect
 
+/** The `code` label of a request that got no status: it timed out, had no answer, or its call was cancelled. */
+const failureCode = (cause: Cause.Cause<{ readonly _tag: string }>): string => {
+  if (Cause.hasInterruptsOnly(cause)) return "canceled"
+  const error = Cause.findErrorOption(cause)
+  return error._tag === "Some" && error.value._tag === "Timeout" ? "timeout" : "error"
+}
+
 /** Nothing collected, nothing traced: every hook costs a function call. */
 export const noTelemetry: TelemetryApi = {
   call: () => identity,
   toolCall: () => Effect.void,
   apiRequest: () => identity,
-  apiTimeout: () => undefined,
   limited: (_context, limiter, effect) => limiter(effect),
   watchSessions: () => Effect.void,
   serveMetrics: undefined
@@ -83,7 +92,8 @@ export const parseTraceparent = (value: unknown): Tracer.ExternalSpan | undefine
 
 /** What the Prometheus side records (prometheus.ts); synchronous, so a hook adds no Effect of its own. */
 export interface Collector {
-  readonly toolCall: (tool: string, context: string, outcome: string, seconds: number) => void
+  readonly toolCall: (tool: string, context: string, outcome: string) => void
+  readonly callDuration: (tool: string, seconds: number) => void
   readonly inFlight: (delta: 1 | -1) => void
   readonly apiRequest: (context: string, method: string, code: string) => void
   readonly limiterWait: (context: string, seconds: number) => void
@@ -93,10 +103,17 @@ export interface Collector {
 
 /** The hooks over a collector (metrics on) and/or Effect's tracer (tracing on). */
 export const observe = (collect: Collector | undefined, tracing: boolean): TelemetryApi => {
-  const inFlight: Wrap = collect === undefined ? identity : (effect) =>
+  const measured = (tool: string): Wrap => collect === undefined ? identity : (effect) =>
     Effect.suspend(() => {
+      // real time (not Effect's Clock, whose milliseconds are too coarse for a cached call), read synchronously
+      const started = performance.now()
       collect.inFlight(1)
-      return Effect.ensuring(effect, Effect.sync(() => collect.inFlight(-1)))
+      return Effect.onExit(effect, (exit) =>
+        Effect.sync(() => {
+          collect.inFlight(-1)
+          // an interrupted call has no result and is not counted either
+          if (Exit.isSuccess(exit)) collect.callDuration(tool, (performance.now() - started) / 1000)
+        }))
     })
   const callSpan = (tool: string, traceparent: string | undefined): Wrap => (effect) => {
     const parent = parseTraceparent(traceparent)
@@ -107,21 +124,17 @@ export const observe = (collect: Collector | undefined, tracing: boolean): Telem
     })
   }
   return {
-    call: tracing ? (tool, traceparent) => (effect) => inFlight(callSpan(tool, traceparent)(effect)) : () => inFlight,
-    toolCall: (tool, context, result, ms) => {
+    call: tracing ? (tool, traceparent) => (effect) => measured(tool)(callSpan(tool, traceparent)(effect)) : measured,
+    toolCall: (tool, context, result) => {
       const outcome = outcomeOf(result)
       // an unknown context's name is the caller's input: not a label (unbounded)
       const where = outcome === "UnknownContext" ? "" : context ?? ""
-      collect?.toolCall(tool, where, outcome, ms / 1000)
+      collect?.toolCall(tool, where, outcome)
       return tracing ? Effect.annotateCurrentSpan({ "k8s.context": where, "mcp.tool.outcome": outcome }) : Effect.void
     },
     apiRequest: (context, method, path) => (effect) => {
       const measured = collect === undefined ? effect : Effect.onExit(effect, (exit) =>
-        Effect.sync(() => {
-          if (Exit.isSuccess(exit)) collect.apiRequest(context, method, String(exit.value.status))
-          // interrupted: the call was cancelled or timed out (apiTimeout counts the latter)
-          else if (!Cause.hasInterruptsOnly(exit.cause)) collect.apiRequest(context, method, "error")
-        }))
+        Effect.sync(() => collect.apiRequest(context, method, Exit.isSuccess(exit) ? String(exit.value.status) : failureCode(exit.cause))))
       return tracing
         ? Effect.withSpan(
           Effect.tap(measured, (a) => Effect.annotateCurrentSpan("http.response.status_code", a.status)),
@@ -130,7 +143,6 @@ export const observe = (collect: Collector | undefined, tracing: boolean): Telem
         )
         : measured
     },
-    apiTimeout: (context, method) => collect?.apiRequest(context, method, "timeout"),
     limited: collect === undefined ? (_context, limiter, effect) => limiter(effect) : (context, limiter, effect) =>
       Effect.suspend(() => {
         // real time waited (not Effect's Clock): a measurement, read synchronously

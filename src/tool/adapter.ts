@@ -272,7 +272,7 @@ export const callTool = (
     )
     // on disk before the client sees the result
     yield* audit(tool, args, outcome, cluster, started, options.caller ?? { transport: "stdio" })
-    yield* (yield* Telemetry).toolCall(tool.name, cluster, outcome, (yield* Clock.currentTimeMillis) - started)
+    yield* (yield* Telemetry).toolCall(tool.name, cluster, outcome)
     yield* Effect.logDebug("tool call").pipe(
       Effect.annotateLogs({
         tool: tool.name,
