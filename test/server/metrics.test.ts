@@ -187,7 +187,10 @@ describe("metrics.address: a stdio-only server's own metrics listener", () => {
   beforeAll(async () => {
     const port = await freePort()
     url = `http://127.0.0.1:${port}`
-    server = await startStdio({ config: `[metrics]\nenabled = true\naddress = "127.0.0.1:${port}"\n` })
+    // prod-cluster throttled to one request per 500 ms, so its limiter waits are measurable
+    server = await startStdio({
+      config: `[metrics]\nenabled = true\naddress = "127.0.0.1:${port}"\n\n[contexts."prod-cluster"]\nqps = 2\nburst = 1\n`
+    })
   }, 60_000)
   afterAll(() => server.close())
 
@@ -202,6 +205,17 @@ describe("metrics.address: a stdio-only server's own metrics listener", () => {
     expect(total(m, "kube_mcp_sessions_open")).toBe(0)
     expect((await fetch(`${url}/mcp`, { method: "POST" })).status).toBe(404)
     expect((await fetch(`${url}/`)).status).toBe(404)
+  })
+
+  it("observes the rate limiter's waits: a context throttled to 2 qps, burst 1, waits about 500 ms per request", async () => {
+    for (let i = 0; i < 3; i++) expect((await call(server.client, "namespaces_list", { context: "prod-cluster" })).isError).toBe(false)
+    const m = await scrape(url)
+    const requests = total(m, "kube_mcp_api_requests_total", { context: "prod-cluster" })
+    expect(requests).toBeGreaterThanOrEqual(3)
+    expect(total(m, "kube_mcp_rate_limiter_wait_seconds_count", { context: "prod-cluster" })).toBe(requests)
+    // the first request takes the one token; each later one waits for the next
+    expect(total(m, "kube_mcp_rate_limiter_wait_seconds_sum", { context: "prod-cluster" })).toBeGreaterThan(0.4 * (requests - 1))
+    expect(total(m, "kube_mcp_rate_limiter_wait_seconds_bucket", { context: "prod-cluster", le: "0.1" })).toBeLessThanOrEqual(1)
   })
 })
 
