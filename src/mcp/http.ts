@@ -147,7 +147,7 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
         return res.end("ok")
       }
       if (path === "/readyz" && req.method === "GET") return ready(res)
-      // metrics branch: GET /metrics, when served here, sits behind the same guards as /mcp (token included)
+      // GET /metrics, when served here, sits behind the same guards as /mcp (token included)
       const serveMetrics = path === "/metrics" ? telemetry.serveMetrics : undefined
       if (path !== "/mcp" && serveMetrics === undefined) return sendJson(res, 404, { error: "not found" })
       if (!hostAllowed(settings, req.headers.host)) {

@@ -77,7 +77,7 @@ export const serverFactory = (
           return answer.action === "accept" ? (answer.content?.["confirm"] === false ? "decline" : "accept") : answer.action
         })
       const caller = { transport: options.transport, ...(extra.sessionId !== undefined ? { session: extra.sessionId } : {}) }
-      const traceparent = request.params._meta?.["traceparent"] // W3C trace context, for the call's span (metrics branch)
+      const traceparent = request.params._meta?.["traceparent"] // W3C trace context: the call's span continues the client's trace
       return run(
         callTool(tool, request.params.arguments ?? {}, {
           ...(progress !== undefined ? { progress } : {}),

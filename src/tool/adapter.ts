@@ -15,7 +15,7 @@ import { contextFailure, errorResult, internalErrorResult, type ToolResult } fro
 import { ContextsParam, eachContext, noContextAnswered, type Progress, selectContexts } from "./fanout.js"
 import { isJson, type Json, ruleOf, toJsonSchema } from "./jsonSchema.js"
 import { ContextParam, type AnyTool, type PreparedCall, readOnlyError, type ToolEnv } from "./tool.js"
-import { observedCall, Telemetry } from "../telemetry/telemetry.js" // telemetry hooks (metrics branch)
+import { observedCall, Telemetry } from "../telemetry/telemetry.js"
 
 /** Arguments larger than this are refused before decoding (manifests fit easily). */
 export const MAX_ARGUMENT_BYTES = 2 * 1024 * 1024
