@@ -9,7 +9,7 @@ import { ClusterRegistryLive } from "./cluster/providers.js"
 import { ClusterRegistry } from "./cluster/registry.js"
 import { LoggerLive } from "./log.js"
 import { AuditOpenError, auditLayer } from "./audit/auditLog.js"
-import { telemetryLayer } from "./telemetry/telemetry.js"
+import { Telemetry } from "./telemetry/telemetry.js"
 import { serveStdio } from "./mcp/stdio.js"
 import { allTools } from "./tools/index.js"
 import { VERSION } from "./version.js"
@@ -51,7 +51,7 @@ const serve = (settings: Settings) => {
     Effect.ensuring(Effect.logInfo("kube-mcp stopped")),
     Effect.provide(
       Layer.mergeAll(ClusterRegistryLive, auditLayer(settings.audit)).pipe(
-        Layer.provideMerge(telemetryLayer(settings)),
+        Layer.provideMerge(Telemetry.layer(settings)),
         Layer.provideMerge(Layer.succeed(AppSettings, settings))
       )
     ),

@@ -61,9 +61,6 @@ export const noTelemetry: TelemetryApi = {
   serveMetrics: undefined
 }
 
-/** Off unless main provides a telemetry layer: tools and tests that do not observe need nothing. */
-export const Telemetry = Context.Reference<TelemetryApi>("kube-mcp/Telemetry", { defaultValue: () => noTelemetry })
-
 /** `effect` as one observed tool call (see TelemetryApi.call): the adapter's hook. */
 export const observedCall = (tool: string, traceparent: string | undefined): Wrap => (effect) =>
   Effect.flatMap(Effect.service(Telemetry), (telemetry) => telemetry.call(tool, traceparent)(effect))
@@ -161,16 +158,27 @@ export const observe = (collect: Collector | undefined, tracing: boolean): Telem
  * The telemetry `settings` ask for. prom-client and the OTLP tracer are each imported only when enabled;
  * the tracing layer also provides Effect's Tracer, so the spans the hooks open are exported.
  */
-export const telemetryLayer = (settings: Settings) => {
+const live = (settings: Settings) => {
   const { metrics, tracing } = settings
   if (!metrics.enabled && !tracing.enabled) return Layer.empty
-  const live = Layer.effect(
+  const hooks = Layer.effect(
     Telemetry,
     Effect.gen(function*() {
       const collect = metrics.enabled ? yield* (yield* Effect.promise(() => import("./prometheus.js"))).prometheus(settings) : undefined
       return observe(collect, tracing.enabled)
     })
   )
-  if (!tracing.enabled) return live
-  return Layer.merge(live, Layer.unwrap(Effect.promise(() => import("./tracing.js")).pipe(Effect.map((m) => m.otlpTracer(settings)))))
+  if (!tracing.enabled) return hooks
+  return Layer.merge(hooks, Layer.unwrap(Effect.promise(() => import("./tracing.js")).pipe(Effect.map((m) => m.otlpTracer(settings)))))
+}
+
+/**
+ * The telemetry service. Off unless main provides `Telemetry.layer(settings)`: tools and tests that do not
+ * observe need nothing (the default is `noTelemetry`).
+ */
+export class Telemetry extends Context.Reference<TelemetryApi>("kube-mcp/Telemetry", { defaultValue: () => noTelemetry }) {
+  /** What `[metrics]` and `[tracing]` ask for; nothing (not even a module load) when both are off. */
+  static readonly layer = live
+  /** The hooks over a given collector (a test's recording one), with or without Effect's spans. */
+  static readonly Test = (collect: Collector, tracing = false) => Layer.succeed(Telemetry, observe(collect, tracing))
 }

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Data, Deferred, Effect, Fiber, Layer } from "effect"
 import { loadSettings, parseCli } from "../../src/config/load.js"
-import { type Collector, noTelemetry, observe, outcomeOf, parseTraceparent, Telemetry, telemetryLayer } from "../../src/telemetry/telemetry.js"
+import { type Collector, noTelemetry, observe, observedCall, outcomeOf, parseTraceparent, Telemetry } from "../../src/telemetry/telemetry.js"
 import type { ToolResult } from "../../src/tool/errorResult.js"
 
 const recording = () => {
@@ -100,6 +100,16 @@ describe("telemetry hooks", () => {
       expect(r.waits[0]?.[1]).toBeGreaterThanOrEqual(0.025)
     }))
 
+  it.effect("the adapter's hook uses the Telemetry provided (Telemetry.Test over a recording collector)", () =>
+    Effect.gen(function*() {
+      const r = recording()
+      yield* observedCall("pods_list", undefined)(Effect.succeed(ok)).pipe(Effect.provide(Telemetry.Test(r.collector)))
+      expect(r.durations.map(([tool]) => tool)).toEqual(["pods_list"])
+      // without it, nothing is recorded
+      yield* observedCall("pods_list", undefined)(Effect.succeed(ok))
+      expect(r.durations).toHaveLength(1)
+    }))
+
   it.effect("off: the default telemetry records nothing and hands effects through unchanged", () =>
     Effect.gen(function*() {
       const t = yield* Telemetry
@@ -109,7 +119,7 @@ describe("telemetry hooks", () => {
       expect(t.call("x", undefined)(e)).toBe(e)
       expect(t.serveMetrics).toBeUndefined()
       const settings = yield* parseCli([]).pipe(Effect.flatMap((cli) => loadSettings({ cli, env: {}, cwd: "/" })))
-      expect(telemetryLayer(settings)).toBe(Layer.empty)
+      expect(Telemetry.layer(settings)).toBe(Layer.empty)
     }))
 })
 
