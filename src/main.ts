@@ -9,6 +9,7 @@ import { ClusterRegistryLive } from "./cluster/providers.js"
 import { ClusterRegistry } from "./cluster/registry.js"
 import { LoggerLive } from "./log.js"
 import { AuditOpenError, auditLayer } from "./audit/auditLog.js"
+import { Telemetry } from "./telemetry/telemetry.js"
 import { serveStdio } from "./mcp/stdio.js"
 import { allTools } from "./tools/index.js"
 import { VERSION } from "./version.js"
@@ -48,7 +49,12 @@ const serve = (settings: Settings) => {
     : http
   return Effect.andThen(Effect.forkChild(announce(settings)), program).pipe(
     Effect.ensuring(Effect.logInfo("kube-mcp stopped")),
-    Effect.provide(Layer.mergeAll(ClusterRegistryLive, auditLayer(settings.audit)).pipe(Layer.provideMerge(Layer.succeed(AppSettings, settings)))),
+    Effect.provide(
+      Layer.mergeAll(ClusterRegistryLive, auditLayer(settings.audit)).pipe(
+        Layer.provideMerge(Telemetry.layer(settings)),
+        Layer.provideMerge(Layer.succeed(AppSettings, settings))
+      )
+    ),
     // expected startup failures (ListenError) are reported by main in one line; anything else is logged whole
     Effect.tapCause((cause) => Cause.hasFails(cause) ? Effect.void : Effect.logError("kube-mcp stopped on an error", cause)),
     Effect.provide(LoggerLive(settings.logLevel))
@@ -72,6 +78,11 @@ const main = Effect.gen(function*() {
       Effect.sync(() => {
         process.stderr.write(`kube-mcp: ${e.message}\n`)
         process.exitCode = 2
+      }),
+    MetricsListenError: (e) =>
+      Effect.sync(() => {
+        process.stderr.write(`kube-mcp: ${e.message}\n`)
+        process.exitCode = 1
       }),
     ListenError: (e) =>
       Effect.sync(() => {

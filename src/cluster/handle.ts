@@ -13,6 +13,7 @@ import { makeOpenApiCache } from "../kube/openapi.js"
 import { policyRefusal } from "../kube/policy.js"
 import type { AccessCheck, GroupVersion, KubeApi } from "../kube/Kube.js"
 import type { ContextInfo } from "./registry.js"
+import { Telemetry } from "../telemetry/telemetry.js"
 import { type ApiRequest, makeRestClient, type RestClient } from "./restClient.js"
 
 const ReviewStatus = Schema.Struct({
@@ -57,8 +58,9 @@ export const makeKube = (
       window: Duration.millis((settings.burst * 1000) / settings.qps)
     })
     // with onExceeded "delay" and the in-memory store the limiter waits, it never fails
+    const telemetry = yield* Telemetry
     const limit = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
-      limited(effect).pipe(Effect.catchTag("RateLimiterError", (e) => Effect.die(e)))
+      telemetry.limited(info.name, (e) => limited(e).pipe(Effect.catchTag("RateLimiterError", (e) => Effect.die(e))), effect)
     const text = (req: ApiRequest) => limit(client.text(req))
     const json = (req: ApiRequest) =>
       Effect.flatMap(text(req), (body) =>

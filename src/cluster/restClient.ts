@@ -9,6 +9,7 @@ import * as http from "node:http"
 import * as https from "node:https"
 import type { KubeError } from "../errors.js"
 import { Timeout } from "../errors.js"
+import { Telemetry } from "../telemetry/telemetry.js"
 import { statusToError, transportError } from "./apiStatus.js"
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE"
@@ -107,6 +108,7 @@ export const makeRestClient = (context: string, kc: KubeConfig, timeoutMs: numbe
       Effect.sync(() => (secure ? new https.Agent(agentOptions) : new http.Agent({ keepAlive: true, maxSockets: 32 }))),
       (a) => Effect.sync(() => a.destroy())
     )
+    const telemetry = yield* Telemetry
     const dynamic = hasDynamicAuth(kc)
     const staticHeaders = headerRecord(initial.headers)
     const staticAuth = initial.auth
@@ -171,7 +173,8 @@ export const makeRestClient = (context: string, kc: KubeConfig, timeoutMs: numbe
                   details: "Raise kubernetes.timeout (or [contexts.\"name\"] timeout) if this cluster is slow, or check that it is reachable."
                 })
               )
-          })
+          }),
+          telemetry.apiRequest(context, method, req.path)
         )
         if (result.status >= 200 && result.status < 300) return result.body
         return yield* Effect.fail(statusToError({ context, method, path: req.path, status: result.status, body: result.body }))

@@ -231,13 +231,22 @@ export const loadSettings = ({ cli, cwd, env }: LoadInput): Effect.Effect<Settin
     if (envPart.used.length > 0) sources.push(`env: ${envPart.used.join(", ")}`)
     yield* validate(cli.overrides, "command-line flags")
     // every key is present from here on: decoding filled in the defaults
-    const { audit, contexts = {}, helm, kubernetes: k, output, security: sec, server } = yield* validate(
+    const { audit, contexts = {}, helm, kubernetes: k, metrics, output, security: sec, server, tracing } = yield* validate(
       deepMerge(deepMerge(fileTree, envPart.tree), cli.overrides),
       "merged configuration"
     )
 
     if (k.provider === "single" && k.context === "") {
       return yield* new ConfigError({ message: "kubernetes.context: the single provider needs the context it is locked to" })
+    }
+    if (metrics.enabled && metrics.address === "" && !server.transports.includes("http")) {
+      return yield* new ConfigError({
+        message: "metrics.enabled: /metrics is served on the HTTP transport's listener, and the http transport is off; " +
+          "set metrics.address (a separate listener, e.g. \"127.0.0.1:9464\") or add \"http\" to server.transports"
+      })
+    }
+    if (!metrics.enabled && metrics.address !== "") {
+      return yield* new ConfigError({ message: "metrics.address is set but metrics.enabled is false; set metrics.enabled = true to serve /metrics there" })
     }
     const tokenFile = server.http.auth_token_file
     const envToken = env["KUBE_MCP_HTTP_TOKEN"]
@@ -307,6 +316,8 @@ export const loadSettings = ({ cli, cwd, env }: LoadInput): Effect.Effect<Settin
         binary: helm.binary === "" || !/[/\\]|^~/.test(helm.binary) ? helm.binary : path.resolve(cwd, expandHome(helm.binary)),
         timeoutMs: helm.timeout
       },
+      metrics: { enabled: metrics.enabled, listen: metrics.address === "" ? undefined : splitAddress(metrics.address) },
+      tracing: { enabled: tracing.enabled, endpoint: tracing.endpoint, serviceName: tracing.service_name },
       rbacCacheTtlMs: sec.rbac_cache_ttl,
       readOnly: defaults.readOnly,
       maxBytes: output.max_bytes,

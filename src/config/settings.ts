@@ -33,6 +33,12 @@ const Provider = Schema.Literals(["kubeconfig", "in-cluster", "single"])
 const Address = Schema.String.check(
   Schema.isPattern(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/u, { expected: "host:port (like 127.0.0.1:8080 or [::1]:8080)" })
 )
+const OptionalAddress = Schema.String.check(
+  Schema.isPattern(/^$|^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/u, { expected: "empty, or host:port (like 127.0.0.1:9464 or [::1]:9464)" })
+)
+const HttpUrl = Schema.String.check(
+  Schema.isPattern(/^https?:\/\/[^\s/?#]+(\/\S*)?$/u, { expected: "an http:// or https:// URL (like http://127.0.0.1:4318/v1/traces)" })
+)
 
 // The keys that [contexts."name"] can override, declared here so both tables use the same declaration.
 const qps = key(Positive, { default: 100, doc: "Requests per second to each context's API server (token bucket, one per context)." })
@@ -232,6 +238,34 @@ export const ConfigFile = Schema.Struct({
       doc: "How long one helm write may run (passed as `--timeout`; the process is killed 30s after it)."
     })
   }).pipe(Schema.withDecodingDefaultKey(Effect.succeed({}))),
+  metrics: Schema.Struct({
+    enabled: key(Schema.Boolean, {
+      default: false,
+      doc: "Collect Prometheus metrics (tool calls, latency, API requests, rate-limiter waits, sessions, process) and serve " +
+        "them at `GET /metrics`: on the HTTP transport's listener behind the same Host check and bearer token as `/mcp`, " +
+        "or on `metrics.address`. See [docs/operations.md](operations.md)."
+    }),
+    address: key(OptionalAddress, {
+      default: "",
+      doc: "`host:port` of a separate listener that serves only `GET /metrics`, without authentication (bind it to loopback " +
+        "or a port only the scraper reaches). Empty: `/metrics` is on the HTTP transport's listener, which then must be enabled."
+    })
+  }).pipe(Schema.withDecodingDefaultKey(Effect.succeed({}))),
+  tracing: Schema.Struct({
+    enabled: key(Schema.Boolean, {
+      default: false,
+      doc: "Export OpenTelemetry traces over OTLP/HTTP (JSON): a span per tool call, continuing the client's trace when the " +
+        "request's `params._meta.traceparent` carries one, and a child span per API request."
+    }),
+    endpoint: key(HttpUrl, {
+      default: "http://127.0.0.1:4318/v1/traces",
+      doc: "The OTLP/HTTP traces endpoint spans are sent to (a collector's `/v1/traces`)."
+    }),
+    service_name: key(Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(256)), {
+      default: "kube-mcp",
+      doc: "`service.name` of the exported spans' resource."
+    })
+  }).pipe(Schema.withDecodingDefaultKey(Effect.succeed({}))),
   contexts: Schema.optionalKey(Schema.Record(Schema.String, ContextOverrides))
 })
 /** config.toml as decoded: every key present (defaults filled in), durations in milliseconds. */
@@ -324,6 +358,16 @@ export interface Settings {
     /** "" = find `helm` on PATH. */
     readonly binary: string
     readonly timeoutMs: number
+  }
+  readonly metrics: {
+    readonly enabled: boolean
+    /** A separate /metrics listener; absent: /metrics is on the HTTP transport's listener. */
+    readonly listen: { readonly host: string; readonly port: number } | undefined
+  }
+  readonly tracing: {
+    readonly enabled: boolean
+    readonly endpoint: string
+    readonly serviceName: string
   }
   readonly rbacCacheTtlMs: number
   readonly readOnly: boolean

@@ -15,6 +15,7 @@ import { clientNode } from "./clientNode.js"
 import { access, Kube, type KubeApi } from "./Kube.js"
 import { pickContainer } from "./podContainers.js"
 import { getPod, type Pod, podPath } from "./pods.js"
+import { Telemetry } from "../telemetry/telemetry.js"
 
 /** Output kept per stream while the command runs; the oldest bytes go first (the end says how it finished). */
 const MAX_STREAM_BYTES = 4 * 1024 * 1024
@@ -149,13 +150,17 @@ const refused = (kube: KubeApi, target: ExecTarget, e: unknown): KubeError => {
 
 const whereOf = (t: ExecTarget): string => `${t.namespace}/${t.pod} container "${t.container}"`
 
-/** Opens the connection; interrupted while it opens (timeout, cancelled call), it is closed once open. */
+/**
+ * Opens the connection; interrupted while it opens (timeout, cancelled call), it is closed once open. The
+ * upgrade is an API request of its own (client-node's, not the REST client's): counted as POST, 101 when open.
+ */
 const connect = (kube: KubeApi, transport: ExecTransportApi, target: ExecTarget, sink: ExecSink): Effect.Effect<ExecConnection, KubeError> =>
-  Effect.callback<ExecConnection, KubeError>((resume) => {
-    const opening = transport.open(kube.kubeConfig, target, sink)
-    opening.then((c) => resume(Effect.succeed(c)), (e: unknown) => resume(Effect.fail(refused(kube, target, e))))
-    return Effect.sync(() => void opening.then((c) => c.close(), () => undefined))
-  })
+  Effect.flatMap(Effect.service(Telemetry), (telemetry) =>
+    Effect.callback<{ readonly status: number; readonly connection: ExecConnection }, KubeError>((resume) => {
+      const opening = transport.open(kube.kubeConfig, target, sink)
+      opening.then((connection) => resume(Effect.succeed({ status: 101, connection })), (e: unknown) => resume(Effect.fail(refused(kube, target, e))))
+      return Effect.sync(() => void opening.then((c) => c.close(), () => undefined))
+    }).pipe(telemetry.apiRequest(kube.info.name, "POST", `${podPath(target.namespace, target.pod)}/exec`), Effect.map((a) => a.connection)))
 
 /** Waits for the kubelet to close the connection: both streams and the status are complete then. */
 const closed = (c: ExecConnection): Effect.Effect<void> => Effect.callback<void>((resume) => c.onClose(() => resume(Effect.void)))

@@ -14,6 +14,7 @@ import { ClusterRegistry } from "../cluster/registry.js"
 import { clientNode } from "../kube/clientNode.js"
 import { serverFactory } from "./server.js"
 import { makeSessionTable, type SessionEntry } from "./sessions.js"
+import { Telemetry } from "../telemetry/telemetry.js"
 import type { AnyTool, ToolEnv } from "../tool/tool.js"
 
 const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]", "::1"]
@@ -77,6 +78,7 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
   Effect.gen(function*() {
     const settings = yield* AppSettings
     const registry = yield* ClusterRegistry
+    const telemetry = yield* Telemetry
     const context = yield* Effect.context<ToolEnv>()
     const run = Effect.runPromiseWith(context)
     // stateless: no session, so no stream on which to ask the user anything
@@ -145,7 +147,9 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
         return res.end("ok")
       }
       if (path === "/readyz" && req.method === "GET") return ready(res)
-      if (path !== "/mcp") return sendJson(res, 404, { error: "not found" })
+      // GET /metrics, when served here, sits behind the same guards as /mcp (token included)
+      const serveMetrics = path === "/metrics" ? telemetry.serveMetrics : undefined
+      if (path !== "/mcp" && serveMetrics === undefined) return sendJson(res, 404, { error: "not found" })
       if (!hostAllowed(settings, req.headers.host)) {
         return rpcError(res, 403, -32000, `Host "${req.headers.host ?? ""}" is not allowed (add it to server.http.allowed_hosts)`)
       }
@@ -155,7 +159,7 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
       if (settings.http.authToken !== undefined && !tokenMatches(settings.http.authToken, req.headers.authorization)) {
         return rpcError(res, 401, -32000, "Missing or invalid bearer token", { "www-authenticate": "Bearer" })
       }
-      return mcp(req, res)
+      return serveMetrics !== undefined ? serveMetrics(req, res) : mcp(req, res)
     }
 
     const httpServer = createServer((req, res) => {

@@ -77,7 +77,16 @@ export const serverFactory = (
           return answer.action === "accept" ? (answer.content?.["confirm"] === false ? "decline" : "accept") : answer.action
         })
       const caller = { transport: options.transport, ...(extra.sessionId !== undefined ? { session: extra.sessionId } : {}) }
-      return run(callTool(tool, request.params.arguments ?? {}, { ...(progress !== undefined ? { progress } : {}), confirm, caller }), { signal: extra.signal })
+      const traceparent = request.params._meta?.["traceparent"] // W3C trace context: the call's span continues the client's trace
+      return run(
+        callTool(tool, request.params.arguments ?? {}, {
+          ...(progress !== undefined ? { progress } : {}),
+          ...(typeof traceparent === "string" ? { traceparent } : {}),
+          confirm,
+          caller
+        }),
+        { signal: extra.signal }
+      )
     })
     return server
   }

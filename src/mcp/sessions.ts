@@ -7,6 +7,7 @@
  * Time comes from Effect's Clock (TestClock in tests); lookups are synchronous, for the per-request path.
  */
 import { Clock, Duration, Effect, Schedule } from "effect"
+import { Telemetry } from "../telemetry/telemetry.js"
 
 export interface SessionEntry {
   readonly close: () => Promise<void>
@@ -92,5 +93,6 @@ export const makeSessionTable = <S extends SessionEntry>(opts: { readonly maxSes
     const every = Duration.millis(Math.max(10, Math.min(60_000, Math.floor(opts.idleTimeoutMs / 4))))
     yield* Effect.forkScoped(Effect.repeat(Effect.delay(sweep, every), Schedule.forever))
     yield* Effect.addFinalizer(() => table.closeAll)
+    yield* (yield* Telemetry).watchSessions(table.size)
     return table
   })

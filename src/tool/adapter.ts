@@ -15,6 +15,7 @@ import { contextFailure, errorResult, internalErrorResult, type ToolResult } fro
 import { ContextsParam, eachContext, noContextAnswered, type Progress, selectContexts } from "./fanout.js"
 import { isJson, type Json, ruleOf, toJsonSchema } from "./jsonSchema.js"
 import { ContextParam, type AnyTool, type PreparedCall, readOnlyError, type ToolEnv } from "./tool.js"
+import { observedCall, Telemetry } from "../telemetry/telemetry.js"
 
 /** Arguments larger than this are refused before decoding (manifests fit easily). */
 export const MAX_ARGUMENT_BYTES = 2 * 1024 * 1024
@@ -164,6 +165,8 @@ export interface CallOptions {
   readonly confirm?: (message: string) => Effect.Effect<ConfirmAnswer>
   /** Who calls, for the audit log. */
   readonly caller?: AuditRecord["caller"]
+  /** W3C trace context of the request (`params._meta.traceparent`): the call's span continues that trace. */
+  readonly traceparent?: string
 }
 
 const isRecord = (v: unknown): v is Readonly<Record<string, unknown>> => typeof v === "object" && v !== null && !Array.isArray(v)
@@ -269,6 +272,7 @@ export const callTool = (
     )
     // on disk before the client sees the result
     yield* audit(tool, args, outcome, cluster, started, options.caller ?? { transport: "stdio" })
+    yield* (yield* Telemetry).toolCall(tool.name, cluster, outcome)
     yield* Effect.logDebug("tool call").pipe(
       Effect.annotateLogs({
         tool: tool.name,
@@ -278,4 +282,4 @@ export const callTool = (
       })
     )
     return outcome
-  })
+  }).pipe(observedCall(tool.name, options.traceparent))
