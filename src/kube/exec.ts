@@ -11,6 +11,7 @@ import { Context, Duration, Effect, Schema } from "effect"
 import { Writable } from "node:stream"
 import { StatusBody, statusToError, transportError } from "../cluster/apiStatus.js"
 import { ApiError, Invalid, type InvalidInput, type KubeError, Timeout } from "../errors.js"
+import { requireServerIdentity } from "../auth/identity.js"
 import { clientNode } from "./clientNode.js"
 import { access, Kube, type KubeApi } from "./Kube.js"
 import { pickContainer } from "./podContainers.js"
@@ -236,6 +237,8 @@ export interface ExecResult {
 export const execInPod = (namespace: string, name: string, options: ExecOptions): Effect.Effect<ExecResult, KubeError | InvalidInput, Kube> =>
   Effect.gen(function*() {
     const kube = yield* Kube
+    // exec's WebSocket (client-node) carries the server's credentials only
+    yield* requireServerIdentity(kube.info.name, "pods_exec")
     const pod = yield* getPod(namespace, name)
     const phase = pod.status?.phase
     if (phase === "Succeeded" || phase === "Failed") {

@@ -13,7 +13,8 @@ import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { Duration, Effect } from "effect"
 import { formatDuration } from "../config/duration.js"
-import { HelmFailed, HelmUnavailable, NotFound, Timeout } from "../errors.js"
+import { HelmFailed, HelmUnavailable, type IdentityUnsupported, NotFound, Timeout } from "../errors.js"
+import { ApiIdentity, requireServerIdentity } from "../auth/identity.js"
 import type { KubeApi } from "./Kube.js"
 
 export interface HelmSettings {
@@ -120,9 +121,16 @@ export interface HelmRun {
  * Runs helm for the context of `kube`; the exit code decides success. A non-zero exit is HelmFailed with
  * helm's stderr (NotFound when helm says the release does not exist).
  */
-export const runHelm = (kube: KubeApi, settings: HelmSettings, run: HelmRun): Effect.Effect<HelmOutput, HelmUnavailable | HelmFailed | NotFound | Timeout> =>
+export const runHelm = (
+  kube: KubeApi,
+  settings: HelmSettings,
+  run: HelmRun
+): Effect.Effect<HelmOutput, HelmUnavailable | HelmFailed | NotFound | Timeout | IdentityUnsupported> =>
   Effect.gen(function*() {
     const context = kube.info.name
+    // impersonate: helm's own client sends the caller's Impersonate-* headers; passthrough cannot be carried
+    const who = yield* ApiIdentity
+    if (who._tag === "Passthrough") yield* requireServerIdentity(context, "A helm write")
     const binary = yield* findHelm(context, settings)
     const { dir, kubeconfig } = yield* workDir(kube)
     const files: Array<string> = []
@@ -136,6 +144,7 @@ export const runHelm = (kube: KubeApi, settings: HelmSettings, run: HelmRun): Ef
       "--kubeconfig", kubeconfig,
       ...(kubeContext !== undefined && kubeContext !== "" ? ["--kube-context", kubeContext] : []),
       "--namespace", run.namespace,
+      ...(who._tag === "Impersonate" ? ["--kube-as-user", who.user, ...who.groups.flatMap((g) => ["--kube-as-group", g])] : []),
       ...(run.timeoutFlag === true ? ["--timeout", formatDuration(settings.timeoutMs)] : []),
       ...files.flatMap((f) => ["-f", f])
     ]
