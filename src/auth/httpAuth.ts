@@ -127,9 +127,21 @@ const scopesOf = (p: JWTPayload): ReadonlyArray<string> =>
   typeof p["scope"] === "string" ? p["scope"].split(" ").filter((s) => s !== "") : stringList(p["scp"])
 
 /** Why a token was refused, in words a person can act on (never the token). */
-const badTokenReason = (e: unknown): string | undefined => {
-  if (e instanceof joseErrors.JWTExpired) return "the token has expired"
-  if (e instanceof joseErrors.JWTClaimValidationFailed) return `the token's "${e.claim}" claim is not accepted (${e.reason})`
+const badTokenReason = (e: unknown, o: OAuthSettings): string | undefined => {
+  if (e instanceof joseErrors.JWTExpired) return "the token has expired (exp)"
+  if (e instanceof joseErrors.JWTClaimValidationFailed) {
+    if (e.reason === "missing") return `the token has no ${e.claim} claim`
+    switch (e.claim) {
+      case "aud":
+        return `the token is for another audience (aud), not ${o.audience}`
+      case "iss":
+        return `the token is from another issuer (iss), not ${o.issuer}`
+      case "nbf":
+        return "the token is not valid yet (nbf)"
+      default:
+        return `the token's ${e.claim} claim is not accepted`
+    }
+  }
   if (e instanceof joseErrors.JWKSNoMatchingKey) return "the token is not signed by a key of the issuer"
   if (e instanceof joseErrors.JWSSignatureVerificationFailed) return "the token's signature does not verify"
   if (e instanceof joseErrors.JOSEAlgNotAllowed) return "the token's signing algorithm is not accepted"
@@ -162,7 +174,7 @@ const makeVerifier = (o: OAuthSettings) => {
     ).then(({ payload }): Verified => {
       const user = payload[o.userClaim]
       if (typeof user !== "string" || user === "") {
-        return { _tag: "Bad", reason: `the token has no "${o.userClaim}" claim naming the user (server.http.oauth.user_claim)` }
+        return { _tag: "Bad", reason: `the token has no ${o.userClaim} claim naming the user (server.http.oauth.user_claim)` }
       }
       return {
         _tag: "Ok",
@@ -175,7 +187,7 @@ const makeVerifier = (o: OAuthSettings) => {
         }
       }
     }, (e: unknown): Verified => {
-      const reason = badTokenReason(e)
+      const reason = badTokenReason(e, o)
       return reason !== undefined
         ? { _tag: "Bad", reason }
         : { _tag: "Unavailable", reason: `cannot read the issuer's signing keys: ${e instanceof Error ? e.message : String(e)}` }

@@ -27,7 +27,7 @@ export type IdentityMode = "server" | "impersonate" | "passthrough"
 export type ApiCredentials =
   | { readonly _tag: "Server" }
   | { readonly _tag: "Impersonate"; readonly user: string; readonly groups: ReadonlyArray<string> }
-  | { readonly _tag: "Passthrough"; readonly subject: string; readonly token: string }
+  | { readonly _tag: "Passthrough"; readonly subject: string; readonly user: string; readonly token: string }
 
 const SERVER: ApiCredentials = { _tag: "Server" }
 
@@ -40,7 +40,7 @@ export const credentialsFor = (mode: IdentityMode, caller: CallerIdentity | unde
     ? SERVER
     : mode === "impersonate"
     ? { _tag: "Impersonate", user: caller.user, groups: caller.groups }
-    : { _tag: "Passthrough", subject: caller.subject, token: caller.token }
+    : { _tag: "Passthrough", subject: caller.subject, user: caller.user, token: caller.token }
 
 /** What a cached decision depends on: the same key means the API server sees the same user. */
 export const callerKey = (c: ApiCredentials): string =>

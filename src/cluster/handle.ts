@@ -125,7 +125,7 @@ export const makeKube = (
             ? `User of context "${info.name}"`
             : as._tag === "Impersonate"
             ? `User "${as.user}" (impersonated on context "${info.name}")`
-            : `The caller (own token, context "${info.name}")`
+            : `User "${as.user}" (own token, context "${info.name}")`
           return yield* new Forbidden({
               context: info.name,
               message: `${who} may not ${check.verb} ${

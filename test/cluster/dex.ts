@@ -17,6 +17,8 @@ export const dexBinary = (): string | undefined => {
 
 /** The client kube-mcp's users get tokens through; its id is the audience both kube-mcp and the API server accept. */
 export const OIDC_CLIENT = { id: "kube-mcp", secret: "kube-mcp-test-secret" } as const
+/** Another application of the same issuer: its tokens carry aud "other-app", which kube-mcp must refuse. */
+export const OTHER_CLIENT = { id: "other-app", secret: "other-app-test-secret" } as const
 /** What the API server (and kube-mcp's impersonation) prefixes to the token's user and groups. */
 export const OIDC_PREFIX = "oidc:"
 
@@ -59,7 +61,7 @@ export const writeDexConfig = (file: string, o: { issuer: string; port: number; 
     expiry: { idTokens: "1h" },
     enablePasswordDB: true,
     staticPasswords: users,
-    staticClients: [{ id: OIDC_CLIENT.id, secret: OIDC_CLIENT.secret, name: "kube-mcp", redirectURIs: ["http://127.0.0.1:5555/callback"] }]
+    staticClients: [OIDC_CLIENT, OTHER_CLIENT].map((c) => ({ ...c, name: c.id, redirectURIs: ["http://127.0.0.1:5555/callback"] }))
   }, null, 2))
 }
 
@@ -89,15 +91,20 @@ const post = (url: string, body: string, headers: Record<string, string>, ca: st
     r.end(body)
   })
 
-/** An access token for a test user, by the password grant (no browser). */
-export const dexToken = async (oidc: OidcInfo, caPem: string, user: OidcUser): Promise<string> => {
+/** An access token for a test user, by the password grant (no browser); `client` another client than kube-mcp's. */
+export const dexToken = async (
+  oidc: OidcInfo,
+  caPem: string,
+  user: OidcUser,
+  client: { readonly id: string; readonly secret: string } = { id: oidc.clientId, secret: oidc.clientSecret }
+): Promise<string> => {
   const form = new URLSearchParams({
     grant_type: "password",
     username: OIDC_USERS[user].email,
     password: PASSWORD,
     scope: "openid email groups profile"
   }).toString()
-  const basic = Buffer.from(`${encodeURIComponent(oidc.clientId)}:${encodeURIComponent(oidc.clientSecret)}`).toString("base64")
+  const basic = Buffer.from(`${encodeURIComponent(client.id)}:${encodeURIComponent(client.secret)}`).toString("base64")
   const res = await post(`${oidc.issuer}/token`, form, { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${basic}` }, caPem)
   if (res.status !== 200) throw new Error(`Dex password grant for ${user} failed: HTTP ${res.status} ${res.body.slice(0, 300)}`)
   const parsed: unknown = JSON.parse(res.body)
