@@ -149,7 +149,7 @@ export const ConfigFile = Schema.Struct({
         doc: "Whose identity the API servers see for an HTTP call: `server` (the server's kubeconfig or ServiceAccount); " +
           "`impersonate` (the server's identity with `Impersonate-User`/`Impersonate-Group` of the caller's token; start-up " +
           "fails unless the server may impersonate); `passthrough` (the caller's token is sent instead, for clusters that " +
-          "trust the same issuer). The last two need `auth = \"oauth\"`; exec and helm writes are refused in them."
+          "trust the same issuer). The last two need `auth = \"oauth\"`; `pods_exec` is refused in them, helm writes in passthrough."
       }),
       oauth: Schema.Struct({
         issuer: key(Schema.String, {
@@ -197,7 +197,7 @@ export const ConfigFile = Schema.Struct({
         }),
         read_scopes: key(Schema.Array(Schema.String.check(Schema.isMinLength(1))), {
           default: [],
-          doc: "When not empty, a token needs one of these scopes to use `/mcp` at all (else HTTP 403 `insufficient_scope`)."
+          doc: "When not empty, a token needs one of these scopes (or a write scope) to use `/mcp` at all (else HTTP 403 `insufficient_scope`)."
         }),
         write_scopes: key(Schema.Array(Schema.String.check(Schema.isMinLength(1))), {
           default: [],
