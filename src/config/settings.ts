@@ -149,7 +149,7 @@ export const ConfigFile = Schema.Struct({
         doc: "Whose identity the API servers see for an HTTP call: `server` (the server's kubeconfig or ServiceAccount); " +
           "`impersonate` (the server's identity with `Impersonate-User`/`Impersonate-Group` of the caller's token; start-up " +
           "fails unless the server may impersonate); `passthrough` (the caller's token is sent instead, for clusters that " +
-          "trust the same issuer). The last two need `auth = \"oauth\"`; `pods_exec` is refused in them, helm writes in passthrough."
+          "trust the same issuer). The last two need `auth = \"oauth\"`; `pods_exec` is refused in impersonate mode."
       }),
       oauth: Schema.Struct({
         issuer: key(Schema.String, {

@@ -14,7 +14,9 @@ import * as path from "node:path"
 import { Duration, Effect } from "effect"
 import { formatDuration } from "../config/duration.js"
 import { HelmFailed, HelmUnavailable, type IdentityUnsupported, NotFound, Timeout } from "../errors.js"
-import { ApiIdentity, requireServerIdentity } from "../auth/identity.js"
+import type { KubeConfig } from "@kubernetes/client-node"
+import { ApiIdentity } from "../auth/identity.js"
+import { callerKubeConfig } from "./callerKubeConfig.js"
 import type { KubeApi } from "./Kube.js"
 
 export interface HelmSettings {
@@ -89,13 +91,13 @@ export interface HelmOutput {
 }
 
 /** The private directory of one run, with the context's kubeconfig in it; removed when the scope closes. */
-const workDir = (kube: KubeApi) =>
+const workDir = (kubeConfig: KubeConfig) =>
   Effect.acquireRelease(
     Effect.promise(async () => {
       const dir = await mkdtemp(path.join(tmpdir(), "kube-mcp-helm-"))
       await chmod(dir, 0o700)
       const kubeconfig = path.join(dir, "kubeconfig")
-      await writeFile(kubeconfig, kube.kubeConfig.exportConfig(), { mode: 0o600 })
+      await writeFile(kubeconfig, kubeConfig.exportConfig(), { mode: 0o600 })
       return { dir, kubeconfig }
     }),
     ({ dir }) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
@@ -128,11 +130,11 @@ export const runHelm = (
 ): Effect.Effect<HelmOutput, HelmUnavailable | HelmFailed | NotFound | Timeout | IdentityUnsupported> =>
   Effect.gen(function*() {
     const context = kube.info.name
-    // impersonate: helm's own client sends the caller's Impersonate-* headers; passthrough cannot be carried
+    // impersonate: helm's own client sends the caller's Impersonate-* flags; passthrough: a kubeconfig with the caller's token
     const who = yield* ApiIdentity
-    if (who._tag === "Passthrough") yield* requireServerIdentity(context, "A helm write")
+    const callerConfig = who._tag === "Impersonate" ? kube.kubeConfig : yield* callerKubeConfig(kube, "a helm write")
     const binary = yield* findHelm(context, settings)
-    const { dir, kubeconfig } = yield* workDir(kube)
+    const { dir, kubeconfig } = yield* workDir(callerConfig)
     const files: Array<string> = []
     for (const [i, text] of (run.valuesFiles ?? []).entries()) {
       const file = path.join(dir, `values-${i}.yaml`)
