@@ -7,12 +7,13 @@
  */
 import { CoreV1Api, RbacAuthorizationV1Api } from "@kubernetes/client-node"
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js"
-import { mkdtempSync, readFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { dexToken, OIDC_PREFIX, OIDC_USERS, type OidcUser, OTHER_CLIENT } from "../cluster/dex.js"
 import { adminKubeConfig } from "../cluster/harness.js"
+import { HAVE_HELM, HELM } from "../support/helmBinary.js"
 import { startTestIssuer, type TestIssuer } from "../support/issuer.js"
 import { call, clusterInfo, connectHttp, type HttpServerProcess, rowsOf, startHttp } from "../support/mcp.js"
 import { initialize, MCP_HEADERS } from "../support/rawHttp.js"
@@ -55,6 +56,15 @@ user_prefix = "${OIDC_PREFIX}"
 groups_prefix = "${OIDC_PREFIX}"
 ${extra}
 `
+
+/** A one-ConfigMap chart in a temp dir. */
+const writeChart = (): string => {
+  const dir = join(mkdtempSync(join(tmpdir(), "kube-mcp-chart-")), "who")
+  mkdirSync(join(dir, "templates"), { recursive: true })
+  writeFileSync(join(dir, "Chart.yaml"), "apiVersion: v2\nname: who\nversion: 0.1.0\n")
+  writeFileSync(join(dir, "templates", "cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  a: b\n")
+  return dir
+}
 
 const tokens: Partial<Record<OidcUser, string>> = {}
 const tokenOf = (u: OidcUser): string => {
@@ -122,7 +132,7 @@ const twoUsers = (mode: "impersonate" | "passthrough", requireRbac: boolean) => 
   const audit = join(mkdtempSync(join(tmpdir(), "kube-mcp-identity-")), "audit.log")
   const server = await startHttp({
     config: `${oauthConfig(mode)}\n[kubernetes]\ncontexts_allow = ["dev-cluster"]\n[security]\nrequire_rbac = ${requireRbac}\n` +
-      `[audit]\npath = "${audit}"\ninclude = "all"\n`
+      `[audit]\npath = "${audit}"\ninclude = "all"\n[helm]\nbinary = ${JSON.stringify(HAVE_HELM ? HELM : "")}\ntimeout = "1m"\n`
   })
   try {
     const [alice, bob] = await Promise.all([connectHttp(server.url, bearer(tokenOf("alice"))), connectHttp(server.url, bearer(tokenOf("bob")))])
@@ -153,6 +163,21 @@ const twoUsers = (mode: "impersonate" | "passthrough", requireRbac: boolean) => 
     // client-node's WebSocket, so it is refused; never run as the server (which may)
     const exec = await call(bob, "pods_exec", { context: "dev-cluster", namespace: "team-a", name: podA, command: ["true"] })
     expect(exec.error?.type, exec.text).toBe(mode === "impersonate" ? "IdentityUnsupported" : "Forbidden")
+    if (HAVE_HELM) {
+      // the helm binary acts as bob too (impersonate: --kube-as-user/--kube-as-group; passthrough: his token):
+      // his view role may not create the release Secret, which the server's own identity could
+      const install = await call(bob, "helm_install", { context: "dev-cluster", namespace: "team-a", name: `who-${suffix}`, chart: writeChart() })
+      if (requireRbac) {
+        // the pre-check asks as bob first
+        expect(install.error?.type, install.text).toBe("Forbidden")
+        expect(install.error?.message).toContain(`User "${userName("bob")}"`)
+      } else {
+        expect(install.error?.type, install.text).toBe("HelmFailed")
+        expect(install.error?.details).toMatch(new RegExp(`forbidden: User "${userName("bob")}"`))
+      }
+    } else {
+      console.warn(`*** identity.test.ts: SKIPPING the helm part: no helm binary at ${HELM} (bash test/cluster/build-helm.sh) ***`)
+    }
     await Promise.all([alice.close(), bob.close()])
     // the audit log names the caller of each call
     const lines = readFileSync(audit, "utf8").split("\n").filter((l) => l !== "").map((l): unknown => JSON.parse(l))
