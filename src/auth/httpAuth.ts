@@ -126,6 +126,10 @@ const stringList = (v: unknown): ReadonlyArray<string> =>
 const scopesOf = (p: JWTPayload): ReadonlyArray<string> =>
   typeof p["scope"] === "string" ? p["scope"].split(" ").filter((s) => s !== "") : stringList(p["scp"])
 
+/** The OAuth client the token was issued to (RFC 9068 client_id, else OIDC azp, else the first audience). */
+const clientOf = (p: JWTPayload): string =>
+  typeof p["client_id"] === "string" ? p["client_id"] : typeof p["azp"] === "string" ? p["azp"] : stringList(p.aud)[0] ?? ""
+
 /** Why a token was refused, in words a person can act on (never the token). */
 const badTokenReason = (e: unknown, o: OAuthSettings): string | undefined => {
   if (e instanceof joseErrors.JWTExpired) return "the token has expired (exp)"
@@ -180,6 +184,7 @@ const makeVerifier = (o: OAuthSettings) => {
         _tag: "Ok",
         identity: {
           subject: payload.sub ?? user,
+          clientId: clientOf(payload),
           user: `${o.userPrefix}${user}`,
           groups: stringList(payload[o.groupsClaim]).map((g) => `${o.groupsPrefix}${g}`),
           scopes: scopesOf(payload),
@@ -194,19 +199,18 @@ const makeVerifier = (o: OAuthSettings) => {
     })
 }
 
-/** Reads the request body (bounded) and parses it as JSON; undefined when it is not JSON. */
+/** Reads the request body (bounded) and parses it as JSON. */
 const readJson = (req: IncomingMessage): Promise<{ ok: true; value: unknown } | { ok: false; tooLarge: boolean }> =>
   new Promise((resolve, reject) => {
     const chunks: Array<Buffer> = []
     let size = 0
+    // past the limit the rest is read and dropped, so the refusal can still be sent on this connection
     req.on("data", (c: Buffer) => {
       size += c.length
-      if (size > MAX_BODY_BYTES) {
-        resolve({ ok: false, tooLarge: true })
-        req.destroy()
-      } else chunks.push(c)
+      if (size <= MAX_BODY_BYTES) chunks.push(c)
     })
     req.on("end", () => {
+      if (size > MAX_BODY_BYTES) return resolve({ ok: false, tooLarge: true })
       try {
         resolve({ ok: true, value: JSON.parse(Buffer.concat(chunks).toString("utf8")) })
       } catch {

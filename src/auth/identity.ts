@@ -12,6 +12,8 @@ import { IdentityUnsupported } from "../errors.js"
 export interface CallerIdentity {
   /** The token's `sub`. */
   readonly subject: string
+  /** The OAuth client it was issued to. */
+  readonly clientId: string
   /** The user name from `user_claim`, with `user_prefix`. */
   readonly user: string
   /** The groups from `groups_claim`, each with `groups_prefix`. */
@@ -69,7 +71,7 @@ export const requireServerIdentity = (context: string, what: string): Effect.Eff
 /** The SDK's per-request auth info (`req.auth`, seen by handlers as `extra.authInfo`) for a validated caller. */
 export const authInfo = (caller: CallerIdentity): AuthInfo => ({
   token: caller.token,
-  clientId: caller.subject,
+  clientId: caller.clientId,
   scopes: [...caller.scopes],
   extra: { caller }
 })

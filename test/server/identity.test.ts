@@ -153,6 +153,15 @@ const twoUsers = (mode: "impersonate" | "passthrough", requireRbac: boolean) => 
       expect(bDefault).toEqual({ names: expect.arrayContaining([podD]) })
       expect(bAll).toEqual({ names: expect.arrayContaining([podA, podD]) })
     }
+    // across contexts (fan-out), each context's requests carry the caller too
+    const [aFan, bFan] = await Promise.all([
+      call(alice, "pods_list", { contexts: ["dev-cluster"], namespace: "default" }),
+      call(bob, "pods_list", { contexts: ["dev-cluster"], namespace: "default" })
+    ])
+    expect(aFan.error?.type, aFan.text).toBe("NoContextAnswered")
+    expect(aFan.error?.["failures"]).toEqual([expect.objectContaining({ context: "dev-cluster", type: "Forbidden" })])
+    expect(bFan.isError, bFan.text).toBe(false)
+    expect(bFan.text).toContain(podD)
     // the refusal names the caller, not the server
     const refused = await names(alice, { namespace: "default" })
     expect("message" in refused ? refused.message : "").toContain(userName("alice"))
@@ -297,6 +306,20 @@ describe("OAuth resource server (test issuer: expiry, key rotation, scopes)", ()
     const withinSkew = await post(await issuer.sign({ scope: "mcp:read", exp: now() - 2 }), init)
     expect(withinSkew.status).toBe(200)
   })
+
+  it("the issuer's keys cannot be read: 503 (the token may be fine), not 401", async () => {
+    const unreachable = await startHttp({
+      config: `[server.http]\nauth = "oauth"\n[server.http.oauth]\nissuer = "https://127.0.0.1:9"\naudience = "${audience}"\n` +
+        `[kubernetes]\ncontexts_allow = ["dev-cluster"]\n`
+    })
+    try {
+      const res = await fetch(`${unreachable.url}/mcp`, { method: "POST", headers: { ...MCP_HEADERS, ...bearer(await issuer.sign({})) }, body: JSON.stringify(init) })
+      expect(res.status).toBe(503)
+      expect(await res.text()).toContain("Cannot check the access token now: cannot read the issuer's signing keys")
+    } finally {
+      await unreachable.stop()
+    }
+  }, 30_000)
 
   it("not yet valid (nbf): 401", async () => {
     const res = await post(await issuer.sign({ scope: "mcp:read", nbf: now() + 120 }), init)
