@@ -53,17 +53,17 @@ export const callerKey = (c: ApiCredentials): string =>
     : `passthrough\u0000${c.subject}`
 
 /**
- * Paths that cannot carry the caller's identity (exec's WebSocket, the helm binary) refuse explicitly in
- * impersonate and passthrough modes instead of silently running as the server.
+ * A path that cannot carry the caller's identity (exec's WebSocket in impersonate mode) refuses explicitly
+ * instead of silently running as the server.
  */
 export const requireServerIdentity = (context: string, what: string): Effect.Effect<void, IdentityUnsupported> =>
   Effect.gen(function*() {
     const c = yield* ApiIdentity
     if (c._tag === "Server") return
     return yield* new IdentityUnsupported({
-        context,
-        message: `${what} cannot run with the caller's own identity (server.http.identity = "${c._tag === "Impersonate" ? "impersonate" : "passthrough"}"), ` +
-          "and this server does not run it with its own identity instead",
+      context,
+      message: `${what} cannot run with the caller's own identity (server.http.identity = "${c._tag === "Impersonate" ? "impersonate" : "passthrough"}"), ` +
+        "and this server does not run it with its own identity instead",
       details: "Use a kube-mcp server whose server.http.identity is \"server\" for this, or kubectl with your own credentials."
     })
   })

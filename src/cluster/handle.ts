@@ -127,16 +127,16 @@ export const makeKube = (
             ? `User "${as.user}" (impersonated on context "${info.name}")`
             : `User "${as.user}" (own token, context "${info.name}")`
           return yield* new Forbidden({
-              context: info.name,
-              message: `${who} may not ${check.verb} ${
-                check.group !== "" ? `${check.resource}.${check.group}` : check.resource
-              }${check.subresource !== "" ? `/${check.subresource}` : ""}${check.namespace !== "" ? ` in namespace "${check.namespace}"` : " (cluster scope)"}`,
-              details: `Refused by the RBAC pre-check (SelfSubjectAccessReview)${status.reason !== undefined && status.reason !== "" ? `: ${status.reason}` : ""}; no request was sent.`,
-              verb: check.verb,
-              resource: check.subresource !== "" ? `${check.resource}/${check.subresource}` : check.resource,
-              group: check.group,
-              ...(check.namespace !== "" ? { namespace: check.namespace } : {})
-            })
+            context: info.name,
+            message: `${who} may not ${check.verb} ${
+              check.group !== "" ? `${check.resource}.${check.group}` : check.resource
+            }${check.subresource !== "" ? `/${check.subresource}` : ""}${check.namespace !== "" ? ` in namespace "${check.namespace}"` : " (cluster scope)"}`,
+            details: `Refused by the RBAC pre-check (SelfSubjectAccessReview)${status.reason !== undefined && status.reason !== "" ? `: ${status.reason}` : ""}; no request was sent.`,
+            verb: check.verb,
+            resource: check.subresource !== "" ? `${check.resource}/${check.subresource}` : check.resource,
+            group: check.group,
+            ...(check.namespace !== "" ? { namespace: check.namespace } : {})
+          })
         })
         : Effect.void
     // the server's own policy first: it refuses without asking the cluster anything

@@ -741,11 +741,12 @@ const bringUp = async (p: Paths, binDir: string, launcher: Launcher, workload: b
   step(`etcd ready on ${etcdUrl}`)
 
   // --- Dex (OIDC), before dev's apiserver, which trusts it ---------------------------------------------
-  const dex = dexBinary()
+  // part of the workload tier (the API tier stays etcd + two apiservers)
+  const dex = workload ? dexBinary() : undefined
   let oidc: OidcInfo | undefined
   let authenticationConfig: string | undefined
   if (dex === undefined) {
-    log("Dex binary not built (test/cluster/build-dex.sh): no OIDC issuer, identity tests will skip")
+    if (workload) log("Dex binary not built (test/cluster/build-dex.sh): no OIDC issuer, identity tests will skip")
   } else {
     const oidcDir = join(p.pki, "oidc")
     const oidcCa = await ensureCA(oidcDir, "ca", "kube-mcp-oidc-ca")
