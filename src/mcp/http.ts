@@ -65,6 +65,8 @@ export class ListenError extends Schema.TaggedError<ListenError>()("ListenError"
 
 interface Session extends SessionEntry {
   readonly transport: StreamableHTTPServerTransport
+  /** With OAuth, the subject that opened it: a session is bound to its user (MCP security best practices). */
+  readonly owner: string | undefined
 }
 
 export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
@@ -89,7 +91,7 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
       else sendJson(res, 503, { status: "not ready", reason: "no usable context" })
     }
 
-    const stateless = async (req: IncomingMessage, res: ServerResponse, body?: unknown) => {
+    const stateless = async (req: IncomingMessage, res: ServerResponse, body: unknown) => {
       if (req.method !== "POST") return rpcError(res, 405, -32000, "Method not allowed in stateless mode", { allow: "POST" })
       const server = makeServer()
       const transport = new StreamableHTTPServerTransport({ enableJsonResponse: true })
@@ -98,10 +100,12 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
       await transport.handleRequest(req, res, body)
     }
 
-    const stateful = async (req: IncomingMessage, res: ServerResponse, body?: unknown) => {
+    const stateful = async (req: IncomingMessage, res: ServerResponse, body: unknown, owner: string | undefined) => {
       const id = req.headers["mcp-session-id"]
       if (typeof id === "string") {
         const found = sessions.touch(id)
+        // another user's session is as good as unknown to this caller
+        if (found._tag === "Live" && found.session.owner !== owner) return rpcError(res, 404, -32001, "Session not found; send a new initialize request")
         if (found._tag === "Live") return found.session.transport.handleRequest(req, res, body)
         // 404 tells the client to start a new session (MCP spec, session management)
         return found._tag === "Expired"
@@ -118,7 +122,7 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
         // plain JSON answers: our tools send no progress, and SSE framing costs per call
         enableJsonResponse: true,
         onsessioninitialized: (sid) => {
-          sessions.add(sid, { transport, close: () => server.close(), lastSeen: 0 })
+          sessions.add(sid, { transport, owner, close: () => server.close(), lastSeen: 0 })
         },
         onsessionclosed: (sid) => {
           sessions.remove(sid)
@@ -155,7 +159,7 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
       const decision = await run(auth.check(req, isWrite))
       if (decision._tag === "Refuse") return sendJson(res, decision.answer.status, decision.answer.body, decision.answer.headers)
       if (decision.identity !== undefined) Object.assign(req, { auth: authInfo(decision.identity) })
-      return mcp(req, res, decision.body)
+      return mcp(req, res, decision.body, decision.identity?.subject)
     }
 
     const httpServer = createServer((req, res) => {

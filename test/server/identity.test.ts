@@ -265,6 +265,24 @@ describe.skipIf(oidc === undefined)("OAuth resource server (Dex tokens)", () => 
     await refusedWith(`${h}.${Buffer.from(payload).toString("base64url")}.${s}`, /signature does not verify/)
   })
 
+  it("a session is bound to the user who opened it: another user's token gets 404 on it", async () => {
+    const rpc = (token: string, body: unknown, session?: string) =>
+      fetch(`${server.url}/mcp`, {
+        method: "POST",
+        headers: { ...MCP_HEADERS, ...bearer(token), ...(session !== undefined ? { "mcp-session-id": session } : {}) },
+        body: JSON.stringify(body)
+      })
+    const opened = await rpc(tokenOf("alice"), {
+      jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "t", version: "0" } }
+    })
+    const session = opened.headers.get("mcp-session-id") ?? ""
+    expect(session).not.toBe("")
+    await rpc(tokenOf("alice"), { jsonrpc: "2.0", method: "notifications/initialized" }, session)
+    const list = { jsonrpc: "2.0", id: 2, method: "tools/list" }
+    expect((await rpc(tokenOf("bob"), list, session)).status).toBe(404)
+    expect((await rpc(tokenOf("alice"), list, session)).status).toBe(200)
+  })
+
   it("a valid Dex token works through the MCP client", async () => {
     const client = await connectHttp(server.url, bearer(tokenOf("alice")))
     const { tools } = await client.listTools()
