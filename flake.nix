@@ -34,8 +34,8 @@
           '';
           # The fixed-output hash of the npm dependencies (prefetch-npm-deps of the patched lockfile).
           # After changing package-lock.json run `node nix/npm-deps-hash.mjs --write`; test/ship checks that
-          # this matches: package-lock.json sha256 c93733a701a8646e9ebe5eb4f224f228828708d29df6bcb24d8027265556f45f
-          npmDepsHash = "sha256-D5CJsLhxH4MlsN64k1yrLMoMpiPC5GPjKgIibfm5zRc=";
+          # this matches: package-lock.json sha256 b03d0b2190d7c45419133c9334d6a4d0538380d406a4472794d51df98838044e
+          npmDepsHash = "sha256-4zk617vRsQg5HEq9elazxt0X5gKOBzSSJt9cKu7SJZI=";
           # `npm run build`: tsc type check, then esbuild bundles dist/ (self-contained: no node_modules at runtime)
           npmBuildScript = "build";
           nativeBuildInputs = [ pkgs.makeWrapper ];

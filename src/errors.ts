@@ -152,8 +152,13 @@ export class HelmFailed extends Schema.TaggedError<HelmFailed>()("HelmFailed", {
   description: "the `helm` command ran and failed (chart not found, template error, resources refused by the cluster…); `details` holds what helm printed on stderr."
 }) {}
 
+export class IdentityUnsupported extends Schema.TaggedError<IdentityUnsupported>()("IdentityUnsupported", common, {
+  description:
+    "the server acts with each caller's own identity (`server.http.identity` impersonate or passthrough) and this operation (exec, helm writes) cannot carry it; it is refused rather than run with the server's identity."
+}) {}
+
 /** Errors of a call that reached (or tried to reach) a cluster's API server. */
-const kubeErrors = [Forbidden, PolicyDenied, NotFound, AlreadyExists, Conflict, Invalid, Timeout, Unavailable, Unauthorized, MetricsUnavailable, ApiError] as const
+const kubeErrors = [Forbidden, PolicyDenied, NotFound, AlreadyExists, Conflict, Invalid, Timeout, Unavailable, Unauthorized, MetricsUnavailable, ApiError, IdentityUnsupported] as const
 export const KubeError = Schema.Union(kubeErrors)
 export type KubeError = typeof KubeError.Type
 

@@ -10,6 +10,7 @@ import { ClusterRegistry } from "./cluster/registry.js"
 import { LoggerLive } from "./log.js"
 import { AuditOpenError, auditLayer } from "./audit/auditLog.js"
 import { Telemetry } from "./telemetry/telemetry.js"
+import { checkImpersonation, ImpersonationRefused } from "./auth/impersonation.js"
 import { serveStdio } from "./mcp/stdio.js"
 import { allTools } from "./tools/index.js"
 import { VERSION } from "./version.js"
@@ -41,7 +42,7 @@ const announce = (settings: Settings) =>
 const serve = (settings: Settings) => {
   // the HTTP stack is only loaded when it is used (it is a large part of a cold start)
   const http = settings.transports.includes("http")
-    ? Effect.promise(() => import("./mcp/http.js")).pipe(Effect.flatMap(({ serveHttp }) => serveHttp(allTools)))
+    ? Effect.andThen(checkImpersonation, Effect.promise(() => import("./mcp/http.js")).pipe(Effect.flatMap(({ serveHttp }) => serveHttp(allTools))))
     : Effect.never
   // with stdio the client owns the process: when it closes stdin, everything stops
   const program = settings.transports.includes("stdio")
@@ -70,6 +71,11 @@ const main = Effect.gen(function*() {
 }).pipe(
   Effect.catchTags({
     ConfigError: (e: ConfigError) =>
+      Effect.sync(() => {
+        process.stderr.write(`kube-mcp: ${e.message}\n`)
+        process.exitCode = 2
+      }),
+    ImpersonationRefused: (e: ImpersonationRefused) =>
       Effect.sync(() => {
         process.stderr.write(`kube-mcp: ${e.message}\n`)
         process.exitCode = 2

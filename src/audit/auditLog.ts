@@ -20,7 +20,8 @@ export interface AuditObject {
 
 export interface AuditRecord {
   readonly time: string
-  readonly caller: { readonly transport: "stdio" | "http"; readonly session?: string }
+  /** user and subject: the caller's validated token (server.http.auth = "oauth"). */
+  readonly caller: { readonly transport: "stdio" | "http"; readonly session?: string; readonly user?: string; readonly subject?: string }
   readonly tool: string
   /** The tool's action: get, list, delete, apply, exec, copy, … */
   readonly verb: string

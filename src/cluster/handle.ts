@@ -4,7 +4,8 @@
  * `makeKube` takes the REST client as an argument, so tests build a real handle over a fake client.
  */
 import type { KubeConfig } from "@kubernetes/client-node"
-import { Cache, Duration, Effect, Exit, Schema, type Scope } from "effect"
+import { Cache, Duration, Effect, Equal, Exit, Hash, Schema, type Scope } from "effect"
+import { ApiIdentity, type ApiCredentials, callerKey } from "../auth/identity.js"
 import type { RateLimiter } from "effect/persistence"
 import type { ContextSettings } from "../config/settings.js"
 import { ApiError, Forbidden, type KubeError } from "../errors.js"
@@ -34,6 +35,23 @@ export interface KubeOptions {
   readonly settings: ContextSettings
   readonly rbacCacheTtlMs: number
   readonly withLimiter: WithLimiter
+}
+
+/**
+ * The key of one cached RBAC decision: what is asked and for whom. In impersonate and passthrough modes the API
+ * server sees each caller as a different user, so one caller's "allowed" must never answer another's question.
+ */
+class Decision implements Equal.Equal {
+  private readonly caller: string
+  constructor(readonly check: AccessCheck, readonly as: ApiCredentials) {
+    this.caller = callerKey(as)
+  }
+  [Equal.symbol](that: Equal.Equal): boolean {
+    return that instanceof Decision && that.caller === this.caller && Equal.equals(this.check, that.check)
+  }
+  [Hash.symbol](): number {
+    return Hash.combine(Hash.string(this.caller))(Hash.hash(this.check))
+  }
 }
 
 /** Group-versions whose discovery is kept per context (a cluster serves a few dozen). */
@@ -70,7 +88,8 @@ export const makeKube = (
             new ApiError({ context: info.name, code: 200, message: `${req.path} answered with a body that is not JSON`, details: body.slice(0, 200) })
         }))
 
-    const review = (check: AccessCheck) =>
+    // the review runs as the caller the decision is for (a cache lookup does not run in the asking call)
+    const review = ({ as, check }: Decision) =>
       text({
         method: "POST",
         path: "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
@@ -90,7 +109,8 @@ export const makeKube = (
         }
       }).pipe(
         Effect.flatMap((body) => Effect.orDie(decodeReview(body))),
-        Effect.map((r) => r.status)
+        Effect.map((r) => r.status),
+        Effect.provideService(ApiIdentity, as)
       )
     const decisions = yield* Cache.makeWith(review, {
       capacity: 10_000,
@@ -99,20 +119,27 @@ export const makeKube = (
     })
     const rbac = (check: AccessCheck): Effect.Effect<void, KubeError> =>
       settings.requireRbac
-        ? Effect.flatMap(Cache.get(decisions, check), (status) =>
-          status.allowed ? Effect.void : Effect.fail(
-            new Forbidden({
-              context: info.name,
-              message: `User of context "${info.name}" may not ${check.verb} ${
-                check.group !== "" ? `${check.resource}.${check.group}` : check.resource
-              }${check.subresource !== "" ? `/${check.subresource}` : ""}${check.namespace !== "" ? ` in namespace "${check.namespace}"` : " (cluster scope)"}`,
-              details: `Refused by the RBAC pre-check (SelfSubjectAccessReview)${status.reason !== undefined && status.reason !== "" ? `: ${status.reason}` : ""}; no request was sent.`,
-              verb: check.verb,
-              resource: check.subresource !== "" ? `${check.resource}/${check.subresource}` : check.resource,
-              group: check.group,
-              ...(check.namespace !== "" ? { namespace: check.namespace } : {})
-            })
-          ))
+        ? Effect.gen(function*() {
+          const as = yield* ApiIdentity
+          const status = yield* Cache.get(decisions, new Decision(check, as))
+          if (status.allowed) return
+          const who = as._tag === "Server"
+            ? `User of context "${info.name}"`
+            : as._tag === "Impersonate"
+            ? `User "${as.user}" (impersonated on context "${info.name}")`
+            : `User "${as.user}" (own token, context "${info.name}")`
+          return yield* new Forbidden({
+            context: info.name,
+            message: `${who} may not ${check.verb} ${
+              check.group !== "" ? `${check.resource}.${check.group}` : check.resource
+            }${check.subresource !== "" ? `/${check.subresource}` : ""}${check.namespace !== "" ? ` in namespace "${check.namespace}"` : " (cluster scope)"}`,
+            details: `Refused by the RBAC pre-check (SelfSubjectAccessReview)${status.reason !== undefined && status.reason !== "" ? `: ${status.reason}` : ""}; no request was sent.`,
+            verb: check.verb,
+            resource: check.subresource !== "" ? `${check.resource}/${check.subresource}` : check.resource,
+            group: check.group,
+            ...(check.namespace !== "" ? { namespace: check.namespace } : {})
+          })
+        })
         : Effect.void
     // the server's own policy first: it refuses without asking the cluster anything
     const authorize = (check: AccessCheck): Effect.Effect<void, KubeError> => {

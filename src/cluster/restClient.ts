@@ -11,6 +11,7 @@ import type { KubeError } from "../errors.js"
 import { Timeout } from "../errors.js"
 import { Telemetry } from "../telemetry/telemetry.js"
 import { statusToError, transportError } from "./apiStatus.js"
+import { ApiIdentity, type ApiCredentials } from "../auth/identity.js"
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE"
 
@@ -69,6 +70,16 @@ const headerRecord = (h: https.RequestOptions["headers"]): http.OutgoingHttpHead
 }
 const isHeaderList = (h: NonNullable<https.RequestOptions["headers"]>): h is ReadonlyArray<string> => Array.isArray(h)
 
+/** The server's own credentials, acting as the caller: any impersonation of the kubeconfig's gives way to the caller's. */
+const impersonating = (
+  base: http.OutgoingHttpHeaders,
+  who: Extract<ApiCredentials, { _tag: "Impersonate" }>
+): http.OutgoingHttpHeaders => {
+  const out: http.OutgoingHttpHeaders = {}
+  for (const [k, v] of Object.entries(base)) if (!/^impersonate-/i.test(k)) out[k] = v
+  return { ...out, "impersonate-user": who.user, ...(who.groups.length > 0 ? { "impersonate-group": [...who.groups] } : {}) }
+}
+
 /** The auth material of a user that mints tokens (exec plugins, auth providers) must be re-read per call. */
 const hasDynamicAuth = (kc: KubeConfig): boolean => {
   const user = kc.getCurrentUser()
@@ -109,13 +120,25 @@ export const makeRestClient = (context: string, kc: KubeConfig, timeoutMs: numbe
       (a) => Effect.sync(() => a.destroy())
     )
     const telemetry = yield* Telemetry
+    // passthrough (src/auth): the API server checks a TLS client certificate before the bearer token, so the
+    // caller's token travels on connections that present no certificate of the server's: the CA only
+    const { cert: _cert, key: _key, ...trustOnly } = agentOptions
+    const callerAgent = yield* Effect.acquireRelease(
+      Effect.sync(() => (secure ? new https.Agent(trustOnly) : new http.Agent({ keepAlive: true, maxSockets: 32 }))),
+      (a) => Effect.sync(() => a.destroy())
+    )
     const dynamic = hasDynamicAuth(kc)
     const staticHeaders = headerRecord(initial.headers)
     const staticAuth = initial.auth
 
     const text = (req: ApiRequest): Effect.Effect<string, KubeError> =>
       Effect.gen(function*() {
-        const auth = dynamic ? yield* authOptions() : { headers: staticHeaders, auth: staticAuth }
+        const who = yield* ApiIdentity
+        const auth = who._tag === "Passthrough"
+          ? { headers: { authorization: `Bearer ${who.token}` }, auth: undefined }
+          : dynamic
+          ? yield* authOptions()
+          : { headers: staticHeaders, auth: staticAuth }
         const method = req.method ?? "GET"
         const path = buildPath(req)
         const payload = req.body === undefined
@@ -124,7 +147,7 @@ export const makeRestClient = (context: string, kc: KubeConfig, timeoutMs: numbe
           ? req.body
           : JSON.stringify(req.body)
         const headers: http.OutgoingHttpHeaders = {
-          ...headerRecord(auth.headers),
+          ...(who._tag === "Impersonate" ? impersonating(headerRecord(auth.headers), who) : headerRecord(auth.headers)),
           accept: req.accept ?? "application/json",
           ...(payload !== undefined
             ? { "content-type": req.contentType ?? "application/json", "content-length": Buffer.byteLength(payload) }
@@ -138,7 +161,7 @@ export const makeRestClient = (context: string, kc: KubeConfig, timeoutMs: numbe
             port: base.port,
             path: base.pathname.replace(/\/$/, "") + path,
             method,
-            agent,
+            agent: who._tag === "Passthrough" ? callerAgent : agent,
             headers,
             ...(auth.auth !== undefined ? { auth: auth.auth } : {})
           }, (res) => {

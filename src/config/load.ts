@@ -6,7 +6,7 @@ import * as path from "node:path"
 import { type ParseArgsConfig, type ParseArgsOptionDescriptor, parseArgs } from "node:util"
 import { parse as parseToml } from "smol-toml"
 import { option } from "./key.js"
-import { ConfigFile, type ContextSettings, KEYS, type KeyDoc, type Settings, type ValueKind } from "./settings.js"
+import { ConfigFile, type ContextSettings, KEYS, type KeyDoc, type OAuthSettings, type Settings, type ValueKind } from "./settings.js"
 
 export class ConfigError extends Schema.TaggedError<ConfigError>()("ConfigError", { message: Schema.String }) {}
 
@@ -209,6 +209,70 @@ const splitAddress = (address: string): { host: string; port: number } => {
   return { host: address.slice(0, i).replace(/^\[(.*)\]$/, "$1"), port: Number(address.slice(i + 1)) }
 }
 
+/** An absolute https URL; plain http only on a loopback host (a local test issuer). */
+const secureUrl = (value: string): boolean => {
+  try {
+    const u = new URL(value)
+    return u.protocol === "https:" || (u.protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(u.hostname))
+  } catch {
+    return false
+  }
+}
+
+const readCaFile = (file: string) =>
+  Effect.tryPromise({
+    try: () => readFile(file, "utf8"),
+    catch: (e) => new ConfigError({ message: `server.http.oauth.ca_file: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}` })
+  }).pipe(Effect.filterOrFail((t) => t.includes("-----BEGIN CERTIFICATE-----"), () =>
+    new ConfigError({ message: `server.http.oauth.ca_file: ${file} holds no PEM certificate` })))
+
+/** The rules between auth, identity, the token and [server.http.oauth], each stated when broken. */
+const oauthSettings = (http: ConfigFile["server"]["http"], auth: ConfigFile["server"]["http"]["auth"], hasToken: boolean, cwd: string) =>
+  Effect.gen(function*() {
+    const o = http.oauth
+    const fail = (message: string) => Effect.fail(new ConfigError({ message }))
+    if (auth === "token" && !hasToken) {
+      return yield* fail(`server.http.auth = "token" needs the token: set server.http.auth_token_file or KUBE_MCP_HTTP_TOKEN`)
+    }
+    if (http.identity !== "server" && auth !== "oauth") {
+      return yield* fail(`server.http.identity = "${http.identity}" needs server.http.auth = "oauth": only a validated access token says who the caller is`)
+    }
+    if (auth !== "oauth") {
+      if (o.issuer !== "") return yield* fail(`server.http.oauth.issuer is set but server.http.auth is "${auth}": set auth = "oauth" to use it`)
+      return undefined
+    }
+    if (hasToken) {
+      return yield* fail(`server.http.auth = "oauth" takes no shared token: remove server.http.auth_token_file / KUBE_MCP_HTTP_TOKEN`)
+    }
+    if (!secureUrl(o.issuer)) {
+      return yield* fail(`server.http.oauth.issuer must be the issuer's https URL (http only on localhost/127.0.0.1); got "${o.issuer}"`)
+    }
+    if (o.jwks_url !== "" && !secureUrl(o.jwks_url)) {
+      return yield* fail(`server.http.oauth.jwks_url must be an https URL (http only on localhost/127.0.0.1); got "${o.jwks_url}"`)
+    }
+    if (o.resource !== "" && !/^https?:\/\/[^/]/.test(o.resource)) {
+      return yield* fail(`server.http.oauth.resource must be this server's absolute http(s) URL, like https://mcp.example.com/mcp; got "${o.resource}"`)
+    }
+    if (o.audience === "" && o.resource === "") {
+      return yield* fail(`server.http.auth = "oauth" needs server.http.oauth.audience (the "aud" tokens carry) or server.http.oauth.resource`)
+    }
+    const ca = o.ca_file === "" ? "" : yield* readCaFile(path.resolve(cwd, expandHome(o.ca_file)))
+    return {
+      issuer: o.issuer,
+      audience: o.audience !== "" ? o.audience : o.resource,
+      resource: o.resource,
+      jwksUrl: o.jwks_url,
+      ca,
+      clockSkewMs: o.clock_skew,
+      userClaim: o.user_claim,
+      userPrefix: o.user_prefix,
+      groupsClaim: o.groups_claim,
+      groupsPrefix: o.groups_prefix,
+      readScopes: o.read_scopes,
+      writeScopes: o.write_scopes
+    } satisfies OAuthSettings
+  })
+
 export interface LoadInput {
   readonly cli: CliRequest
   readonly env: NodeJS.ProcessEnv
@@ -255,6 +319,8 @@ export const loadSettings = ({ cli, cwd, env }: LoadInput): Effect.Effect<Settin
       : tokenFile !== ""
       ? yield* readTokenFile(path.resolve(cwd, expandHome(tokenFile)))
       : undefined
+    const auth = authToken !== undefined && server.http.auth === "none" ? "token" : server.http.auth
+    const oauth = yield* oauthSettings(server.http, auth, authToken !== undefined, cwd)
     const defaults: ContextSettings = {
       readOnly: sec.read_only,
       requireRbac: sec.require_rbac,
@@ -293,7 +359,10 @@ export const loadSettings = ({ cli, cwd, env }: LoadInput): Effect.Effect<Settin
         authToken,
         stateless: server.http.stateless,
         maxSessions: server.http.max_sessions,
-        sessionIdleTimeoutMs: server.http.session_idle_timeout
+        sessionIdleTimeoutMs: server.http.session_idle_timeout,
+        auth,
+        identity: server.http.identity,
+        oauth
       },
       kubernetes: {
         provider: k.provider,

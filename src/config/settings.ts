@@ -142,7 +142,75 @@ export const ConfigFile = Schema.Struct({
         default: "30m",
         doc: "A session unused this long is closed and everything it held released; its next request gets 404 " +
           "\"session expired\" and the client re-initializes (most clients never send `DELETE`)."
-      })
+      }),
+      // identity keys (issue #14): see docs/security.md
+      auth: key(Schema.Literals(["none", "token", "oauth"]), {
+        default: "none",
+        doc: "How `/mcp` authenticates callers: `none`; `token` (the shared bearer token of `auth_token_file` / " +
+          "`KUBE_MCP_HTTP_TOKEN`; a configured token turns `none` into `token`); `oauth` (OAuth 2.1 access tokens, JWTs " +
+          "of `[server.http.oauth]` issuer, with Protected Resource Metadata at `/.well-known/oauth-protected-resource`)."
+      }),
+      identity: key(Schema.Literals(["server", "impersonate", "passthrough"]), {
+        default: "server",
+        doc: "Whose identity the API servers see for an HTTP call: `server` (the server's kubeconfig or ServiceAccount); " +
+          "`impersonate` (the server's identity with `Impersonate-User`/`Impersonate-Group` of the caller's token; start-up " +
+          "fails unless the server may impersonate); `passthrough` (the caller's token is sent instead, for clusters that " +
+          "trust the same issuer). The last two need `auth = \"oauth\"`; `pods_exec` is refused in impersonate mode."
+      }),
+      oauth: Schema.Struct({
+        issuer: key(Schema.String, {
+          default: "",
+          doc: "`auth = \"oauth\"`: the authorization server's issuer URL; tokens must carry it as `iss` (required)."
+        }),
+        audience: key(Schema.String, {
+          default: "",
+          doc: "The `aud` every token must carry (this resource). Empty: `resource`. One of the two is required."
+        }),
+        resource: key(Schema.String, {
+          default: "",
+          doc: "This server's canonical URL (`https://mcp.example.com/mcp`), published as `resource` in the Protected " +
+            "Resource Metadata. Empty: `http://<Host header>/mcp`."
+        }),
+        jwks_url: key(Schema.String, {
+          default: "",
+          doc: "Where the issuer's signing keys (JWKS) are. Empty: the `jwks_uri` of the issuer's discovery document " +
+            "(`/.well-known/openid-configuration`, else `/.well-known/oauth-authorization-server`)."
+        }),
+        ca_file: key(Schema.String, {
+          default: "",
+          doc: "PEM file of the CA(s) to trust for the issuer's discovery and JWKS over HTTPS, besides the system's."
+        }),
+        clock_skew: key(Duration, {
+          default: "30s",
+          doc: "How far `exp` and `nbf` may be off because clocks differ."
+        }),
+        user_claim: key(Schema.String.check(Schema.isMinLength(1)), {
+          default: "sub",
+          doc: "The claim naming the user (impersonation, audit log), e.g. `email`."
+        }),
+        user_prefix: key(Schema.String, {
+          default: "",
+          doc: "Prefixed to the user name, as the API server's own OIDC claim mapping does (`oidc:`), so impersonated " +
+            "names match the RBAC bindings written for that issuer."
+        }),
+        groups_claim: key(Schema.String, {
+          default: "groups",
+          doc: "The claim listing the user's groups (a list or one string; absent: none)."
+        }),
+        groups_prefix: key(Schema.String, {
+          default: "",
+          doc: "Prefixed to every group name (as `user_prefix`)."
+        }),
+        read_scopes: key(Schema.Array(Schema.String.check(Schema.isMinLength(1))), {
+          default: [],
+          doc: "When not empty, a token needs one of these scopes (or a write scope) to use `/mcp` at all (else HTTP 403 `insufficient_scope`)."
+        }),
+        write_scopes: key(Schema.Array(Schema.String.check(Schema.isMinLength(1))), {
+          default: [],
+          doc: "When not empty, calling a tool that can change a cluster needs one of these scopes (else HTTP 403 " +
+            "`insufficient_scope` naming them); read tools need only `read_scopes`."
+        })
+      }).pipe(Schema.withDecodingDefaultKey(Effect.succeed({})))
     }).pipe(Schema.withDecodingDefaultKey(Effect.succeed({})))
   }).pipe(Schema.withDecodingDefaultKey(Effect.succeed({}))),
   kubernetes: Schema.Struct({
@@ -308,6 +376,23 @@ export const CONTEXT_KEYS: ReadonlyArray<{ readonly name: string; readonly globa
   ContextOverrides.ast
 ).map((o) => ({ name: o.path.join("."), global: KEYS[fileKeys.findIndex((k) => k.meta === o.meta)] }))
 
+/** `[server.http.oauth]`, validated: issuer and audience set, `resource` "" when taken from the request. */
+export interface OAuthSettings {
+  readonly issuer: string
+  readonly audience: string
+  readonly resource: string
+  readonly jwksUrl: string
+  /** PEM text, "" for the system CAs only. */
+  readonly ca: string
+  readonly clockSkewMs: number
+  readonly userClaim: string
+  readonly userPrefix: string
+  readonly groupsClaim: string
+  readonly groupsPrefix: string
+  readonly readScopes: ReadonlyArray<string>
+  readonly writeScopes: ReadonlyArray<string>
+}
+
 /** Effective settings of one context after per-context overrides. */
 export interface ContextSettings {
   readonly readOnly: boolean
@@ -336,6 +421,11 @@ export interface Settings {
     readonly stateless: boolean
     readonly maxSessions: number
     readonly sessionIdleTimeoutMs: number
+    /** "token" exactly when authToken is set. */
+    readonly auth: ConfigFile["server"]["http"]["auth"]
+    readonly identity: ConfigFile["server"]["http"]["identity"]
+    /** Set exactly when auth is "oauth". */
+    readonly oauth: OAuthSettings | undefined
   }
   readonly kubernetes: {
     readonly provider: ConfigFile["kubernetes"]["provider"]

@@ -11,6 +11,7 @@ import { Context, Duration, Effect, Schema } from "effect"
 import { Writable } from "node:stream"
 import { StatusBody, statusToError, transportError } from "../cluster/apiStatus.js"
 import { ApiError, Invalid, type InvalidInput, type KubeError, Timeout } from "../errors.js"
+import { callerKubeConfig } from "./callerKubeConfig.js"
 import { clientNode } from "./clientNode.js"
 import { access, Kube, type KubeApi } from "./Kube.js"
 import { pickContainer } from "./podContainers.js"
@@ -154,10 +155,10 @@ const whereOf = (t: ExecTarget): string => `${t.namespace}/${t.pod} container "$
  * Opens the connection; interrupted while it opens (timeout, cancelled call), it is closed once open. The
  * upgrade is an API request of its own (client-node's, not the REST client's): counted as POST, 101 when open.
  */
-const connect = (kube: KubeApi, transport: ExecTransportApi, target: ExecTarget, sink: ExecSink): Effect.Effect<ExecConnection, KubeError> =>
+const connect = (kube: KubeApi, kubeConfig: KubeConfig, transport: ExecTransportApi, target: ExecTarget, sink: ExecSink): Effect.Effect<ExecConnection, KubeError> =>
   Effect.flatMap(Effect.service(Telemetry), (telemetry) =>
     Effect.callback<{ readonly status: number; readonly connection: ExecConnection }, KubeError>((resume) => {
-      const opening = transport.open(kube.kubeConfig, target, sink)
+      const opening = transport.open(kubeConfig, target, sink)
       opening.then((connection) => resume(Effect.succeed({ status: 101, connection })), (e: unknown) => resume(Effect.fail(refused(kube, target, e))))
       return Effect.sync(() => void opening.then((c) => c.close(), () => undefined))
     }).pipe(telemetry.apiRequest(kube.info.name, "POST", `${podPath(target.namespace, target.pod)}/exec`), Effect.map((a) => a.connection)))
@@ -166,9 +167,9 @@ const connect = (kube: KubeApi, transport: ExecTransportApi, target: ExecTarget,
 const closed = (c: ExecConnection): Effect.Effect<void> => Effect.callback<void>((resume) => c.onClose(() => resume(Effect.void)))
 
 /** One connection, from open to close, closed early by the timeout (which reports what came so far). */
-const session = (kube: KubeApi, transport: ExecTransportApi, target: ExecTarget, capture: Capture, timeoutMs: number) =>
+const session = (kube: KubeApi, kubeConfig: KubeConfig, transport: ExecTransportApi, target: ExecTarget, capture: Capture, timeoutMs: number) =>
   Effect.scoped(
-    Effect.acquireRelease(connect(kube, transport, target, capture), (c) => Effect.sync(() => c.close()), { interruptible: true }).pipe(
+    Effect.acquireRelease(connect(kube, kubeConfig, transport, target, capture), (c) => Effect.sync(() => c.close()), { interruptible: true }).pipe(
       Effect.flatMap(closed)
     )
   ).pipe(
@@ -241,6 +242,8 @@ export interface ExecResult {
 export const execInPod = (namespace: string, name: string, options: ExecOptions): Effect.Effect<ExecResult, KubeError | InvalidInput, Kube> =>
   Effect.gen(function*() {
     const kube = yield* Kube
+    // exec's WebSocket (client-node): the caller's token in passthrough mode; impersonation is refused
+    const kubeConfig = yield* callerKubeConfig(kube, "pods_exec in impersonate mode")
     const pod = yield* getPod(namespace, name)
     const phase = pod.status?.phase
     if (phase === "Succeeded" || phase === "Failed") {
@@ -264,7 +267,7 @@ export const execInPod = (namespace: string, name: string, options: ExecOptions)
     const target: ExecTarget = { namespace, pod: name, container: picked.name, command: options.command }
     const transport = yield* ExecTransport
     const capture = new Capture()
-    yield* kube.throttle(session(kube, transport, target, capture, options.timeoutMs))
+    yield* kube.throttle(session(kube, kubeConfig, transport, target, capture, options.timeoutMs))
     const status = capture.status
     const exitCode = exitCodeOf(status)
     if (exitCode === undefined && status !== undefined && status.status !== "Success") {

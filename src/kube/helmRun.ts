@@ -13,7 +13,10 @@ import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { Duration, Effect } from "effect"
 import { formatDuration } from "../config/duration.js"
-import { HelmFailed, HelmUnavailable, NotFound, Timeout } from "../errors.js"
+import { HelmFailed, HelmUnavailable, type IdentityUnsupported, NotFound, Timeout } from "../errors.js"
+import type { KubeConfig } from "@kubernetes/client-node"
+import { ApiIdentity } from "../auth/identity.js"
+import { callerKubeConfig } from "./callerKubeConfig.js"
 import type { KubeApi } from "./Kube.js"
 
 export interface HelmSettings {
@@ -88,13 +91,13 @@ export interface HelmOutput {
 }
 
 /** The private directory of one run, with the context's kubeconfig in it; removed when the scope closes. */
-const workDir = (kube: KubeApi) =>
+const workDir = (kubeConfig: KubeConfig) =>
   Effect.acquireRelease(
     Effect.promise(async () => {
       const dir = await mkdtemp(path.join(tmpdir(), "kube-mcp-helm-"))
       await chmod(dir, 0o700)
       const kubeconfig = path.join(dir, "kubeconfig")
-      await writeFile(kubeconfig, kube.kubeConfig.exportConfig(), { mode: 0o600 })
+      await writeFile(kubeconfig, kubeConfig.exportConfig(), { mode: 0o600 })
       return { dir, kubeconfig }
     }),
     ({ dir }) => Effect.promise(() => rm(dir, { recursive: true, force: true }))
@@ -120,11 +123,18 @@ export interface HelmRun {
  * Runs helm for the context of `kube`; the exit code decides success. A non-zero exit is HelmFailed with
  * helm's stderr (NotFound when helm says the release does not exist).
  */
-export const runHelm = (kube: KubeApi, settings: HelmSettings, run: HelmRun): Effect.Effect<HelmOutput, HelmUnavailable | HelmFailed | NotFound | Timeout> =>
+export const runHelm = (
+  kube: KubeApi,
+  settings: HelmSettings,
+  run: HelmRun
+): Effect.Effect<HelmOutput, HelmUnavailable | HelmFailed | NotFound | Timeout | IdentityUnsupported> =>
   Effect.gen(function*() {
     const context = kube.info.name
+    // impersonate: helm's own client sends the caller's Impersonate-* flags; passthrough: a kubeconfig with the caller's token
+    const who = yield* ApiIdentity
+    const callerConfig = who._tag === "Impersonate" ? kube.kubeConfig : yield* callerKubeConfig(kube, "a helm write")
     const binary = yield* findHelm(context, settings)
-    const { dir, kubeconfig } = yield* workDir(kube)
+    const { dir, kubeconfig } = yield* workDir(callerConfig)
     const files: Array<string> = []
     for (const [i, text] of (run.valuesFiles ?? []).entries()) {
       const file = path.join(dir, `values-${i}.yaml`)
@@ -136,6 +146,7 @@ export const runHelm = (kube: KubeApi, settings: HelmSettings, run: HelmRun): Ef
       "--kubeconfig", kubeconfig,
       ...(kubeContext !== undefined && kubeContext !== "" ? ["--kube-context", kubeContext] : []),
       "--namespace", run.namespace,
+      ...(who._tag === "Impersonate" ? ["--kube-as-user", who.user, ...who.groups.flatMap((g) => ["--kube-as-group", g])] : []),
       ...(run.timeoutFlag === true ? ["--timeout", formatDuration(settings.timeoutMs)] : []),
       ...files.flatMap((f) => ["-f", f])
     ]

@@ -1,12 +1,14 @@
 /**
  * Streamable HTTP transport: POST/GET/DELETE /mcp, plus /healthz and /readyz, on node:http with the SDK's
  * Node transport (the lightest path per call: no intermediate web Request/stream conversions of ours).
- * Every /mcp request is guarded: Host (DNS rebinding) and Origin checks, and the optional bearer token.
+ * Every /mcp request is guarded: Host (DNS rebinding) and Origin checks, then src/auth (none, token or OAuth).
  */
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js"
 import { Effect, Schema } from "effect"
-import { randomUUID, timingSafeEqual } from "node:crypto"
+import { randomUUID } from "node:crypto"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import { HttpAuth } from "../auth/httpAuth.js"
+import { authInfo } from "../auth/identity.js"
 import { AppSettings } from "../config/appSettings.js"
 import { formatDuration } from "../config/duration.js"
 import type { Settings } from "../config/settings.js"
@@ -50,14 +52,6 @@ export const originAllowed = (settings: Settings, origin: string | undefined): b
   }
 }
 
-const tokenMatches = (expected: string, header: string | undefined): boolean => {
-  const given = header?.startsWith("Bearer ") === true ? header.slice(7).trim() : undefined
-  if (given === undefined) return false
-  const a = Buffer.from(given)
-  const b = Buffer.from(expected)
-  return a.length === b.length && timingSafeEqual(a, b)
-}
-
 const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
   const text = JSON.stringify(body)
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers })
@@ -72,6 +66,8 @@ export class ListenError extends Schema.TaggedError<ListenError>()("ListenError"
 
 interface Session extends SessionEntry {
   readonly transport: StreamableHTTPServerTransport
+  /** With OAuth, the subject that opened it: a session is bound to its user (MCP security best practices). */
+  readonly owner: string | undefined
 }
 
 export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
@@ -79,6 +75,9 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
     const settings = yield* AppSettings
     const registry = yield* ClusterRegistry
     const telemetry = yield* Telemetry
+    const auth = yield* HttpAuth
+    const writeTools = new Set(tools.filter((t) => !t.annotations.readOnlyHint).map((t) => t.name))
+    const isWrite = (name: string) => writeTools.has(name)
     const context = yield* Effect.context<ToolEnv>()
     const run = Effect.runPromiseWith(context)
     // stateless: no session, so no stream on which to ask the user anything
@@ -94,20 +93,22 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
       else sendJson(res, 503, { status: "not ready", reason: "no usable context" })
     }
 
-    const stateless = async (req: IncomingMessage, res: ServerResponse) => {
+    const stateless = async (req: IncomingMessage, res: ServerResponse, body: unknown) => {
       if (req.method !== "POST") return rpcError(res, 405, -32000, "Method not allowed in stateless mode", { allow: "POST" })
       const server = makeServer()
       const transport = new StreamableHTTPServerTransport({ enableJsonResponse: true })
       res.on("close", () => void server.close())
       await server.connect(transport)
-      await transport.handleRequest(req, res)
+      await transport.handleRequest(req, res, body)
     }
 
-    const stateful = async (req: IncomingMessage, res: ServerResponse) => {
+    const stateful = async (req: IncomingMessage, res: ServerResponse, body: unknown, owner: string | undefined) => {
       const id = req.headers["mcp-session-id"]
       if (typeof id === "string") {
         const found = sessions.touch(id)
-        if (found._tag === "Live") return found.session.transport.handleRequest(req, res)
+        // another user's session is as good as unknown to this caller
+        if (found._tag === "Live" && found.session.owner !== owner) return rpcError(res, 404, -32001, "Session not found; send a new initialize request")
+        if (found._tag === "Live") return found.session.transport.handleRequest(req, res, body)
         // 404 tells the client to start a new session (MCP spec, session management)
         return found._tag === "Expired"
           ? rpcError(res, 404, -32001, `Session expired: idle for more than ${idleText}; send a new initialize request`)
@@ -123,7 +124,7 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
         // plain JSON answers: our tools send no progress, and SSE framing costs per call
         enableJsonResponse: true,
         onsessioninitialized: (sid) => {
-          sessions.add(sid, { transport, close: () => server.close(), lastSeen: 0 })
+          sessions.add(sid, { transport, owner, close: () => server.close(), lastSeen: 0 })
         },
         onsessionclosed: (sid) => {
           sessions.remove(sid)
@@ -133,7 +134,7 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
         if (transport.sessionId !== undefined) sessions.remove(transport.sessionId)
       }
       await server.connect(transport)
-      await transport.handleRequest(req, res)
+      await transport.handleRequest(req, res, body)
       if (transport.sessionId === undefined) void server.close() // not an initialize: nothing to keep
     }
 
@@ -147,6 +148,8 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
         return res.end("ok")
       }
       if (path === "/readyz" && req.method === "GET") return ready(res)
+      const known = path?.startsWith("/.well-known/") === true && req.method === "GET" ? auth.wellKnown(path, req) : undefined
+      if (known !== undefined) return sendJson(res, known.status, known.body, known.headers)
       // GET /metrics, when served here, sits behind the same guards as /mcp (token included)
       const serveMetrics = path === "/metrics" ? telemetry.serveMetrics : undefined
       if (path !== "/mcp" && serveMetrics === undefined) return sendJson(res, 404, { error: "not found" })
@@ -156,10 +159,12 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
       if (!originAllowed(settings, req.headers.origin)) {
         return rpcError(res, 403, -32000, `Origin "${req.headers.origin ?? ""}" is not allowed (add it to server.http.allowed_origins)`)
       }
-      if (settings.http.authToken !== undefined && !tokenMatches(settings.http.authToken, req.headers.authorization)) {
-        return rpcError(res, 401, -32000, "Missing or invalid bearer token", { "www-authenticate": "Bearer" })
-      }
-      return serveMetrics !== undefined ? serveMetrics(req, res) : mcp(req, res)
+      // --- auth hook (src/auth): one decision, a refusal or the caller; the SDK hands req.auth to tool handlers
+      const decision = await run(auth.check(req, isWrite))
+      if (decision._tag === "Refuse") return sendJson(res, decision.answer.status, decision.answer.body, decision.answer.headers)
+      if (serveMetrics !== undefined) return serveMetrics(req, res)
+      if (decision.identity !== undefined) Object.assign(req, { auth: authInfo(decision.identity) })
+      return mcp(req, res, decision.body, decision.identity?.subject)
     }
 
     const httpServer = createServer((req, res) => {
@@ -185,4 +190,4 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
     yield* Effect.logInfo(`serving MCP on http://${settings.http.host.includes(":") ? `[${settings.http.host}]` : settings.http.host}:${settings.http.port}/mcp`)
     void clientNode() // warm up before the first tool call
     return yield* Effect.never
-  }).pipe(Effect.scoped)
+  }).pipe(Effect.scoped, Effect.provide(HttpAuth.layer))

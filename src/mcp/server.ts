@@ -3,6 +3,7 @@ import { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } from "@modelcontextprotocol/sdk/types.js"
 import { type Context, Effect } from "effect"
 import { VERSION } from "../version.js"
+import { callerOf } from "../auth/identity.js"
 import { callTool, type ConfirmAnswer, listTools, type Progress } from "../tool/adapter.js"
 import type { AnyTool, ToolEnv } from "../tool/tool.js"
 import type { Settings } from "../config/settings.js"
@@ -76,7 +77,12 @@ export const serverFactory = (
           if (typeof answer === "string") return answer
           return answer.action === "accept" ? (answer.content?.["confirm"] === false ? "decline" : "accept") : answer.action
         })
-      const caller = { transport: options.transport, ...(extra.sessionId !== undefined ? { session: extra.sessionId } : {}) }
+      const identity = callerOf(extra.authInfo) // set by src/auth over HTTP with auth = "oauth"
+      const caller = {
+        transport: options.transport,
+        ...(extra.sessionId !== undefined ? { session: extra.sessionId } : {}),
+        ...(identity !== undefined ? { identity } : {})
+      }
       const traceparent = request.params._meta?.["traceparent"] // W3C trace context: the call's span continues the client's trace
       return run(
         callTool(tool, request.params.arguments ?? {}, {

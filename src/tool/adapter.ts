@@ -8,6 +8,7 @@ import { AppSettings } from "../config/appSettings.js"
 import { ConfirmationRequired, Declined, type InputIssue, InvalidInput, type ToolError } from "../errors.js"
 import type { KubeApi } from "../kube/Kube.js"
 import { AuditLog, type AuditRecord } from "../audit/auditLog.js"
+import { ApiIdentity, type CallerIdentity, credentialsFor } from "../auth/identity.js"
 import { auditRecord } from "../audit/record.js"
 import { render } from "../output/budget.js"
 import { fanout, type Reply } from "../output/reply.js"
@@ -163,11 +164,24 @@ export interface CallOptions {
   readonly progress?: Progress
   /** Asks the user a yes/no question (MCP elicitation). */
   readonly confirm?: (message: string) => Effect.Effect<ConfirmAnswer>
-  /** Who calls, for the audit log. */
-  readonly caller?: AuditRecord["caller"]
+  /** Who calls: the audit log's caller, and the validated identity the call's API requests may carry. */
+  readonly caller?: Caller
   /** W3C trace context of the request (`params._meta.traceparent`): the call's span continues that trace. */
   readonly traceparent?: string
 }
+
+export interface Caller {
+  readonly transport: AuditRecord["caller"]["transport"]
+  readonly session?: string
+  readonly identity?: CallerIdentity
+}
+
+/** The audit log names the caller, never the token. */
+const auditCaller = (c: Caller): AuditRecord["caller"] => ({
+  transport: c.transport,
+  ...(c.session !== undefined ? { session: c.session } : {}),
+  ...(c.identity !== undefined ? { user: c.identity.user, subject: c.identity.subject } : {})
+})
 
 const isRecord = (v: unknown): v is Readonly<Record<string, unknown>> => typeof v === "object" && v !== null && !Array.isArray(v)
 
@@ -261,6 +275,8 @@ export const callTool = (
       const result: ToolResult = { content: [{ type: "text", text }], structuredContent: structured }
       return result
     }).pipe(
+      // every API request of the call carries the caller's identity as server.http.identity says (src/auth)
+      Effect.provideService(ApiIdentity, credentialsFor(settings.http.identity, options.caller?.identity)),
       Effect.catch((e: ToolError) => Effect.succeed(errorResult(e, tool.name, cluster))),
       Effect.catchCause((cause) =>
         Cause.hasInterruptsOnly(cause)
@@ -271,7 +287,7 @@ export const callTool = (
       )
     )
     // on disk before the client sees the result
-    yield* audit(tool, args, outcome, cluster, started, options.caller ?? { transport: "stdio" })
+    yield* audit(tool, args, outcome, cluster, started, auditCaller(options.caller ?? { transport: "stdio" }))
     yield* (yield* Telemetry).toolCall(tool.name, cluster, outcome)
     yield* Effect.logDebug("tool call").pipe(
       Effect.annotateLogs({

@@ -9,7 +9,7 @@ import { spawn } from "node:child_process"
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { request } from "node:https"
 import { homedir } from "node:os"
-import { dirname, join, resolve } from "node:path"
+import { dirname, isAbsolute, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import {
   ApiException,
@@ -24,6 +24,7 @@ import {
   type V1RoleBinding,
   type V1Service
 } from "@kubernetes/client-node"
+import { dexBinary, type OidcInfo, OIDC_CLIENT, writeAuthenticationConfig, writeDexConfig } from "./dex.js"
 import { ensureCA, ensureLeaf, ensureSigningKey, type KeyPair } from "./pki.js"
 import { freePorts, isRunning, pidExists, sleep, spawnLogged, tail, terminate, type ProcessRecord, type StopResult } from "./proc.js"
 
@@ -96,6 +97,11 @@ export interface ClusterInfo {
   etcd: { endpoint: string }
   clusters: { dev: ClusterEndpoint; prod: ClusterEndpoint }
   workload: WorkloadInfo
+  /**
+   * Dex, the OpenID Connect provider dev's API server trusts (test/cluster/dex.ts); absent when its binary is
+   * not built (test/cluster/build-dex.sh).
+   */
+  oidc?: OidcInfo
   /** Every process of this control plane. */
   pids: number[]
 }
@@ -307,8 +313,9 @@ export const ensureBinaries = async (binDir = defaultBinDir(), build = true, log
 
 interface TlsClient {
   ca: string
-  cert: string
-  key: string
+  /** Client certificate and key; absent for servers that need none (Dex). */
+  cert?: string
+  key?: string
 }
 
 /** GET with a short timeout. HTTPS with our CA + client cert, or (tls undefined) without verification. */
@@ -495,7 +502,7 @@ class Launcher {
    * Tier: 0 etcd, 1 apiservers, 2 their clients (stop goes 2, 1, 0).
    */
   async run(name: string, binary: string, args: string[], tier: number): Promise<ProcessRecord> {
-    const rec = await spawnLogged(name, join(this.bin, binary), args, join(this.logDir, `${name}.log`), tier)
+    const rec = await spawnLogged(name, isAbsolute(binary) ? binary : join(this.bin, binary), args, join(this.logDir, `${name}.log`), tier)
     this.records.push(rec)
     this.state.processes.push(rec)
     writeState(this.stateDir, this.state)
@@ -711,7 +718,7 @@ const bringUp = async (p: Paths, binDir: string, launcher: Launcher, workload: b
   const step = (msg: string) => log(`${msg} (+${((Date.now() - t0) / 1000).toFixed(1)} s)`)
   const pki = await ensurePki(p.pki)
   step("certificates ready")
-  const ports = await namedPorts(["etcdClient", "etcdPeer", "dev", "prod", "kwok", "metricsServer", "devKcm", "prodKcm", "scheduler"] as const)
+  const ports = await namedPorts(["etcdClient", "etcdPeer", "dev", "prod", "kwok", "metricsServer", "devKcm", "prodKcm", "scheduler", "dex"] as const)
   const metrics = workload && existsSync(join(binDir, "metrics-server"))
 
   // --- etcd: one for both clusters (separate --etcd-prefix) ---------------------------------------------
@@ -732,6 +739,29 @@ const bringUp = async (p: Paths, binDir: string, launcher: Launcher, workload: b
   ], 0)
   await waitFor("etcd", async () => (await httpGet(`${etcdUrl}/health`, undefined)).body.includes('"health":"true"'), [etcd], 20_000)
   step(`etcd ready on ${etcdUrl}`)
+
+  // --- Dex (OIDC), before dev's apiserver, which trusts it ---------------------------------------------
+  // part of the workload tier (the API tier stays etcd + two apiservers)
+  const dex = workload ? dexBinary() : undefined
+  let oidc: OidcInfo | undefined
+  let authenticationConfig: string | undefined
+  if (dex === undefined) {
+    if (workload) log("Dex binary not built (test/cluster/build-dex.sh): no OIDC issuer, identity tests will skip")
+  } else {
+    const oidcDir = join(p.pki, "oidc")
+    const oidcCa = await ensureCA(oidcDir, "ca", "kube-mcp-oidc-ca")
+    const serving = await ensureLeaf(oidcCa, oidcDir, "dex", { cn: "dex", usage: "server", sans: SERVING_SANS })
+    const issuer = `https://127.0.0.1:${ports.dex}/dex`
+    const dexConfig = join(p.stateDir, "dex.json")
+    writeDexConfig(dexConfig, { issuer, port: ports.dex, cert: serving.cert, key: serving.key })
+    const dexProc = await launcher.run("dex", dex, ["serve", dexConfig], 1)
+    const caPem = readFileSync(oidcCa.cert, "utf8")
+    await waitFor("dex discovery", async () => (await httpGet(`${issuer}/.well-known/openid-configuration`, { ca: caPem })).status === 200, [dexProc], 30_000)
+    authenticationConfig = join(p.stateDir, "authentication-config.json")
+    writeAuthenticationConfig(authenticationConfig, { issuer, caPem })
+    oidc = { issuer, caFile: oidcCa.cert, clientId: OIDC_CLIENT.id, clientSecret: OIDC_CLIENT.secret }
+    step(`dex ready on ${issuer}`)
+  }
 
   // --- two apiservers, in parallel --------------------------------------------------------------------
   const endpoint = (key: ClusterKey, port: number, ns: string): ClusterEndpoint => ({
@@ -772,7 +802,8 @@ const bringUp = async (p: Paths, binDir: string, launcher: Launcher, workload: b
     "--requestheader-extra-headers-prefix=X-Remote-Extra-",
     `--proxy-client-cert-file=${pki.frontProxyClient.cert}`,
     `--proxy-client-key-file=${pki.frontProxyClient.key}`,
-    ...(workload ? [] : ["--disable-admission-plugins=ServiceAccount"])
+    ...(workload ? [] : ["--disable-admission-plugins=ServiceAccount"]),
+    ...(c.name === "dev" && authenticationConfig !== undefined ? [`--authentication-config=${authenticationConfig}`] : [])
   ]
   const [devApi, prodApi] = await Promise.all([
     launcher.run("dev-apiserver", "kube-apiserver", apiserverArgs(dev, pki.dev), 1),
@@ -836,6 +867,7 @@ const bringUp = async (p: Paths, binDir: string, launcher: Launcher, workload: b
       execWorkDir,
       metrics
     },
+    ...(oidc !== undefined ? { oidc } : {}),
     pids: []
   }
 

@@ -8,8 +8,10 @@ import { CoreV1Api } from "@kubernetes/client-node"
 import { execFileSync } from "node:child_process"
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { join, relative } from "node:path"
+import { loadAll } from "js-yaml"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { dexToken, OIDC_PREFIX, OIDC_USERS } from "../cluster/dex.js"
 import { adminKubeConfig, mintServiceAccountToken } from "../cluster/harness.js"
 import { call, clusterInfo, connectHttp, type HttpServerProcess, REPO, rowsOf, startHttp } from "../support/mcp.js"
 
@@ -19,6 +21,8 @@ const SERVICE_ACCOUNT = "kube-mcp"
 /** The objects the in-cluster test applies for real (not the Deployment: nothing would run its image). */
 const IDENTITY = ["00-namespace.yaml", "10-serviceaccount.yaml", "20-rbac-read-only.yaml"].map((f) => join(DEPLOY, f))
 const WRITE = join(DEPLOY, "write", "rbac-write.yaml")
+const IMPERSONATE = join(DEPLOY, "impersonate")
+const IMPERSONATE_RBAC = join(IMPERSONATE, "rbac-impersonate.yaml")
 
 const kubectl = (...args: Array<string>): string => {
   const info = clusterInfo()
@@ -48,15 +52,15 @@ const KUSTOMIZATION = readFileSync(join(DEPLOY, "kustomization.yaml"), "utf8")
 const VERSION = (JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { version: string }).version
 
 /** config.toml as the ConfigMap mounts it at /etc/kube-mcp/config.toml. */
-const configMapToml = (): string => {
-  const text = readFileSync(join(DEPLOY, "30-configmap.yaml"), "utf8")
+const configMapToml = (file = join(DEPLOY, "30-configmap.yaml")): string => {
+  const text = readFileSync(file, "utf8")
   const start = text.indexOf("  config.toml: |\n")
   expect(start).toBeGreaterThan(0)
   return text.slice(start).split("\n").slice(1).filter((l) => l.startsWith("    ") || l === "").map((l) => l.slice(4)).join("\n")
 }
 
 const cleanup = () => {
-  kubectl("delete", "--ignore-not-found", "--wait=false", "-f", WRITE, ...IDENTITY.flatMap((f) => ["-f", f]))
+  kubectl("delete", "--ignore-not-found", "--wait=false", "-f", WRITE, "-f", IMPERSONATE_RBAC, ...IDENTITY.flatMap((f) => ["-f", f]))
 }
 
 describe("deploy/ manifests", () => {
@@ -247,4 +251,108 @@ describe("deploy/ manifests", () => {
       }
     })
   })
+})
+
+/** deploy/ with the impersonate component, rendered as `components: [impersonate]` in deploy/kustomization.yaml does. */
+const renderImpersonate = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), "kube-mcp-kustomize-"))
+  try {
+    const base = relative(dir, DEPLOY)
+    writeFileSync(join(dir, "kustomization.yaml"), `resources:\n  - ${base}\ncomponents:\n  - ${base}/impersonate\n`)
+    return kubectl("kustomize", dir)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+interface Rendered {
+  kind: string
+  metadata: { name: string }
+  rules?: Array<Record<string, unknown>>
+  data?: Record<string, string>
+  spec?: { template?: { spec: { containers: Array<Record<string, unknown>> } } }
+}
+const isRendered = (v: unknown): v is Rendered =>
+  typeof v === "object" && v !== null && "kind" in v && typeof v.kind === "string" && "metadata" in v && typeof v.metadata === "object"
+
+describe("deploy/impersonate (kustomize component)", () => {
+  const oidc = clusterInfo().oidc
+  const servers: Array<HttpServerProcess> = []
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()))
+    kubectl("delete", "--ignore-not-found", "-f", IMPERSONATE_RBAC, ...IDENTITY.flatMap((f) => ["-f", f]))
+    kubectl("delete", "--ignore-not-found", "clusterrolebinding", "kube-mcp-ship-oidc-readers")
+  })
+
+  it("renders deploy/ with a role that may impersonate users and groups and nothing more, and passes a server-side dry run", () => {
+    const rendered = renderImpersonate()
+    const objects = loadAll(rendered).filter(isRendered)
+    const names = objects.map((o) => `${o.kind}/${o.metadata.name}`)
+    expect(names).toContain("ClusterRole/kube-mcp-impersonate")
+    expect(names).toContain("ClusterRoleBinding/kube-mcp-impersonate")
+    // the server's own identity keeps no read access of its own
+    expect(names.filter((n) => /kube-mcp-read-only|kube-mcp-view/.test(n))).toEqual([])
+    const role = objects.find((o) => o.kind === "ClusterRole" && o.metadata.name === "kube-mcp-impersonate")
+    expect(role?.rules).toEqual([
+      { apiGroups: [""], resources: ["users", "groups"], verbs: ["impersonate"] },
+      { apiGroups: ["authorization.k8s.io"], resources: ["selfsubjectaccessreviews"], verbs: ["create"] }
+    ])
+    const config = objects.find((o) => o.kind === "ConfigMap")?.data?.["config.toml"] ?? ""
+    expect(config).toMatch(/^auth = "oauth"$/m)
+    expect(config).toMatch(/^identity = "impersonate"$/m)
+    // OAuth takes no shared token: the Deployment no longer reads one
+    const container = objects.find((o) => o.kind === "Deployment")?.spec?.template?.spec.containers[0] ?? {}
+    expect(container["env"]).toBeUndefined()
+    // namespaced objects need their namespace for a server-side dry run (the tests above removed it)
+    kubectl("wait", "--for=delete", `namespace/${NAMESPACE}`, "--timeout=120s")
+    kubectl("apply", "-f", IDENTITY[0] ?? "")
+    const out = kubectlStdin(rendered, "apply", "--dry-run=server", "-f", "-")
+    expect(out).toMatch(/^clusterrole\.rbac\.authorization\.k8s\.io\/kube-mcp-impersonate created \(server dry run\)$/m)
+    expect(out).not.toMatch(/error/i)
+  })
+
+  it.skipIf(oidc === undefined)("as the ServiceAccount: refused to start without the role; with it, callers act as themselves", async () => {
+    if (oidc === undefined) return
+    // the ServiceAccount alone, without deploy/'s read-only grants
+    kubectl("apply", "-f", IDENTITY[0] ?? "", "-f", IDENTITY[1] ?? "")
+    kubectl("delete", "--ignore-not-found", "-f", IDENTITY[2] ?? "")
+    const sa = await mintServiceAccountToken(clusterInfo(), "dev", { namespace: NAMESPACE, name: SERVICE_ACCOUNT, expirationSeconds: 600 })
+    const dir = mkdtempSync(join(tmpdir(), "kube-mcp-sa-"))
+    writeFileSync(join(dir, "token"), sa.token)
+    writeFileSync(join(dir, "ca.crt"), sa.caPem)
+    writeFileSync(join(dir, "namespace"), NAMESPACE)
+    // the component's config.toml with the test issuer (Dex) in place of the example one
+    const config = configMapToml(join(IMPERSONATE, "config.yaml"))
+      .replace(/^issuer = .*$/m, `issuer = "${oidc.issuer}"\nca_file = "${oidc.caFile}"`)
+      .replace(/^resource = .*$/m, "")
+    const start = () =>
+      startHttp({
+        config,
+        kubeconfig: "",
+        env: {
+          KUBERNETES_SERVICE_HOST: "127.0.0.1",
+          KUBERNETES_SERVICE_PORT: String(clusterInfo().clusters.dev.port),
+          KUBE_MCP_KUBERNETES_IN_CLUSTER_DIR: dir
+        }
+      })
+    await expect(start()).rejects.toThrow(/server exited early \(2\)[\s\S]*may not impersonate users or groups/)
+
+    kubectl("apply", "-f", IMPERSONATE_RBAC)
+    kubectl("create", "clusterrolebinding", "kube-mcp-ship-oidc-readers", "--clusterrole=view", `--group=${OIDC_PREFIX}${OIDC_USERS.bob.groups[0]}`)
+    const server = await start()
+    servers.push(server)
+    const token = await dexToken(oidc, readFileSync(oidc.caFile, "utf8"), "bob")
+    const client = await connectHttp(server.url, { authorization: `Bearer ${token}` })
+    try {
+      // the ServiceAccount itself may read nothing: this answer is bob's RBAC, through impersonation
+      const namespaces = await call(client, "namespaces_list")
+      expect(namespaces.isError, namespaces.text).toBe(false)
+      expect(rowsOf(namespaces).map((r) => r["name"])).toContain("team-a")
+      const secrets = await call(client, "resources_list", { version: "v1", kind: "Secret", namespace: "default" })
+      expect(secrets.error?.type).toBe("Forbidden")
+      expect(secrets.error?.message).toContain(`${OIDC_PREFIX}${OIDC_USERS.bob.email}`)
+    } finally {
+      await client.close()
+    }
+  }, 90_000)
 })

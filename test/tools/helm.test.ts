@@ -8,13 +8,14 @@
  * is still proved on a release Secret the test writes.
  */
 import { CoreV1Api } from "@kubernetes/client-node"
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { homedir, tmpdir } from "node:os"
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { encodeReleaseData } from "../../src/kube/helm.js"
 import { adminKubeConfig } from "../cluster/harness.js"
-import { call, clusterInfo, REPO, rowsOf, type StdioServer, startStdio, type ToolCallResult } from "../support/mcp.js"
+import { HAVE_HELM, HELM } from "../support/helmBinary.js"
+import { call, clusterInfo, rowsOf, type StdioServer, startStdio, type ToolCallResult } from "../support/mcp.js"
 
 const info = clusterInfo()
 const dev = adminKubeConfig(info, "dev").makeApiClient(CoreV1Api)
@@ -23,10 +24,6 @@ const suffix = Math.random().toString(36).slice(2, 8)
 const ns = `kmcp-helm-${suffix}`
 const prodNs = `kmcp-helm-prod-${suffix}`
 
-/** The binary build-helm.sh leaves in its cache (the version is the script's default). */
-const HELM_VERSION = /HELM_VERSION="\$\{HELM_VERSION:-(v[0-9.]+)\}"/.exec(readFileSync(join(REPO, "test/cluster/build-helm.sh"), "utf8"))?.[1] ?? "?"
-const HELM = join(process.env["KUBE_MCP_HELM_BIN"] ?? join(homedir(), ".cache/kube-mcp/helm", HELM_VERSION), "helm")
-const HAVE_HELM = existsSync(HELM)
 const needsHelm = HAVE_HELM ? it : it.skip
 const named = (title: string) => (HAVE_HELM ? title : `SKIPPED (no helm binary at ${HELM}: run bash test/cluster/build-helm.sh): ${title}`)
 

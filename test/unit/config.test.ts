@@ -277,3 +277,60 @@ describe("derived from the annotated schema", () => {
     for (const c of CONTEXT_KEYS) expect(c.global?.path.at(-1), c.name).toBe(c.name)
   })
 })
+
+describe("config: server.http auth and identity (issue #14)", () => {
+  const withFile = (toml: string, env: Record<string, string> = {}) => load(["--config", writeTemp("c.toml", toml)], env)
+  const refused = (toml: string, env: Record<string, string> = {}) => Effect.map(Effect.flip(withFile(toml, env)), (e) => e.message)
+
+  it.effect("defaults: no auth, the server's identity; a configured token means auth token", () =>
+    Effect.gen(function*() {
+      const s = yield* load([])
+      expect(s.http).toMatchObject({ auth: "none", identity: "server", oauth: undefined })
+      const t = yield* load([], { KUBE_MCP_HTTP_TOKEN: "t0k" })
+      expect(t.http).toMatchObject({ auth: "token", authToken: "t0k" })
+    }))
+
+  it.effect("oauth: the section becomes OAuthSettings (audience defaults to resource, durations in ms, CA read)", () =>
+    Effect.gen(function*() {
+      const ca = writeTemp("ca.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+      const s = yield* withFile(`
+[server.http]
+auth = "oauth"
+identity = "passthrough"
+[server.http.oauth]
+issuer = "https://issuer.example"
+resource = "https://mcp.example/mcp"
+ca_file = "${ca}"
+clock_skew = "1m"
+write_scopes = ["mcp:write"]
+`)
+      expect(s.http.identity).toBe("passthrough")
+      expect(s.http.oauth).toMatchObject({
+        issuer: "https://issuer.example",
+        audience: "https://mcp.example/mcp",
+        clockSkewMs: 60_000,
+        userClaim: "sub",
+        groupsClaim: "groups",
+        readScopes: [],
+        writeScopes: ["mcp:write"]
+      })
+      expect(s.http.oauth?.ca).toContain("BEGIN CERTIFICATE")
+    }))
+
+  it.effect("each rule is stated when broken", () =>
+    Effect.gen(function*() {
+      expect(yield* refused(`[server.http]\nauth = "token"\n`)).toContain(`server.http.auth = "token" needs the token`)
+      expect(yield* refused(`[server.http]\nidentity = "impersonate"\n`)).toContain(`server.http.identity = "impersonate" needs server.http.auth = "oauth"`)
+      expect(yield* refused(`[server.http]\nauth = "oauth"\n`)).toContain("server.http.oauth.issuer must be the issuer's https URL")
+      expect(yield* refused(`[server.http]\nauth = "oauth"\n[server.http.oauth]\nissuer = "http://idp.example"\naudience = "a"\n`))
+        .toContain("http only on localhost")
+      expect(yield* refused(`[server.http]\nauth = "oauth"\n[server.http.oauth]\nissuer = "https://idp.example"\n`))
+        .toContain("needs server.http.oauth.audience")
+      expect(yield* refused(`[server.http]\nauth = "oauth"\n[server.http.oauth]\nissuer = "https://idp.example"\naudience = "a"\n`, { KUBE_MCP_HTTP_TOKEN: "x" }))
+        .toContain(`auth = "oauth" takes no shared token`)
+      expect(yield* refused(`[server.http.oauth]\nissuer = "https://idp.example"\n`)).toContain(`set auth = "oauth" to use it`)
+      expect(yield* refused(`[server.http]\nauth = "oauth"\n[server.http.oauth]\nissuer = "https://idp.example"\naudience = "a"\nca_file = "/nonexistent/ca.pem"\n`))
+        .toContain("server.http.oauth.ca_file: cannot read /nonexistent/ca.pem")
+      expect(yield* refused(`[server.http]\nauth = "magic"\n`)).toContain(`expected one of "none", "token", "oauth"`)
+    }))
+})

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber } from "effect"
 import { TestClock } from "effect/testing"
+import { ApiIdentity } from "../../src/auth/identity.js"
 import type { ApiRequest } from "../../src/cluster/restClient.js"
 import { resolveKind } from "../../src/kube/discovery.js"
 import { access, Kube } from "../../src/kube/Kube.js"
@@ -58,6 +59,29 @@ describe("Kube handle", () => {
       expect(denied._tag).toBe("Forbidden")
       expect(denied.message).toBe(`User of context "test" may not list pods in namespace "default"`)
       expect(reviews(server.requests)).toBe(2)
+    }))
+
+  it.effect("decisions are kept per caller: one impersonated user's allow never answers another's question", () =>
+    Effect.gen(function*() {
+      // the review is sent as the caller it is for: the fake answers by who asks
+      const server = fakeServer((req) =>
+        isReview(req)
+          ? Effect.gen(function*() {
+            const who = yield* ApiIdentity
+            return { status: 201, body: review(who._tag === "Impersonate" && who.user === "bob") }
+          })
+          : { body: {} }
+      )
+      const kube = yield* makeTestKube(server, { settings: { requireRbac: true } })
+      const as = (user: string) => Effect.provideService(ApiIdentity, { _tag: "Impersonate", user, groups: [] })
+      yield* kube.authorize(listPods).pipe(as("bob"))
+      const alice = yield* Effect.flip(kube.authorize(listPods).pipe(as("alice")))
+      expect(alice.message).toBe(`User "alice" (impersonated on context "test") may not list pods in namespace "default"`)
+      yield* kube.authorize(listPods).pipe(as("bob"))
+      expect(yield* Effect.flip(kube.authorize(listPods).pipe(as("alice")))).toMatchObject({ _tag: "Forbidden" })
+      // the server's own identity is a caller of its own
+      expect(yield* Effect.flip(kube.authorize(listPods))).toMatchObject({ _tag: "Forbidden" })
+      expect(reviews(server.requests)).toBe(3)
     }))
 
   it.effect("without require_rbac no review is sent", () =>
