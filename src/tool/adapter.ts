@@ -5,6 +5,7 @@
  */
 import { Cause, Clock, Effect, Result, Schema, SchemaIssue } from "effect"
 import { AppSettings } from "../config/appSettings.js"
+import type { Settings } from "../config/settings.js"
 import { ConfirmationRequired, Declined, type InputIssue, InvalidInput, type ToolError } from "../errors.js"
 import type { KubeApi } from "../kube/Kube.js"
 import { AuditLog, type AuditRecord } from "../audit/auditLog.js"
@@ -177,7 +178,7 @@ export interface Caller {
 }
 
 /** The audit log names the caller, never the token. */
-const auditCaller = (c: Caller): AuditRecord["caller"] => ({
+export const auditCaller = (c: Caller): AuditRecord["caller"] => ({
   transport: c.transport,
   ...(c.session !== undefined ? { session: c.session } : {}),
   ...(c.identity !== undefined ? { user: c.identity.user, subject: c.identity.subject } : {})
@@ -252,6 +253,14 @@ const runAcross = (tool: AnyTool, call: PreparedCall, patterns: ReadonlyArray<st
   })
 
 /** Runs one tool call to a finished MCP result; never fails (errors become `isError` results). */
+/**
+ * Every API request made by `effect` carries the caller's identity as server.http.identity says (src/auth):
+ * tool calls, and the catalog's reads, prompts and completions alike.
+ */
+export const asCaller = (settings: Settings, caller: Caller | undefined) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.provideService(effect, ApiIdentity, credentialsFor(settings.http.identity, caller?.identity))
+
 export const callTool = (
   tool: AnyTool,
   args: Record<string, unknown>,
@@ -275,8 +284,7 @@ export const callTool = (
       const result: ToolResult = { content: [{ type: "text", text }], structuredContent: structured }
       return result
     }).pipe(
-      // every API request of the call carries the caller's identity as server.http.identity says (src/auth)
-      Effect.provideService(ApiIdentity, credentialsFor(settings.http.identity, options.caller?.identity)),
+      asCaller(settings, options.caller),
       Effect.catch((e: ToolError) => Effect.succeed(errorResult(e, tool.name, cluster))),
       Effect.catchCause((cause) =>
         Cause.hasInterruptsOnly(cause)
