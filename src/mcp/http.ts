@@ -1,9 +1,14 @@
 /**
- * Streamable HTTP transport: POST/GET/DELETE /mcp, plus /healthz and /readyz, on node:http with the SDK's
- * Node transport (the lightest path per call: no intermediate web Request/stream conversions of ours).
- * Every /mcp request is guarded: Host (DNS rebinding) and Origin checks, and the optional bearer token.
+ * Streamable HTTP transport: POST/GET/DELETE /mcp, plus /healthz and /readyz, on node:http.
+ * Every /mcp request goes guards (Host against DNS rebinding, Origin) → authenticate → MCP.
+ * MCP serves both protocol generations (SDK v2):
+ * - 2026-07-28 requests (the per-request `_meta` envelope; classified by the SDK's own isLegacyRequest) go to
+ *   the SDK's stateless per-request handler, in both modes;
+ * - 2025-11-25 traffic (initialize, Mcp-Session-Id) goes to our session table (stateful mode) or to a server
+ *   of its own per request (stateless mode).
  */
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js"
+import { type AuthInfo, createMcpHandler, DEFAULT_MAX_REQUEST_BODY_SIZE, isLegacyRequest } from "@modelcontextprotocol/server"
+import { type NodeIncomingMessageLike, NodeStreamableHTTPServerTransport, toNodeHandler, toWebRequest } from "@modelcontextprotocol/node"
 import { Effect, Schema } from "effect"
 import { randomUUID, timingSafeEqual } from "node:crypto"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
@@ -49,6 +54,18 @@ export const originAllowed = (settings: Settings, origin: string | undefined): b
   }
 }
 
+/** What the SDK hands to tool handlers as `ctx.http.authInfo` (node transports read `req.auth`). */
+type AuthedRequest = IncomingMessage & { auth?: AuthInfo }
+
+/** The request as the SDK's web-standard leg reads it (its type spells optional fields for exact optionals). */
+const nodeLike = (req: AuthedRequest): NodeIncomingMessageLike => ({
+  method: req.method ?? "GET",
+  url: req.url ?? "/",
+  headers: req.headers,
+  ...(req.auth !== undefined ? { auth: req.auth } : {}),
+  [Symbol.asyncIterator]: () => req[Symbol.asyncIterator]()
+})
+
 const tokenMatches = (expected: string, header: string | undefined): boolean => {
   const given = header?.startsWith("Bearer ") === true ? header.slice(7).trim() : undefined
   if (given === undefined) return false
@@ -70,7 +87,39 @@ const rpcError = (res: ServerResponse, status: number, code: number, message: st
 export class ListenError extends Schema.TaggedError<ListenError>()("ListenError", { message: Schema.String }) {}
 
 interface Session extends SessionEntry {
-  readonly transport: StreamableHTTPServerTransport
+  readonly transport: NodeStreamableHTTPServerTransport
+}
+
+const isRecord = (v: unknown): v is Readonly<Record<string, unknown>> => typeof v === "object" && v !== null && !Array.isArray(v)
+
+type Body = { readonly ok: true; readonly value: unknown } | { readonly ok: false }
+
+/** The POST body as JSON, read once (it decides the generation, then goes to the SDK parsed); bounded. */
+const hasProgressToken = (message: unknown): boolean =>
+  isRecord(message) && isRecord(message["params"]) && isRecord(message["params"]["_meta"]) &&
+  message["params"]["_meta"]["progressToken"] !== undefined
+
+/** Whether a POST asks for progress (then its answer is streamed, so notifications can precede it). */
+const asksProgress = (body: unknown): boolean => Array.isArray(body) ? body.some(hasProgressToken) : hasProgressToken(body)
+
+const readJson = async (req: IncomingMessage, res: ServerResponse): Promise<Body> => {
+  const chunks: Array<Buffer> = []
+  let size = 0
+  for await (const chunk of req) {
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk))
+    size += b.length
+    if (size > DEFAULT_MAX_REQUEST_BODY_SIZE) {
+      rpcError(res, 413, -32000, `Request body larger than ${DEFAULT_MAX_REQUEST_BODY_SIZE} bytes`, { connection: "close" })
+      return { ok: false }
+    }
+    chunks.push(b)
+  }
+  try {
+    return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString("utf8")) }
+  } catch {
+    rpcError(res, 400, -32700, "Parse error: the body is not JSON")
+    return { ok: false }
+  }
 }
 
 export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
@@ -79,12 +128,15 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
     const registry = yield* ClusterRegistry
     const context = yield* Effect.context<ToolEnv>()
     const run = Effect.runPromiseWith(context)
-    // stateless: no session, so no stream on which to ask the user anything
-    const makeServer = serverFactory(context, tools, settings, { transport: "http", canElicit: !settings.http.stateless })
+    const factory = serverFactory(context, tools, settings, { transport: "http" })
+    const onerror = (e: Error) => void run(Effect.logDebug("MCP HTTP transport error", e.message)).catch(() => undefined)
+    // 2026-07-28: one server per request; JSON answers unless a notification (progress) comes first, then SSE
+    const modern = toNodeHandler(createMcpHandler(factory, { legacy: "reject", onerror }), { onerror })
     const sessions = yield* makeSessionTable<Session>({
       maxSessions: settings.http.maxSessions,
       idleTimeoutMs: settings.http.sessionIdleTimeoutMs
     })
+    const idleText = formatDuration(settings.http.sessionIdleTimeoutMs)
 
     const ready = async (res: ServerResponse) => {
       const { contexts } = await run(registry.contexts)
@@ -92,34 +144,35 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
       else sendJson(res, 503, { status: "not ready", reason: "no usable context" })
     }
 
-    const stateless = async (req: IncomingMessage, res: ServerResponse) => {
-      if (req.method !== "POST") return rpcError(res, 405, -32000, "Method not allowed in stateless mode", { allow: "POST" })
-      const server = makeServer()
-      const transport = new StreamableHTTPServerTransport({ enableJsonResponse: true })
+    /** 2025-11-25 without sessions: one server per request; SSE only when the call asked for progress. */
+    const perRequest = async (req: AuthedRequest, res: ServerResponse, body: unknown) => {
+      const server = factory({ era: "legacy" })
+      const transport = new NodeStreamableHTTPServerTransport({ enableJsonResponse: !asksProgress(body) })
       res.on("close", () => void server.close())
       await server.connect(transport)
-      await transport.handleRequest(req, res)
+      await transport.handleRequest(req, res, body)
     }
 
-    const stateful = async (req: IncomingMessage, res: ServerResponse) => {
-      const id = req.headers["mcp-session-id"]
-      if (typeof id === "string") {
-        const found = sessions.touch(id)
-        if (found._tag === "Live") return found.session.transport.handleRequest(req, res)
-        // 404 tells the client to start a new session (MCP spec, session management)
-        return found._tag === "Expired"
-          ? rpcError(res, 404, -32001, `Session expired: idle for more than ${idleText}; send a new initialize request`)
-          : rpcError(res, 404, -32001, "Session not found; send a new initialize request")
-      }
+    const inSession = (id: string, req: AuthedRequest, res: ServerResponse) => {
+      const found = sessions.touch(id)
+      if (found._tag === "Live") return found.session.transport.handleRequest(req, res)
+      // 404 tells the client to start a new session (MCP spec, session management)
+      return found._tag === "Expired"
+        ? rpcError(res, 404, -32001, `Session expired: idle for more than ${idleText}; send a new initialize request`)
+        : rpcError(res, 404, -32001, "Session not found; send a new initialize request")
+    }
+
+    /** 2025-11-25 without a session id: an initialize opens a session; anything else is answered and dropped. */
+    const newSession = async (req: AuthedRequest, res: ServerResponse, body: unknown) => {
       if (sessions.isFull()) {
         return rpcError(res, 503, -32000, `Too many open MCP sessions (server.http.max_sessions = ${settings.http.maxSessions}); ` +
           `close unused sessions with DELETE /mcp, wait for idle ones to expire (${idleText}), or raise max_sessions`, { "retry-after": "30" })
       }
-      const server = makeServer()
-      const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      const server = factory({ era: "legacy" })
+      const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
         sessionIdGenerator: randomUUID,
-        // plain JSON answers: our tools send no progress, and SSE framing costs per call
-        enableJsonResponse: true,
+        // SSE answers: a session has one response mode, and progress and elicitation must travel with their call
+        enableJsonResponse: false,
         onsessioninitialized: (sid) => {
           sessions.add(sid, { transport, close: () => server.close(), lastSeen: 0 })
         },
@@ -131,12 +184,37 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
         if (transport.sessionId !== undefined) sessions.remove(transport.sessionId)
       }
       await server.connect(transport)
-      await transport.handleRequest(req, res)
+      await transport.handleRequest(req, res, body)
       if (transport.sessionId === undefined) void server.close() // not an initialize: nothing to keep
     }
 
-    const idleText = formatDuration(settings.http.sessionIdleTimeoutMs)
-    const mcp = settings.http.stateless ? stateless : stateful
+    const { stateless } = settings.http
+    const mcp = async (req: AuthedRequest, res: ServerResponse) => {
+      const id = req.headers["mcp-session-id"]
+      if (!stateless && typeof id === "string") return inSession(id, req, res)
+      if (req.method !== "POST") {
+        return stateless ? rpcError(res, 405, -32000, "Method not allowed in stateless mode", { allow: "POST" }) : newSession(req, res, undefined)
+      }
+      const read = await readJson(req, res)
+      if (!read.ok) return
+      // the generation is the SDK's call (the 2026-07-28 envelope), so routing never disagrees with its handler
+      if (!(await isLegacyRequest(await toWebRequest(nodeLike(req), read.value), read.value))) return modern(nodeLike(req), res, read.value)
+      return stateless ? perRequest(req, res, read.value) : newSession(req, res, read.value)
+    }
+
+    /**
+     * Who is calling, or "refused" (the answer is sent). The static token names no one; `undefined` without one.
+     * The result reaches tool handlers as the SDK's authInfo.
+     */
+    const authenticate = (req: IncomingMessage, res: ServerResponse): AuthInfo | undefined | "refused" => {
+      if (settings.http.authToken === undefined) return undefined
+      if (!tokenMatches(settings.http.authToken, req.headers.authorization)) {
+        rpcError(res, 401, -32000, "Missing or invalid bearer token", { "www-authenticate": "Bearer" })
+        return "refused"
+      }
+      return { token: settings.http.authToken, clientId: "static-token", scopes: [] }
+    }
+
 
     const handle = async (req: IncomingMessage, res: ServerResponse) => {
       const path = (req.url ?? "/").split("?")[0]
@@ -152,10 +230,11 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
       if (!originAllowed(settings, req.headers.origin)) {
         return rpcError(res, 403, -32000, `Origin "${req.headers.origin ?? ""}" is not allowed (add it to server.http.allowed_origins)`)
       }
-      if (settings.http.authToken !== undefined && !tokenMatches(settings.http.authToken, req.headers.authorization)) {
-        return rpcError(res, 401, -32000, "Missing or invalid bearer token", { "www-authenticate": "Bearer" })
-      }
-      return mcp(req, res)
+      const auth = authenticate(req, res)
+      if (auth === "refused") return
+      const authed: AuthedRequest = req
+      if (auth !== undefined) authed.auth = auth
+      return mcp(authed, res)
     }
 
     const httpServer = createServer((req, res) => {

@@ -1,11 +1,16 @@
-/** Builds an MCP SDK `Server` whose tool handlers run our Effects on the application's runtime. */
-import { Server } from "@modelcontextprotocol/sdk/server/index.js"
-import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } from "@modelcontextprotocol/sdk/types.js"
+/**
+ * Builds MCP SDK (v2) `Server`s whose handlers run our Effects on the application's runtime. One factory
+ * serves both protocol generations: 2025-11-25 (initialize handshake; stdio, and HTTP sessions) and
+ * 2026-07-28 (per-request `_meta` envelope, no session). The SDK is only the protocol layer: listing and
+ * dispatch stay in the one adapter (src/tool/adapter.ts).
+ */
+import { inputRequired, inputResponse, type McpRequestContext, ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode, Server, type ServerCapabilities, type ServerContext } from "@modelcontextprotocol/server"
 import { type Context, Effect } from "effect"
 import { VERSION } from "../version.js"
 import { callTool, type ConfirmAnswer, listTools, type Progress } from "../tool/adapter.js"
 import type { AnyTool, ToolEnv } from "../tool/tool.js"
 import type { Settings } from "../config/settings.js"
+import type { AuditRecord } from "../audit/auditLog.js"
 
 export const INSTRUCTIONS =
   "kube-mcp reaches several Kubernetes clusters. Every cluster tool takes an optional `context` " +
@@ -14,70 +19,95 @@ export const INSTRUCTIONS =
   "shows every cluster's health and resources_compare what differs between clusters. Results are compact " +
   "and capped; lists take limit/continue. Secret values are masked."
 
+/** How long a user has to answer a confirmation before the call is refused (ConfirmationRequired). */
+export const CONFIRM_TIMEOUT_MS = 5 * 60 * 1000
+
+/** The key of the confirmation question in a 2026-07-28 input_required result (and of its answer on retry). */
+const CONFIRM_KEY = "confirm"
+const CONFIRM_SCHEMA = { type: "object" as const, properties: { confirm: { type: "boolean" as const, title: "Run it", default: true } } }
+
+export interface ServerOptions {
+  readonly transport: "stdio" | "http"
+}
+
+/** Who called, for the audit log; the authenticate step's AuthInfo rides along for an identity later. */
+const callerOf = (transport: ServerOptions["transport"], ctx: ServerContext): AuditRecord["caller"] => ({
+  transport,
+  ...(ctx.sessionId !== undefined ? { session: ctx.sessionId } : {})
+})
+
+/** The answer an elicitation result stands for ("accept" only when the box was not unticked). */
+const answerOf = (action: "accept" | "decline" | "cancel", content: Record<string, unknown> | undefined): ConfirmAnswer =>
+  action === "accept" ? (content?.["confirm"] === false ? "decline" : "accept") : action
+
 /**
- * A JSON-RPC error the SDK sends as `{ code, message }`. Not McpError: its message already carries an
- * "MCP error -32602:" prefix, and the client adds its own, so the user read the prefix twice.
+ * Asks the user to confirm, by the negotiated generation's mechanism:
+ * - 2025-11-25: an elicitation/create request to the client, awaited within the call;
+ * - 2026-07-28: there is no server-to-client request. The first round ends the call with an input_required
+ *   result (`ask` records the question; nothing has run yet, confirmation comes before any change); the client
+ *   asks its user and retries the call with the answer in inputResponses, which this round reads.
  */
-class ProtocolError extends Error {
-  constructor(readonly code: number, message: string) {
-    super(message)
+const confirmer = (server: Server, era: McpRequestContext["era"], ctx: ServerContext, ask: (question: string) => void) =>
+(message: string): Effect.Effect<ConfirmAnswer> => {
+  if (server.getClientCapabilities()?.elicitation === undefined) return Effect.succeed("unsupported")
+  if (era === "modern") {
+    const answer = inputResponse(ctx.mcpReq.inputResponses, CONFIRM_KEY)
+    if (answer.kind === "elicit") return Effect.succeed(answerOf(answer.action, answer.content))
+    return Effect.sync(() => ask(message)).pipe(Effect.andThen(Effect.interrupt))
   }
+  return Effect.promise(() =>
+    ctx.mcpReq.elicitInput({ mode: "form", message, requestedSchema: CONFIRM_SCHEMA }, { timeout: CONFIRM_TIMEOUT_MS }).then(
+      (r): ConfirmAnswer => answerOf(r.action, r.content),
+      (e: unknown): ConfirmAnswer => (e instanceof SdkError && e.code === SdkErrorCode.RequestTimeout ? "timeout" : "unsupported")
+    )
+  )
 }
 
 /**
  * One factory per process: the tool listing and lookup are built once and shared by every server it makes
- * (stdio makes one; HTTP one per session, so per-session cost stays at the SDK's own objects).
+ * (stdio makes one per connection; HTTP one per session or per request, so that cost stays at the SDK's objects).
  */
-/** How long a user has to answer a confirmation before the call is refused (ConfirmationRequired). */
-export const CONFIRM_TIMEOUT_MS = 5 * 60 * 1000
-
-export interface ServerOptions {
-  readonly transport: "stdio" | "http"
-  /** False where the transport has no way to send the client a request (stateless HTTP). */
-  readonly canElicit: boolean
-}
-
 export const serverFactory = (
   context: Context.Context<ToolEnv>,
   tools: ReadonlyArray<AnyTool>,
   settings: Settings,
   options: ServerOptions
-): () => Server => {
+): (ctx: McpRequestContext) => Server => {
   const byName = new Map(tools.map((t) => [t.name, t]))
   const listed = { tools: listTools(tools, settings.readOnly) }
   const names = listed.tools.map((t) => t.name).join(", ")
   const run = Effect.runPromiseWith(context)
-  return () => {
-    const server = new Server(
-      { name: "kube-mcp", version: VERSION },
-      { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS }
-    )
-    server.setRequestHandler(ListToolsRequestSchema, () => listed)
-    server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
+  return ({ era }) => {
+    const capabilities: ServerCapabilities = { tools: { listChanged: false } }
+    const server = new Server({ name: "kube-mcp", version: VERSION }, { capabilities, instructions: INSTRUCTIONS })
+    server.setRequestHandler("tools/list", () => listed)
+    server.setRequestHandler("tools/call", async (request, ctx) => {
       const tool = byName.get(request.params.name)
       if (tool === undefined) {
-        throw new ProtocolError(ErrorCode.InvalidParams, `Unknown tool "${request.params.name}". Tools of this server: ${names}.`)
+        throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool "${request.params.name}". Tools of this server: ${names}.`)
       }
       const token = request.params._meta?.progressToken
       // one notification per finished context of a call across many contexts, when the client asked for progress
       const progress: Progress | undefined = token === undefined ? undefined : (done, total, message) =>
         Effect.promise(() =>
-          extra.sendNotification({ method: "notifications/progress", params: { progressToken: token, progress: done, total, message } })
+          ctx.mcpReq.notify({ method: "notifications/progress", params: { progressToken: token, progress: done, total, message } })
             .catch(() => undefined)
         )
-      const confirm = (message: string): Effect.Effect<ConfirmAnswer> =>
-        Effect.promise(async (): Promise<ConfirmAnswer> => {
-          if (!options.canElicit || server.getClientCapabilities()?.elicitation === undefined) return "unsupported"
-          // not tied to this request: over HTTP with JSON answers it travels on the session's GET stream
-          const answer = await server.elicitInput(
-            { message, requestedSchema: { type: "object", properties: { confirm: { type: "boolean", title: "Run it", default: true } } } },
-            { timeout: CONFIRM_TIMEOUT_MS }
-          ).catch((e: unknown) => (e instanceof McpError && e.code === ErrorCode.RequestTimeout ? "timeout" as const : "unsupported" as const))
-          if (typeof answer === "string") return answer
-          return answer.action === "accept" ? (answer.content?.["confirm"] === false ? "decline" : "accept") : answer.action
-        })
-      const caller = { transport: options.transport, ...(extra.sessionId !== undefined ? { session: extra.sessionId } : {}) }
-      return run(callTool(tool, request.params.arguments ?? {}, { ...(progress !== undefined ? { progress } : {}), confirm, caller }), { signal: extra.signal })
+      let question: string | undefined
+      const confirm = confirmer(server, era, ctx, (q) => {
+        question = q
+      })
+      const call = callTool(tool, request.params.arguments ?? {}, {
+        ...(progress !== undefined ? { progress } : {}),
+        confirm,
+        caller: callerOf(options.transport, ctx)
+      })
+      try {
+        return await run(call, { signal: ctx.mcpReq.signal })
+      } catch (e) {
+        if (question === undefined) throw e
+        return inputRequired({ inputRequests: { [CONFIRM_KEY]: inputRequired.elicit({ mode: "form", message: question, requestedSchema: CONFIRM_SCHEMA }) } })
+      }
     })
     return server
   }
