@@ -4,7 +4,7 @@
  * 2026-07-28 (per-request `_meta` envelope, no session). The SDK is only the protocol layer: listing and
  * dispatch stay in the one adapter (src/tool/adapter.ts).
  */
-import { inputRequired, inputResponse, type McpRequestContext, ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode, Server, type ServerCapabilities, type ServerContext } from "@modelcontextprotocol/server"
+import { CLIENT_CAPABILITIES_META_KEY, inputRequired, inputResponse, type McpRequestContext, ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode, Server, type ServerCapabilities, type ServerContext } from "@modelcontextprotocol/server"
 import { type Context, Effect } from "effect"
 import { VERSION } from "../version.js"
 import { callTool, type ConfirmAnswer, listTools, type Progress } from "../tool/adapter.js"
@@ -41,6 +41,16 @@ const answerOf = (action: "accept" | "decline" | "cancel", content: Record<strin
   action === "accept" ? (content?.["confirm"] === false ? "decline" : "accept") : action
 
 /**
+ * Whether the client declared elicitation: in its initialize (2025-11-25; a stateless server saw none) or in
+ * this request's envelope (2026-07-28).
+ */
+const canElicit = (server: Server, era: McpRequestContext["era"], ctx: ServerContext): boolean => {
+  const envelope: Readonly<Record<string, unknown>> = ctx.mcpReq.envelope ?? {}
+  const capabilities: unknown = era === "modern" ? envelope[CLIENT_CAPABILITIES_META_KEY] : server.getClientCapabilities()
+  return typeof capabilities === "object" && capabilities !== null && "elicitation" in capabilities && capabilities.elicitation !== undefined
+}
+
+/**
  * Asks the user to confirm, by the negotiated generation's mechanism:
  * - 2025-11-25: an elicitation/create request to the client, awaited within the call;
  * - 2026-07-28: there is no server-to-client request. The first round ends the call with an input_required
@@ -49,7 +59,7 @@ const answerOf = (action: "accept" | "decline" | "cancel", content: Record<strin
  */
 const confirmer = (server: Server, era: McpRequestContext["era"], ctx: ServerContext, ask: (question: string) => void) =>
 (message: string): Effect.Effect<ConfirmAnswer> => {
-  if (server.getClientCapabilities()?.elicitation === undefined) return Effect.succeed("unsupported")
+  if (!canElicit(server, era, ctx)) return Effect.succeed("unsupported")
   if (era === "modern") {
     const answer = inputResponse(ctx.mcpReq.inputResponses, CONFIRM_KEY)
     if (answer.kind === "elicit") return Effect.succeed(answerOf(answer.action, answer.content))

@@ -1,0 +1,131 @@
+/**
+ * Both MCP generations from one server: an SDK v1 client (2025-11-25: initialize, Mcp-Session-Id) and an SDK
+ * v2 client pinned to 2026-07-28 (server/discover, the per-request envelope, no session) against the same
+ * process, over Streamable HTTP (stateful and stateless) and stdio. Progress reaches both over HTTP.
+ */
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js"
+import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { call, connectHttp, connectModernHttp, type HttpServerProcess, MODERN, startHttp, startModernStdio } from "../support/mcp.js"
+
+/** Contexts of the test control plane's kubeconfig, as the server lists them. */
+const contextsOf = async (client: Parameters<typeof call>[0]): Promise<ReadonlyArray<string>> => {
+  const r = await call(client, "config_contexts_list")
+  const contexts = r.structured?.["contexts"]
+  return Array.isArray(contexts) ? contexts.map((c: unknown) => (typeof c === "object" && c !== null && "name" in c ? String(c.name) : "")) : []
+}
+
+/** What a transport delivers, in wire order: progress values, then "result" (see test/tools/fleet.test.ts for why not onprogress). */
+const recordWire = (transport: Pick<Transport, "onmessage"> | undefined) => {
+  if (transport === undefined) throw new Error("not connected")
+  const wire: Array<number | "result"> = []
+  const totals = new Set<number>()
+  const deliver = transport.onmessage
+  transport.onmessage = (message, extra) => {
+    if ("method" in message && message.method === "notifications/progress") {
+      wire.push(Number(message.params?.["progress"]))
+      totals.add(Number(message.params?.["total"]))
+    } else if ("result" in message) wire.push("result")
+    deliver?.(message, extra)
+  }
+  return { wire, totals, restore: () => void (transport.onmessage = deliver) }
+}
+
+describe.each([
+  { mode: "stateful", config: "" },
+  { mode: "stateless", config: "[server.http]\nstateless = true\n" }
+])("Streamable HTTP ($mode): both generations from one server", ({ mode, config }) => {
+  let server: HttpServerProcess
+  beforeAll(async () => {
+    server = await startHttp({ config })
+  })
+  afterAll(() => server?.stop())
+
+  it("a 2025-11-25 client and a 2026-07-28 client list and call the same tools", async () => {
+    const old = await connectHttp(server.url)
+    const modern = await connectModernHttp(server.url)
+    try {
+      expect(old.getServerVersion()?.name).toBe("kube-mcp")
+      expect(modern.getNegotiatedProtocolVersion()).toBe(MODERN)
+      const [a, b] = await Promise.all([old.listTools(), modern.listTools()])
+      expect(b.tools.map((t) => t.name)).toEqual(a.tools.map((t) => t.name))
+      expect(a.tools.length).toBeGreaterThan(10)
+      const r = await call(modern, "namespaces_list", { context: "prod-cluster" })
+      expect(r.isError, r.text).toBe(false)
+      expect(r.text).toContain("production")
+      expect(modern.getInstructions()).toContain("contexts")
+      // the 2025 client keeps its session in stateful mode; stateless hands out none
+      const sessionId = old.transport !== undefined && "sessionId" in old.transport ? old.transport.sessionId : undefined
+      expect(sessionId === undefined).toBe(mode === "stateless")
+    } finally {
+      await Promise.all([old.close(), modern.close()])
+    }
+  }, 60_000)
+
+  it("progress: one notification per context of a fan-out call, before the result, for either client", async () => {
+    const old = await connectHttp(server.url)
+    const modern = await connectModernHttp(server.url)
+    try {
+      const contexts = await contextsOf(old)
+      expect(contexts.length).toBeGreaterThan(1)
+      const expected = [...contexts.map((_, i) => i + 1), "result"]
+
+      const oldWire = recordWire(old.transport)
+      try {
+        const r = await old.callTool({ name: "namespaces_list", arguments: { contexts: ["*"] } }, CallToolResultSchema, { onprogress: () => undefined })
+        expect(r.isError ?? false).toBe(false)
+      } finally {
+        oldWire.restore()
+      }
+      expect(oldWire.wire).toEqual(expected)
+      expect([...oldWire.totals]).toEqual([contexts.length])
+
+      const modernWire = recordWire(modern.transport)
+      try {
+        const r = await modern.callTool({ name: "namespaces_list", arguments: { contexts: ["*"] } }, { onprogress: () => undefined })
+        expect(r.isError ?? false).toBe(false)
+      } finally {
+        modernWire.restore()
+      }
+      expect(modernWire.wire).toEqual(expected)
+      expect([...modernWire.totals]).toEqual([contexts.length])
+    } finally {
+      await Promise.all([old.close(), modern.close()])
+    }
+  }, 60_000)
+
+  it("a call without a progressToken is answered as plain JSON, with one as an SSE stream", async () => {
+    const modern = await connectModernHttp(server.url)
+    await modern.close()
+    const envelope = { "io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientInfo": { name: "raw", version: "0" }, "io.modelcontextprotocol/clientCapabilities": {} }
+    const post = (meta: Record<string, unknown>) =>
+      fetch(`${server.url}/mcp`, {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": MODERN, "mcp-method": "tools/call", "mcp-name": "namespaces_list" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "namespaces_list", arguments: { contexts: ["*"] }, _meta: { ...envelope, ...meta } } })
+      })
+    const plain = await post({})
+    expect(plain.status, await plain.clone().text()).toBe(200)
+    expect(plain.headers.get("content-type")).toContain("application/json")
+    const streamed = await post({ progressToken: "p1" })
+    expect(streamed.headers.get("content-type")).toContain("text/event-stream")
+    const text = await streamed.text()
+    expect(text).toContain("notifications/progress")
+    expect(text.indexOf("notifications/progress")).toBeLessThan(text.indexOf("\"result\""))
+  }, 60_000)
+})
+
+describe("stdio: a 2026-07-28 client", () => {
+  it("negotiates 2026-07-28 and lists and calls tools", async () => {
+    const server = await startModernStdio()
+    try {
+      expect(server.client.getNegotiatedProtocolVersion()).toBe(MODERN)
+      expect((await server.client.listTools()).tools.length).toBeGreaterThan(10)
+      const r = await call(server.client, "namespaces_list", { context: "prod-cluster" })
+      expect(r.isError, r.text).toBe(false)
+      expect(r.text).toContain("production")
+    } finally {
+      await server.close()
+    }
+  }, 60_000)
+})
