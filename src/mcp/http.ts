@@ -128,10 +128,17 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
     const registry = yield* ClusterRegistry
     const context = yield* Effect.context<ToolEnv>()
     const run = Effect.runPromiseWith(context)
-    const factory = serverFactory(context, tools, settings, { transport: "http" })
+    const servers = serverFactory(context, tools, settings, { transport: "http" })
+    const factory = servers.make
     const onerror = (e: Error) => void run(Effect.logDebug("MCP HTTP transport error", e.message)).catch(() => undefined)
     // 2026-07-28: one server per request; JSON answers unless a notification (progress) comes first, then SSE
-    const modern = toNodeHandler(createMcpHandler(factory, { legacy: "reject", onerror }), { onerror })
+    const modernHandler = createMcpHandler(factory, { legacy: "reject", onerror })
+    const modern = toNodeHandler(modernHandler, { onerror })
+    yield* Effect.addFinalizer(() => Effect.promise(() => modernHandler.close()))
+    yield* registry.onContextsChanged(() => {
+      servers.listChanged()
+      modernHandler.notify.toolsChanged()
+    })
     const sessions = yield* makeSessionTable<Session>({
       maxSessions: settings.http.maxSessions,
       idleTimeoutMs: settings.http.sessionIdleTimeoutMs

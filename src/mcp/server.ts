@@ -73,6 +73,18 @@ const confirmer = (server: Server, era: McpRequestContext["era"], ctx: ServerCon
   )
 }
 
+/** The servers of one transport: the SDK's factory, and the way to tell their clients that lists changed. */
+export interface McpServers {
+  /** A server for one connection, session or request (the SDK calls it). */
+  readonly make: (ctx: McpRequestContext) => Server
+  /**
+   * tools/list_changed to every client connected to a server of this factory: 2025-11-25 sessions and stdio
+   * directly, 2026-07-28 stdio through its subscriptions/listen streams (the SDK routes it). 2026-07-28 over
+   * HTTP has no connection of ours: its listen streams belong to the SDK's handler (http.ts publishes there).
+   */
+  readonly listChanged: () => void
+}
+
 /**
  * One factory per process: the tool listing and lookup are built once and shared by every server it makes
  * (stdio makes one per connection; HTTP one per session or per request, so that cost stays at the SDK's objects).
@@ -82,14 +94,20 @@ export const serverFactory = (
   tools: ReadonlyArray<AnyTool>,
   settings: Settings,
   options: ServerOptions
-): (ctx: McpRequestContext) => Server => {
+): McpServers => {
   const byName = new Map(tools.map((t) => [t.name, t]))
   const listed = { tools: listTools(tools, settings.readOnly) }
   const names = listed.tools.map((t) => t.name).join(", ")
   const run = Effect.runPromiseWith(context)
-  return ({ era }) => {
-    const capabilities: ServerCapabilities = { tools: { listChanged: false } }
+  // servers that hold a connection a notification can travel on (a 2026-07-28 HTTP request is over when answered)
+  const connected = new Set<Server>()
+  const make = ({ era }: McpRequestContext): Server => {
+    const capabilities: ServerCapabilities = { tools: { listChanged: true } }
     const server = new Server({ name: "kube-mcp", version: VERSION }, { capabilities, instructions: INSTRUCTIONS })
+    if (era === "legacy" || options.transport === "stdio") {
+      connected.add(server)
+      server.onclose = () => void connected.delete(server)
+    }
     server.setRequestHandler("tools/list", () => listed)
     server.setRequestHandler("tools/call", async (request, ctx) => {
       const tool = byName.get(request.params.name)
@@ -121,4 +139,8 @@ export const serverFactory = (
     })
     return server
   }
+  const listChanged = () => {
+    for (const server of connected) void server.sendToolListChanged().catch(() => undefined)
+  }
+  return { make, listChanged }
 }

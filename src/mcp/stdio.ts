@@ -6,6 +6,7 @@
 import { serveStdio as serveStdioSdk } from "@modelcontextprotocol/server/stdio"
 import { Effect } from "effect"
 import { AppSettings } from "../config/appSettings.js"
+import { ClusterRegistry } from "../cluster/registry.js"
 import { clientNode } from "../kube/clientNode.js"
 import { serverFactory } from "./server.js"
 import type { AnyTool, ToolEnv } from "../tool/tool.js"
@@ -22,11 +23,12 @@ const stdinClosed = Effect.callback<void>((resume) => {
 export const serveStdio = (tools: ReadonlyArray<AnyTool>) =>
   Effect.gen(function*() {
     const context = yield* Effect.context<ToolEnv>()
-    const factory = serverFactory(context, tools, yield* AppSettings, { transport: "stdio" })
+    const servers = serverFactory(context, tools, yield* AppSettings, { transport: "stdio" })
     const run = Effect.runForkWith(context)
+    yield* (yield* ClusterRegistry).onContextsChanged(servers.listChanged)
     yield* Effect.acquireRelease(
       Effect.sync(() =>
-        serveStdioSdk(factory, { onerror: (e) => void run(Effect.logDebug("stdio transport error", e.message)) })
+        serveStdioSdk(servers.make, { onerror: (e) => void run(Effect.logDebug("stdio transport error", e.message)) })
       ),
       (handle) => Effect.promise(() => handle.close())
     )

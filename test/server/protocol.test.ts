@@ -3,10 +3,31 @@
  * v2 client pinned to 2026-07-28 (server/discover, the per-request envelope, no session) against the same
  * process, over Streamable HTTP (stateful and stateless) and stdio. Progress reaches both over HTTP.
  */
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js"
-import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js"
+import { CallToolResultSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js"
+import yaml from "js-yaml"
+import { readFileSync, writeFileSync } from "node:fs"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { call, connectHttp, connectModernHttp, type HttpServerProcess, MODERN, startHttp, startModernStdio } from "../support/mcp.js"
+import { call, clusterInfo, connectHttp, connectModernHttp, type HttpServerProcess, MODERN, modernClient, startHttp, startModernStdio, startStdio, writeTemp } from "../support/mcp.js"
+
+/** Resolves with the number of notifications once `count` arrived; fails after `ms`. */
+const counter = () => {
+  let n = 0
+  const waiters: Array<() => void> = []
+  return {
+    hit: () => {
+      n++
+      for (const w of waiters.splice(0)) w()
+    },
+    atLeast: (count: number, ms = 15_000) =>
+      new Promise<number>((ok, fail) => {
+        const check = () => (n >= count ? ok(n) : waiters.push(check))
+        setTimeout(() => fail(new Error(`${n} of ${count} list_changed notifications within ${ms} ms`)), ms)
+        check()
+      })
+  }
+}
 
 /** Contexts of the test control plane's kubeconfig, as the server lists them. */
 const contextsOf = async (client: Parameters<typeof call>[0]): Promise<ReadonlyArray<string>> => {
@@ -126,6 +147,62 @@ describe("stdio: a 2026-07-28 client", () => {
       expect(r.text).toContain("production")
     } finally {
       await server.close()
+    }
+  }, 60_000)
+})
+
+describe("list_changed: the kubeconfig is edited while clients are connected", () => {
+  /** A kubeconfig without one of its contexts. */
+  const without = (text: string, name: string): string => {
+    const kc = yaml.load(text)
+    if (typeof kc !== "object" || kc === null || !("contexts" in kc) || !Array.isArray(kc.contexts)) throw new Error("not a kubeconfig")
+    return yaml.dump({ ...kc, contexts: kc.contexts.filter((c: unknown) => typeof c !== "object" || c === null || !("name" in c) || c.name !== name) })
+  }
+
+  it("HTTP: both generations get tools/list_changed, and then see the new contexts", async () => {
+    const original = readFileSync(clusterInfo().kubeconfig, "utf8")
+    const kubeconfig = writeTemp("kubeconfig", original)
+    const server = await startHttp({ kubeconfig })
+    const oldHits = counter()
+    const modernHits = counter()
+    const old = new Client({ name: "kube-mcp-tests", version: "0.0.0" })
+    old.setNotificationHandler(ToolListChangedNotificationSchema, () => oldHits.hit())
+    const modern = modernClient({ listChanged: { tools: { autoRefresh: false, onChanged: () => modernHits.hit() } } })
+    try {
+      await connectHttp(server.url, {}, old)
+      await connectModernHttp(server.url, {}, modern)
+      expect(await contextsOf(old)).toContain("restricted")
+      // the watch starts with the first listener; give it a reading to compare with
+      await new Promise((r) => setTimeout(r, 1500))
+      writeFileSync(kubeconfig, without(original, "restricted"))
+      await Promise.all([oldHits.atLeast(1), modernHits.atLeast(1)])
+      expect(await contextsOf(old)).not.toContain("restricted")
+      expect(await contextsOf(modern)).not.toContain("restricted")
+    } finally {
+      await Promise.allSettled([old.close(), modern.close()])
+      await server.stop()
+    }
+  }, 60_000)
+
+  it("stdio: both generations get tools/list_changed", async () => {
+    const original = readFileSync(clusterInfo().kubeconfig, "utf8")
+    const oldConfig = writeTemp("kubeconfig", original)
+    const modernConfig = writeTemp("kubeconfig", original)
+    const oldHits = counter()
+    const modernHits = counter()
+    const oldClient = new Client({ name: "kube-mcp-tests", version: "0.0.0" })
+    oldClient.setNotificationHandler(ToolListChangedNotificationSchema, () => oldHits.hit())
+    const old = await startStdio({ kubeconfig: oldConfig, client: oldClient })
+    const modern = await startModernStdio({ kubeconfig: modernConfig, modern: modernClient({ listChanged: { tools: { autoRefresh: false, onChanged: () => modernHits.hit() } } }) })
+    try {
+      await new Promise((r) => setTimeout(r, 1500))
+      writeFileSync(oldConfig, without(original, "restricted"))
+      writeFileSync(modernConfig, without(original, "restricted"))
+      await Promise.all([oldHits.atLeast(1), modernHits.atLeast(1)])
+      expect(await contextsOf(old.client)).not.toContain("restricted")
+      expect(await contextsOf(modern.client)).not.toContain("restricted")
+    } finally {
+      await Promise.allSettled([old.close(), modern.close()])
     }
   }, 60_000)
 })
