@@ -17,6 +17,7 @@ import { formatDuration } from "../config/duration.js"
 import type { Settings } from "../config/settings.js"
 import { ClusterRegistry } from "../cluster/registry.js"
 import { clientNode } from "../kube/clientNode.js"
+import { forwardLogs } from "../log.js"
 import { serverFactory } from "./server.js"
 import { makeSessionTable, type SessionEntry } from "./sessions.js"
 import type { AnyTool, ToolEnv } from "../tool/tool.js"
@@ -139,6 +140,7 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
       servers.listChanged()
       modernHandler.notify.toolsChanged()
     })
+    yield* forwardLogs(servers.log)
     const sessions = yield* makeSessionTable<Session>({
       maxSessions: settings.http.maxSessions,
       idleTimeoutMs: settings.http.sessionIdleTimeoutMs

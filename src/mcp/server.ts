@@ -4,8 +4,8 @@
  * 2026-07-28 (per-request `_meta` envelope, no session). The SDK is only the protocol layer: listing and
  * dispatch stay in the one adapter (src/tool/adapter.ts).
  */
-import { CLIENT_CAPABILITIES_META_KEY, inputRequired, inputResponse, type McpRequestContext, ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode, Server, type ServerCapabilities, type ServerContext } from "@modelcontextprotocol/server"
-import { type Context, Effect } from "effect"
+import { CLIENT_CAPABILITIES_META_KEY, inputRequired, inputResponse, type LoggingLevel, type McpRequestContext, ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode, Server, type ServerCapabilities, type ServerContext } from "@modelcontextprotocol/server"
+import { type Context, Effect, type LogLevel } from "effect"
 import { VERSION } from "../version.js"
 import { callTool, type ConfirmAnswer, listTools, type Progress } from "../tool/adapter.js"
 import type { AnyTool, ToolEnv } from "../tool/tool.js"
@@ -83,6 +83,21 @@ export interface McpServers {
    * HTTP has no connection of ours: its listen streams belong to the SDK's handler (http.ts publishes there).
    */
   readonly listChanged: () => void
+  /** A log line to every 2025-11-25 client that asked for this level or a lower one with logging/setLevel. */
+  readonly log: (level: LogLevel.LogLevel, line: Readonly<Record<string, unknown>>) => void
+}
+
+/** MCP's syslog levels, in order, and where Effect's levels fall among them. */
+const MCP_LEVELS: ReadonlyArray<LoggingLevel> = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"]
+const mcpLevelOf: Record<LogLevel.LogLevel, LoggingLevel | undefined> = {
+  All: "debug",
+  Trace: "debug",
+  Debug: "debug",
+  Info: "info",
+  Warn: "warning",
+  Error: "error",
+  Fatal: "critical",
+  None: undefined
 }
 
 /**
@@ -101,12 +116,24 @@ export const serverFactory = (
   const run = Effect.runPromiseWith(context)
   // servers that hold a connection a notification can travel on (a 2026-07-28 HTTP request is over when answered)
   const connected = new Set<Server>()
+  // the level each 2025-11-25 client asked for; none asked, no log lines
+  const logLevels = new Map<Server, number>()
   const make = ({ era }: McpRequestContext): Server => {
-    const capabilities: ServerCapabilities = { tools: { listChanged: true } }
+    // logging is deprecated in 2026-07-28 (stderr and OpenTelemetry instead): declared to the old generation only
+    const capabilities: ServerCapabilities = { tools: { listChanged: true }, ...(era === "legacy" ? { logging: {} } : {}) }
     const server = new Server({ name: "kube-mcp", version: VERSION }, { capabilities, instructions: INSTRUCTIONS })
     if (era === "legacy" || options.transport === "stdio") {
       connected.add(server)
-      server.onclose = () => void connected.delete(server)
+      server.onclose = () => {
+        connected.delete(server)
+        logLevels.delete(server)
+      }
+    }
+    if (era === "legacy") {
+      server.setRequestHandler("logging/setLevel", (request) => {
+        logLevels.set(server, MCP_LEVELS.indexOf(request.params.level))
+        return {}
+      })
     }
     server.setRequestHandler("tools/list", () => listed)
     server.setRequestHandler("tools/call", async (request, ctx) => {
@@ -142,5 +169,13 @@ export const serverFactory = (
   const listChanged = () => {
     for (const server of connected) void server.sendToolListChanged().catch(() => undefined)
   }
-  return { make, listChanged }
+  const log = (level: LogLevel.LogLevel, line: Readonly<Record<string, unknown>>) => {
+    const mcpLevel = mcpLevelOf[level]
+    if (mcpLevel === undefined) return
+    const rank = MCP_LEVELS.indexOf(mcpLevel)
+    for (const [server, wanted] of logLevels) {
+      if (rank >= wanted) void server.sendLoggingMessage({ level: mcpLevel, logger: "kube-mcp", data: line }).catch(() => undefined)
+    }
+  }
+  return { make, listChanged, log }
 }

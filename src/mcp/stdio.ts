@@ -8,6 +8,7 @@ import { Effect } from "effect"
 import { AppSettings } from "../config/appSettings.js"
 import { ClusterRegistry } from "../cluster/registry.js"
 import { clientNode } from "../kube/clientNode.js"
+import { forwardLogs } from "../log.js"
 import { serverFactory } from "./server.js"
 import type { AnyTool, ToolEnv } from "../tool/tool.js"
 
@@ -26,6 +27,7 @@ export const serveStdio = (tools: ReadonlyArray<AnyTool>) =>
     const servers = serverFactory(context, tools, yield* AppSettings, { transport: "stdio" })
     const run = Effect.runForkWith(context)
     yield* (yield* ClusterRegistry).onContextsChanged(servers.listChanged)
+    yield* forwardLogs(servers.log)
     yield* Effect.acquireRelease(
       Effect.sync(() =>
         serveStdioSdk(servers.make, { onerror: (e) => void run(Effect.logDebug("stdio transport error", e.message)) })

@@ -5,7 +5,7 @@
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js"
-import { CallToolResultSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js"
+import { CallToolResultSchema, LoggingMessageNotificationSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js"
 import yaml from "js-yaml"
 import { readFileSync, writeFileSync } from "node:fs"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -203,6 +203,36 @@ describe("list_changed: the kubeconfig is edited while clients are connected", (
       expect(await contextsOf(modern.client)).not.toContain("restricted")
     } finally {
       await Promise.allSettled([old.close(), modern.close()])
+    }
+  }, 60_000)
+})
+
+describe("logging (2025-11-25 only; deprecated in 2026-07-28)", () => {
+  it("HTTP: the old generation gets log lines at and above the level it set; the new one is not offered logging", async () => {
+    const server = await startHttp({ args: ["--log-level", "debug"] })
+    const messages: Array<{ readonly level: string; readonly data: unknown }> = []
+    const old = new Client({ name: "kube-mcp-tests", version: "0.0.0" })
+    old.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void messages.push({ level: n.params.level, data: n.params.data }))
+    const modern = modernClient()
+    const toolCalls = () => messages.filter((m) => typeof m.data === "object" && m.data !== null && "message" in m.data && m.data.message === "tool call")
+    try {
+      await connectHttp(server.url, {}, old)
+      await connectModernHttp(server.url, {}, modern)
+      expect(old.getServerCapabilities()?.logging).toEqual({})
+      expect(modern.getServerCapabilities()?.logging).toBeUndefined()
+      await call(old, "config_contexts_list")
+      expect(messages, "nothing before logging/setLevel").toEqual([])
+      await old.setLoggingLevel("debug")
+      await call(old, "namespaces_list", { context: "prod-cluster" })
+      await expect.poll(() => toolCalls().length).toBe(1)
+      expect(toolCalls()[0]).toMatchObject({ level: "debug", data: { tool: "namespaces_list", context: "prod-cluster" } })
+      await old.setLoggingLevel("warning")
+      await call(old, "namespaces_list", { context: "prod-cluster" })
+      await call(old, "config_contexts_list")
+      expect(toolCalls()).toHaveLength(1)
+    } finally {
+      await Promise.allSettled([old.close(), modern.close()])
+      await server.stop()
     }
   }, 60_000)
 })
