@@ -12,12 +12,16 @@ import type { AnyTool, ToolEnv } from "../tool/tool.js"
 import type { Settings } from "../config/settings.js"
 import type { AuditRecord } from "../audit/auditLog.js"
 
-export const INSTRUCTIONS =
-  "kube-mcp reaches several Kubernetes clusters. Every cluster tool takes an optional `context` " +
-  "(see config_contexts_list); name it explicitly when more than one cluster is configured. Read tools also take " +
-  "`contexts` (names or globs such as [\"prod-*\"] or [\"*\"]) to run on many clusters in one call; clusters_overview " +
-  "shows every cluster's health and resources_compare what differs between clusters. Results are compact " +
-  "and capped; lists take limit/continue. Secret values are masked."
+/** What a model reads once, so it uses the tools well without the docs: clusters, budgets, paging, masking. */
+export const INSTRUCTIONS = [
+  "kube-mcp reaches several Kubernetes clusters (kubeconfig contexts; config_contexts_list lists them).",
+  "Every cluster tool takes `context`; name it whenever more than one cluster is configured (otherwise the default context is used).",
+  "Read tools also take `contexts` (names or globs such as [\"prod-*\"] or [\"*\"]) to run on many clusters in one call, one section per cluster;",
+  "clusters_overview shows every cluster's health, resources_compare what differs between clusters.",
+  "Results are compact and capped in size: a cut result says so and how to narrow it (namespace, label_selector, field_selector).",
+  "Lists take `limit` and return a `continue` token for the next page of the same context.",
+  "Secret values are masked; mutating tools are refused on read-only contexts, and some contexts ask the user to confirm."
+].join(" ")
 
 /** How long a user has to answer a confirmation before the call is refused (ConfirmationRequired). */
 export const CONFIRM_TIMEOUT_MS = 5 * 60 * 1000

@@ -74,7 +74,9 @@ describe.each([
       const r = await call(modern, "namespaces_list", { context: "prod-cluster" })
       expect(r.isError, r.text).toBe(false)
       expect(r.text).toContain("production")
-      expect(modern.getInstructions()).toContain("contexts")
+      // the same instructions in initialize and server/discover: clusters, budgets, paging, masking
+      expect(modern.getInstructions()).toBe(old.getInstructions())
+      for (const topic of ["`context`", "`contexts`", "capped", "`limit`", "`continue`", "masked"]) expect(old.getInstructions()).toContain(topic)
       // the 2025 client keeps its session in stateful mode; stateless hands out none
       const sessionId = old.transport !== undefined && "sessionId" in old.transport ? old.transport.sessionId : undefined
       expect(sessionId === undefined).toBe(mode === "stateless")
