@@ -47,14 +47,14 @@ export const writeTemp = (name: string, text: string): string => {
   return file
 }
 
-const serverArgs = (opts: ServerOptions): Array<string> => [
+export const serverArgs = (opts: ServerOptions): Array<string> => [
   ...(opts.entry ?? NODE_ARGS),
   ...(opts.config !== undefined ? ["--config", writeTemp("config.toml", opts.config)] : []),
   ...(opts.args ?? []),
   ...(opts.kubeconfig !== "" ? ["--kubeconfig", opts.kubeconfig ?? clusterInfo().kubeconfig] : [])
 ]
 
-const childEnv = (opts: ServerOptions): Record<string, string> => {
+export const childEnv = (opts: ServerOptions): Record<string, string> => {
   const env: Record<string, string> = {}
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("KUBE_MCP_") && k !== "KUBECONFIG") env[k] = v
   return { ...env, ...opts.env }
