@@ -26,6 +26,13 @@ const APIResourceList = Schema.Struct({ resources: Schema.Array(APIResource) })
 const APIGroup = Schema.Struct({ versions: Schema.Array(Schema.Struct({ version: Schema.String })) })
 const APIVersions = Schema.Struct({ versions: Schema.Array(Schema.String) })
 const APIGroupList = Schema.Struct({ groups: Schema.Array(Schema.Struct({ name: Schema.String })) })
+const ServedGroupList = Schema.Struct({
+  groups: Schema.Array(Schema.Struct({
+    name: Schema.String,
+    versions: Schema.Array(Schema.Struct({ version: Schema.String })),
+    preferredVersion: Schema.optionalKey(Schema.Struct({ version: Schema.String }))
+  }))
+})
 
 /** DNS subdomain, or "" for the core group. */
 export const GROUP_PATTERN = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?$/u
@@ -174,3 +181,43 @@ export const resourcePath = (
   const sub = opts.name !== undefined && opts.subresource !== undefined ? `/${opts.subresource}` : ""
   return `${base}${ns}/${info.resource}${name}${sub}`
 }
+
+/** One API group a context serves: "" is the core group; `versions` start with the preferred one. */
+export interface ServedGroup {
+  readonly group: string
+  readonly versions: ReadonlyArray<string>
+}
+
+/** The groups the context serves (core first), from /api and /apis: two small documents any user may read. */
+export const servedGroups: Effect.Effect<ReadonlyArray<ServedGroup>, KubeError, Kube> = Effect.gen(function*() {
+  const kube = yield* Kube
+  const context = kube.info.name
+  const [core, apis] = yield* Effect.all([
+    kube.json({ path: "/api" }).pipe(Effect.flatMap(decodeAnswer(APIVersions, context, "/api"))),
+    kube.json({ path: "/apis" }).pipe(Effect.flatMap(decodeAnswer(ServedGroupList, context, "/apis")))
+  ], { concurrency: 2 })
+  const preferredFirst = (versions: ReadonlyArray<string>, preferred: string | undefined) =>
+    preferred !== undefined && versions.includes(preferred) ? [preferred, ...versions.filter((v) => v !== preferred)] : versions
+  return [
+    { group: "", versions: core.versions },
+    ...apis.groups.map((g) => ({ group: g.name, versions: preferredFirst(g.versions.map((v) => v.version), g.preferredVersion?.version) }))
+  ]
+})
+
+/**
+ * Every kind the context serves, each group in its preferred version, from the discovery cache (one fetch per
+ * group-version, then none); a group-version that does not answer (an aggregated API that is down) is left out.
+ */
+export const servedResources: Effect.Effect<ReadonlyArray<ResourceInfo>, KubeError, Kube> = Effect.gen(function*() {
+  const kube = yield* Kube
+  const groups = yield* servedGroups
+  const lists = yield* Effect.forEach(
+    groups.flatMap((g) => (g.versions[0] !== undefined ? [{ group: g.group, version: g.versions[0] }] : [])),
+    (gv) => kube.resources(gv).pipe(Effect.orElseSucceed((): ReadonlyArray<ResourceInfo> => [])),
+    { concurrency: 8 }
+  )
+  return lists.flat()
+})
+
+/** The served resource a kind names (as resolveKind reads it: exact kind first, then any spelling), in any group. */
+export const findServedKind = (resources: ReadonlyArray<ResourceInfo>, kind: string): ResourceInfo | undefined => findKind(resources, kind)

@@ -16,6 +16,9 @@ export const PAGE_SIZE = 500
 /** A server-side Table (meta.k8s.io/v1), falling back to the plain list for APIs that cannot render one. */
 export const TABLE_ACCEPT = "application/json;as=Table;v=v1;g=meta.k8s.io, application/json"
 
+/** Objects' metadata only (PartialObjectMetadataList), the smallest form of a list that still names each object. */
+export const METADATA_ACCEPT = "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io, application/json"
+
 /** A server-side Table (meta.k8s.io/v1): printed columns, cells, and the object's name when asked for. */
 export const Table = Schema.Struct({
   kind: Schema.Literal("Table"),

@@ -46,21 +46,28 @@ const positioned = (e: ToolError): { readonly message: string; readonly details:
   }
 }
 
-export const errorResult = (e: ToolError, tool: string, cluster: string | undefined): ToolResult => {
+/** The error's structured form: the five fields every error has, then its type's own (what `structuredContent.error` holds). */
+export const errorFields = (e: ToolError, tool: string, cluster: string | undefined): Record<string, unknown> => ({
+  type: e._tag,
+  message: e.message,
+  details: e.details ?? "",
+  cluster: ("context" in e ? e.context : cluster) ?? "",
+  tool,
+  ...ownFields(e)
+})
+
+/** The error in words: "Type: message [context c]", then the details on a line of their own. */
+export const errorLines = (e: ToolError, cluster: string | undefined): ReadonlyArray<string> => {
   const where = "context" in e ? e.context : cluster
-  const error = {
-    type: e._tag,
-    message: e.message,
-    details: e.details ?? "",
-    cluster: where ?? "",
-    tool,
-    ...ownFields(e)
-  }
   const { details, message } = positioned(e)
-  const lines = [`${e._tag}: ${message}${where !== undefined && where !== "" ? ` [context ${where}]` : ""}`]
-  if (details !== "") lines.push(details)
-  return { isError: true, content: [{ type: "text", text: lines.join("\n") }], structuredContent: { error } }
+  return [`${e._tag}: ${message}${where !== undefined && where !== "" ? ` [context ${where}]` : ""}`, ...(details !== "" ? [details] : [])]
 }
+
+export const errorResult = (e: ToolError, tool: string, cluster: string | undefined): ToolResult => ({
+  isError: true,
+  content: [{ type: "text", text: errorLines(e, cluster).join("\n") }],
+  structuredContent: { error: errorFields(e, tool, cluster) }
+})
 
 /** What the InternalError type means (docs/tools.md lists it with the error classes). */
 export const INTERNAL_ERROR = "a bug in kube-mcp; the server log (stderr) has the details."

@@ -7,7 +7,7 @@
 import { Context, Effect, Result, Schema } from "effect"
 import type { AppSettings } from "../config/appSettings.js"
 import { ClusterRegistry } from "../cluster/registry.js"
-import { ReadOnly, type ToolError } from "../errors.js"
+import { type KubeError, ReadOnly, type ToolError, type UnknownContext } from "../errors.js"
 import { Kube, type KubeApi } from "../kube/Kube.js"
 import { isJson, type Json, type ObjectSchema, toInputSchema, toJsonSchema } from "./jsonSchema.js"
 import { CutDocumentOutput, FanoutSectionsOutput, FanoutTableOutput, type Reply, TableOutput, Truncation } from "../output/reply.js"
@@ -175,6 +175,16 @@ export const localTool = <A, I>(
   def: Definition<A, I> & { readonly run: (input: A) => Effect.Effect<Reply, ToolError, ToolEnv> }
 ): AnyTool => makeTool(def, false, (input) => ({ run: () => def.run(input) }))
 
+/** Runs `f` with the Kube of `context` (undefined: the default) provided, holding the handle until it ends. */
+export const onContext = <A, E, R>(
+  context: string | undefined,
+  f: (kube: KubeApi) => Effect.Effect<A, E, R | Kube>
+): Effect.Effect<A, E | UnknownContext | KubeError, Exclude<R, Kube> | ClusterRegistry> =>
+  Effect.gen(function*() {
+    const kube = yield* (yield* ClusterRegistry).resolve(context)
+    return yield* f(kube).pipe(Effect.provideService(Kube, kube))
+  }).pipe(Effect.scoped)
+
 /**
  * A tool that runs against one context: the runner resolves `context` to that context's Kube and provides it,
  * so the handler and every kube/ operation it calls act on the right cluster.
@@ -223,11 +233,7 @@ export const fleetTool = <A, I>(
   makeTool(def, false, (input) => ({
     run: (_context, _onContext, progress) => {
       const on: Fleet["on"] = (context, f, options) =>
-        Effect.gen(function*() {
-          const kube = yield* (yield* ClusterRegistry).resolve(context)
-          if (options?.write === true && kube.settings.readOnly) return yield* readOnlyError(def.name, kube.info.name)
-          return yield* f(kube).pipe(Effect.provideService(Kube, kube))
-        }).pipe(Effect.scoped)
+        onContext(context, (kube) => options?.write === true && kube.settings.readOnly ? Effect.fail(readOnlyError(def.name, kube.info.name)) : f(kube))
       const each: Fleet["each"] = (contexts, f) =>
         eachContext(contexts, (context) => on(context, f), progress === undefined ? {} : { onDone: (done, total, c) => progress(done, total, `${c} done`) })
       return def.run(input, { each, on })
