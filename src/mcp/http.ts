@@ -139,6 +139,7 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
     yield* registry.onContextsChanged(() => {
       servers.listChanged()
       modernHandler.notify.toolsChanged()
+      modernHandler.notify.resourcesChanged()
     })
     yield* forwardLogs(servers.log)
     const sessions = yield* makeSessionTable<Session>({

@@ -5,14 +5,15 @@
  * dispatch stay in the one adapter (src/tool/adapter.ts).
  */
 import { CLIENT_CAPABILITIES_META_KEY, inputRequired, inputResponse, type LoggingLevel, type McpRequestContext, ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode, Server, type ServerCapabilities, type ServerContext } from "@modelcontextprotocol/server"
-import { type Context, Effect, type LogLevel } from "effect"
+import { type Context, Effect, type LogLevel, Result } from "effect"
+import { catalog, type CatalogError } from "./catalog/index.js"
 import { VERSION } from "../version.js"
 import { callTool, type ConfirmAnswer, listTools, type Progress } from "../tool/adapter.js"
 import type { AnyTool, ToolEnv } from "../tool/tool.js"
 import type { Settings } from "../config/settings.js"
 import type { AuditRecord } from "../audit/auditLog.js"
 
-/** What a model reads once, so it uses the tools well without the docs: clusters, budgets, paging, masking. */
+/** What a model reads once, so it uses the tools well without the docs: clusters, budgets, paging, masking, resources, prompts. */
 export const INSTRUCTIONS = [
   "kube-mcp reaches several Kubernetes clusters (kubeconfig contexts; config_contexts_list lists them).",
   "Every cluster tool takes `context`; name it whenever more than one cluster is configured (otherwise the default context is used).",
@@ -20,7 +21,10 @@ export const INSTRUCTIONS = [
   "clusters_overview shows every cluster's health, resources_compare what differs between clusters.",
   "Results are compact and capped in size: a cut result says so and how to narrow it (namespace, label_selector, field_selector).",
   "Lists take `limit` and return a `continue` token for the next page of the same context.",
-  "Secret values are masked; mutating tools are refused on read-only contexts, and some contexts ask the user to confirm."
+  "Secret values are masked; mutating tools are refused on read-only contexts, and some contexts ask the user to confirm.",
+  "Resources: k8s://contexts, and any object as sanitized YAML at k8s://{context}/{group}/{version}/{kind}/{namespace}/{name}",
+  "(without {namespace} for cluster-scoped kinds; group `core` for the core API). Prompts guide troubleshooting a workload,",
+  "fleet health, comparing a resource across clusters and planning a DR copy."
 ].join(" ")
 
 /** How long a user has to answer a confirmation before the call is refused (ConfirmationRequired). */
@@ -82,7 +86,7 @@ export interface McpServers {
   /** A server for one connection, session or request (the SDK calls it). */
   readonly make: (ctx: McpRequestContext) => Server
   /**
-   * tools/list_changed to every client connected to a server of this factory: 2025-11-25 sessions and stdio
+   * tools/list_changed and resources/list_changed to every client connected to a server of this factory: 2025-11-25 sessions and stdio
    * directly, 2026-07-28 stdio through its subscriptions/listen streams (the SDK routes it). 2026-07-28 over
    * HTTP has no connection of ours: its listen streams belong to the SDK's handler (http.ts publishes there).
    */
@@ -118,13 +122,26 @@ export const serverFactory = (
   const listed = { tools: listTools(tools, settings.readOnly) }
   const names = listed.tools.map((t) => t.name).join(", ")
   const run = Effect.runPromiseWith(context)
+  /** A catalog answer, or its CatalogError as the JSON-RPC error it names. */
+  const answer = async <A>(effect: Effect.Effect<A, CatalogError, ToolEnv>, ctx: ServerContext): Promise<A> => {
+    const result = await run(Effect.result(effect), { signal: ctx.mcpReq.signal })
+    if (Result.isFailure(result)) throw new ProtocolError(result.failure.code, result.failure.message, result.failure.data)
+    return result.success
+  }
   // servers that hold a connection a notification can travel on (a 2026-07-28 HTTP request is over when answered)
   const connected = new Set<Server>()
   // the level each 2025-11-25 client asked for; none asked, no log lines
   const logLevels = new Map<Server, number>()
   const make = ({ era }: McpRequestContext): Server => {
     // logging is deprecated in 2026-07-28 (stderr and OpenTelemetry instead): declared to the old generation only
-    const capabilities: ServerCapabilities = { tools: { listChanged: true }, ...(era === "legacy" ? { logging: {} } : {}) }
+    const capabilities: ServerCapabilities = {
+      tools: { listChanged: true },
+      // the contexts resource lists the visible contexts: it changes with them
+      resources: { listChanged: true },
+      prompts: {},
+      completions: {},
+      ...(era === "legacy" ? { logging: {} } : {})
+    }
     const server = new Server({ name: "kube-mcp", version: VERSION }, { capabilities, instructions: INSTRUCTIONS })
     if (era === "legacy" || options.transport === "stdio") {
       connected.add(server)
@@ -139,6 +156,16 @@ export const serverFactory = (
         return {}
       })
     }
+    // resources, prompts and completion: the catalog (src/mcp/catalog), the same for both generations
+    server.setRequestHandler("resources/list", async (_, ctx) => ({ resources: [...await answer(catalog.listResources, ctx)] }))
+    server.setRequestHandler("resources/templates/list", () => ({ resourceTemplates: [...catalog.resourceTemplates] }))
+    server.setRequestHandler("resources/read", async (request, ctx) => ({
+      contents: [...await answer(catalog.readResource(request.params.uri, callerOf(options.transport, ctx)), ctx)]
+    }))
+    server.setRequestHandler("prompts/list", () => ({ prompts: [...catalog.prompts] }))
+    server.setRequestHandler("prompts/get", (request, ctx) => answer(catalog.getPrompt(request.params.name, request.params.arguments ?? {}), ctx))
+    server.setRequestHandler("completion/complete", (request, ctx) =>
+      answer(catalog.complete(request.params.ref, request.params.argument, request.params.context?.arguments ?? {}), ctx))
     server.setRequestHandler("tools/list", () => listed)
     server.setRequestHandler("tools/call", async (request, ctx) => {
       const tool = byName.get(request.params.name)
@@ -171,7 +198,10 @@ export const serverFactory = (
     return server
   }
   const listChanged = () => {
-    for (const server of connected) void server.sendToolListChanged().catch(() => undefined)
+    for (const server of connected) {
+      void server.sendToolListChanged().catch(() => undefined)
+      void server.sendResourceListChanged().catch(() => undefined)
+    }
   }
   const log = (level: LogLevel.LogLevel, line: Readonly<Record<string, unknown>>) => {
     const mcpLevel = mcpLevelOf[level]

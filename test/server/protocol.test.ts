@@ -5,7 +5,7 @@
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js"
-import { CallToolResultSchema, LoggingMessageNotificationSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js"
+import { CallToolResultSchema, LoggingMessageNotificationSchema, ResourceListChangedNotificationSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js"
 import yaml from "js-yaml"
 import { readFileSync, writeFileSync } from "node:fs"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -161,15 +161,23 @@ describe("list_changed: the kubeconfig is edited while clients are connected", (
     return yaml.dump({ ...kc, contexts: kc.contexts.filter((c: unknown) => typeof c !== "object" || c === null || !("name" in c) || c.name !== name) })
   }
 
-  it("HTTP: both generations get tools/list_changed, and then see the new contexts", async () => {
+  it("HTTP: both generations get tools/ and resources/list_changed, and then see the new contexts", async () => {
     const original = readFileSync(clusterInfo().kubeconfig, "utf8")
     const kubeconfig = writeTemp("kubeconfig", original)
     const server = await startHttp({ kubeconfig })
     const oldHits = counter()
     const modernHits = counter()
+    const oldResources = counter()
+    const modernResources = counter()
     const old = new Client({ name: "kube-mcp-tests", version: "0.0.0" })
     old.setNotificationHandler(ToolListChangedNotificationSchema, () => oldHits.hit())
-    const modern = modernClient({ listChanged: { tools: { autoRefresh: false, onChanged: () => modernHits.hit() } } })
+    old.setNotificationHandler(ResourceListChangedNotificationSchema, () => oldResources.hit())
+    const modern = modernClient({
+      listChanged: {
+        tools: { autoRefresh: false, onChanged: () => modernHits.hit() },
+        resources: { autoRefresh: false, onChanged: () => modernResources.hit() }
+      }
+    })
     try {
       await connectHttp(server.url, {}, old)
       await connectModernHttp(server.url, {}, modern)
@@ -177,7 +185,7 @@ describe("list_changed: the kubeconfig is edited while clients are connected", (
       // the watch starts with the first listener; give it a reading to compare with
       await new Promise((r) => setTimeout(r, 1500))
       writeFileSync(kubeconfig, without(original, "restricted"))
-      await Promise.all([oldHits.atLeast(1), modernHits.atLeast(1)])
+      await Promise.all([oldHits.atLeast(1), modernHits.atLeast(1), oldResources.atLeast(1), modernResources.atLeast(1)])
       expect(await contextsOf(old)).not.toContain("restricted")
       expect(await contextsOf(modern)).not.toContain("restricted")
     } finally {
@@ -235,6 +243,79 @@ describe("logging (2025-11-25 only; deprecated in 2026-07-28)", () => {
     } finally {
       await Promise.allSettled([old.close(), modern.close()])
       await server.stop()
+    }
+  }, 60_000)
+})
+
+/** What the catalog test needs of a client: either SDK generation. */
+interface CatalogClient {
+  readonly listResources: () => Promise<{ readonly resources: ReadonlyArray<{ readonly uri: string }> }>
+  readonly listResourceTemplates: () => Promise<{ readonly resourceTemplates: ReadonlyArray<{ readonly uriTemplate: string }> }>
+  readonly readResource: (p: { uri: string }) => Promise<{ readonly contents: ReadonlyArray<object> }>
+  readonly listPrompts: () => Promise<{ readonly prompts: ReadonlyArray<{ readonly name: string }> }>
+  readonly getPrompt: (p: { name: string; arguments: Record<string, string> }) => Promise<{ readonly messages: ReadonlyArray<{ readonly content: object }> }>
+  readonly complete: (p: {
+    ref: { type: "ref/resource"; uri: string } | { type: "ref/prompt"; name: string }
+    argument: { name: string; value: string }
+    context?: { arguments: Record<string, string> }
+  }) => Promise<{ readonly completion: { readonly values: ReadonlyArray<string> } }>
+}
+
+const textOf = (o: object): string => ("text" in o && typeof o.text === "string" ? o.text : "")
+
+describe("resources, prompts and completion over HTTP, for both generations", () => {
+  let server: HttpServerProcess
+  beforeAll(async () => {
+    server = await startHttp()
+  })
+  afterAll(() => server?.stop())
+
+  const exercise = async (client: CatalogClient) => {
+    expect((await client.listResources()).resources.map((r) => r.uri)).toContain("k8s://contexts")
+    expect((await client.listResourceTemplates()).resourceTemplates.map((t) => t.uriTemplate)).toEqual(
+      expect.arrayContaining(["k8s://{context}/{group}/{version}/{kind}/{namespace}/{name}", "k8s://{context}/{group}/{version}/{kind}/{name}"])
+    )
+    expect((await client.readResource({ uri: "k8s://contexts" })).contents.map(textOf).join()).toContain("prod-cluster")
+    const ns = await client.readResource({ uri: "k8s://prod-cluster/core/v1/Namespace/production" })
+    expect(ns.contents.map(textOf).join()).toMatch(/name: production/u)
+    // an unknown object: a JSON-RPC error stating what is missing (-32002 goes out as -32602, as the spec asks)
+    await expect(client.readResource({ uri: "k8s://prod-cluster/core/v1/Namespace/no-such-namespace" })).rejects.toThrow(/no-such-namespace/u)
+    expect((await client.listPrompts()).prompts.map((p) => p.name)).toEqual(
+      expect.arrayContaining(["troubleshoot_workload", "fleet_health", "compare_resource", "plan_dr_copy"])
+    )
+    const prompt = await client.getPrompt({ name: "troubleshoot_workload", arguments: { context: "prod-cluster", name: "web" } })
+    expect(prompt.messages.map((m) => textOf(m.content)).join()).toContain("prod-cluster")
+    await expect(client.getPrompt({ name: "no_such_prompt", arguments: {} })).rejects.toThrow(/no_such_prompt/u)
+    const contexts = await client.complete({
+      ref: { type: "ref/resource", uri: "k8s://{context}/{group}/{version}/{kind}/{namespace}/{name}" },
+      argument: { name: "context", value: "pro" }
+    })
+    expect(contexts.completion.values).toEqual(["prod-cluster"])
+    const namespaces = await client.complete({
+      ref: { type: "ref/prompt", name: "troubleshoot_workload" },
+      argument: { name: "namespace", value: "produ" },
+      context: { arguments: { context: "prod-cluster" } }
+    })
+    expect(namespaces.completion.values).toContain("production")
+  }
+
+  it("2025-11-25 (SDK v1 client)", async () => {
+    const client = await connectHttp(server.url)
+    try {
+      expect(client.getServerCapabilities()).toMatchObject({ resources: { listChanged: true }, prompts: {}, completions: {} })
+      await exercise(client)
+    } finally {
+      await client.close()
+    }
+  }, 60_000)
+
+  it("2026-07-28 (SDK v2 client)", async () => {
+    const client = await connectModernHttp(server.url)
+    try {
+      expect(client.getServerCapabilities()).toMatchObject({ resources: { listChanged: true }, prompts: {}, completions: {} })
+      await exercise(client)
+    } finally {
+      await client.close()
     }
   }, 60_000)
 })
