@@ -3,11 +3,12 @@
  * kube-mcp's HTTP endpoint, stateful and stateless, with the expected failures of test/conformance/baseline.yml.
  * The suite exits 1 on an unexpected failure and on a baseline entry that passes (stale). Each baseline
  * entry must fail for the reason the file gives: a fixture of the suite's own reference server (a `test_*`
- * tool) that kube-mcp does not have, or "Method not found" for a capability kube-mcp does not declare.
+ * tool, prompt or resource) that kube-mcp does not have, or "Method not found" for a capability it does not declare.
  *
  * The suite is installed by .ci/run into ~/.cache/kube-mcp/conformance/<version> ($KUBE_MCP_CONFORMANCE
  * points elsewhere); without it this file is skipped, loudly.
  */
+import type { ServerCapabilities } from "@modelcontextprotocol/sdk/types.js"
 import yaml from "js-yaml"
 import { spawn } from "node:child_process"
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
@@ -28,8 +29,14 @@ if (!available) {
     `npm install --prefix ~/.cache/kube-mcp/conformance/${CONFORMANCE_VERSION} @modelcontextprotocol/conformance@${CONFORMANCE_VERSION})`)
 }
 
-/** Scenarios of a capability: "Method not found" is their honest failure only while it is not declared. */
-const CAPABILITY_OF: ReadonlyArray<readonly [string, string]> = [["resources-", "resources"], ["prompts-", "prompts"], ["completion-", "completions"]]
+/** Scenarios of an optional capability: "Method not found" is their honest failure only while it is not declared. */
+const CAPABILITY_OF: ReadonlyArray<readonly [string, (c: ServerCapabilities) => boolean]> = [
+  ["resources-subscribe", (c) => c.resources?.subscribe === true],
+  ["resources-unsubscribe", (c) => c.resources?.subscribe === true]
+]
+
+/** How a call to one of the suite's own fixtures fails here: it names the fixture. */
+const FIXTURE = /Unknown tool "test_\w+"|Tool 'test_\w+' not found|Unknown prompt "test_\w+"|Invalid resource URI "test:\/\//u
 
 const entries = (file: string): ReadonlyArray<string> => {
   const parsed: unknown = yaml.load(readFileSync(file, "utf8"))
@@ -88,11 +95,11 @@ describe.skipIf(!available).each([
     for (const scenario of entries(BASELINE)) {
       const failures = failuresOf(run.results, scenario)
       expect(failures.length, `${scenario}: no failed check recorded\n${run.output.slice(-2000)}`).toBeGreaterThan(0)
-      const capability = CAPABILITY_OF.find(([prefix]) => scenario.startsWith(prefix))?.[1]
-      const undeclared = capability !== undefined && !(capability in declared)
+      const declares = CAPABILITY_OF.find(([name]) => scenario === name)?.[1]
+      const undeclared = declares !== undefined && !declares(declared)
       for (const f of failures) {
         if (undeclared && f.includes("Method not found")) continue
-        expect(f, scenario).toMatch(/Unknown tool "test_\w+"|Tool 'test_\w+' not found/u)
+        expect(f, scenario).toMatch(FIXTURE)
       }
     }
   }, 300_000)
