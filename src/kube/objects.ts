@@ -15,7 +15,7 @@ import { parseApiVersion, type ResourceInfo, resolveKind, resourcePath, typeName
 import { countOf, eventsFor, lastSeen } from "./events.js"
 import { access, type AccessCheck, Kube } from "./Kube.js"
 import { age, ListMeta, OwnerReference } from "./meta.js"
-import { METADATA_ACCEPT, PAGE_SIZE, pageQuery, readAllPages, Table, TABLE_ACCEPT } from "./paging.js"
+import { PAGE_SIZE, pageQuery, readAllPages, Table, TABLE_ACCEPT } from "./paging.js"
 import { listScope, namespaceOr } from "./scope.js"
 
 // ---- how callers name a kind, and the options of writes ----
@@ -296,31 +296,6 @@ const listRequest = (gvk: Gvk, query: ListQuery, tool: string) =>
       request: { path: resourcePath(info, { namespace }), query: pageQuery(query) }
     }
   })
-
-const NameList = Schema.Struct({
-  metadata: Schema.optionalKey(ListMeta),
-  items: Schema.Array(Schema.Struct({ metadata: Schema.Struct({ name: Schema.String }) }))
-})
-
-export interface NamePage {
-  readonly names: ReadonlyArray<string>
-  /** More objects exist beyond this page. */
-  readonly more: boolean
-}
-
-/**
- * One page of object names (metadata only, so a page of large objects stays small): in `namespace` for a
- * namespaced kind, every namespace when it is undefined. Authorized like any list (policy, RBAC).
- */
-export const listNames = (info: ResourceInfo, namespace: string | undefined, limit: number): Effect.Effect<NamePage, KubeError, Kube> =>
-  callJson(
-    access({ verb: "list", group: info.group, resource: info.resource, namespace, clusterScoped: !info.namespaced }),
-    { path: resourcePath(info, { namespace }), query: pageQuery({ limit }), accept: METADATA_ACCEPT },
-    NameList
-  ).pipe(Effect.map((list) => ({
-    names: list.items.map((i) => i.metadata.name),
-    more: (list.metadata?.continue ?? "") !== ""
-  })))
 
 /**
  * One page as kubectl get shows it: the server-side Table's default columns (CRD printer columns included),

@@ -6,15 +6,20 @@
  */
 import { describe, expect, layer } from "@effect/vitest"
 import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Result } from "effect"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
 import { load } from "js-yaml"
 import { afterAll, beforeAll } from "vitest"
 import { ClusterRegistryLive } from "../../src/cluster/providers.js"
+import { auditLayer } from "../../src/audit/auditLog.js"
 import { AppSettings } from "../../src/config/appSettings.js"
 import { loadSettings, parseCli } from "../../src/config/load.js"
 import { catalog, type CatalogError, CLUSTER_OBJECT_TEMPLATE, CONTEXTS_URI, OBJECT_TEMPLATE } from "../../src/mcp/catalog/index.js"
+import { allTools } from "../../src/tools/index.js"
 import { adminKubeConfig } from "../cluster/harness.js"
 import { clusterInfo, REPO, writeTemp } from "../support/mcp.js"
+import { deploymentManifest } from "../support/objects.js"
 
 const info = clusterInfo()
 const kc = adminKubeConfig(info, "dev")
@@ -25,9 +30,9 @@ const ns = `kmcp-cat-${suffix}`
 const VALUE = "c4t4log-s3cr3t-VALUE"
 const CONFIGMAPS = 120
 
-/** The server's live layers, as main wires them, over a config file. */
+/** The server's live layers, as main wires them (registry, audit log, settings), over a config file. */
 const env = (toml: string) =>
-  ClusterRegistryLive.pipe(Layer.provideMerge(Layer.effect(
+  Layer.mergeAll(ClusterRegistryLive, Layer.unwrap(Effect.map(Effect.service(AppSettings), (s) => auditLayer(s.audit)))).pipe(Layer.provideMerge(Layer.effect(
     AppSettings,
     parseCli(["--config", writeTemp("config.toml", toml), "--kubeconfig", info.kubeconfig]).pipe(
       Effect.flatMap((cli) => loadSettings({ cli, env: {}, cwd: REPO })),
@@ -43,17 +48,7 @@ const failure = <A, R>(e: Effect.Effect<A, CatalogError, R>) => Effect.flip(e)
 
 beforeAll(async () => {
   await core.createNamespace({ body: { metadata: { name: ns } } })
-  await apps.createNamespacedDeployment({
-    namespace: ns,
-    body: {
-      metadata: { name: "web", labels: { app: "web" } },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: { app: "web" } },
-        template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "app", image: "registry.example/app:1.0" }] } }
-      }
-    }
-  })
+  await apps.createNamespacedDeployment({ namespace: ns, body: deploymentManifest("web", ns, 1) })
   await core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: "creds" }, stringData: { password: VALUE } } })
   for (let i = 0; i < CONFIGMAPS; i += 20) {
     await Promise.all(Array.from({ length: 20 }, (_, j) =>
@@ -288,6 +283,45 @@ layer(env(POLICY), { excludeTestServices: true })("catalog over the live layers"
         expect(podText).not.toContain("rollout_status")
       }))
 
+    it.effect("every tool call a prompt names is a tool, and its arguments pass that tool's own decoder", () =>
+      Effect.gen(function*() {
+        const texts = [
+          yield* catalog.getPrompt("troubleshoot_workload", { name: "web", namespace: ns }),
+          yield* catalog.getPrompt("troubleshoot_workload", { name: "p", kind: "Pod" }),
+          yield* catalog.getPrompt("fleet_health", { contexts: "dev-*" }),
+          yield* catalog.getPrompt("compare_resource", { kind: "ConfigMap", contexts: "dev-cluster,prod-cluster", namespace: "default" }),
+          yield* catalog.getPrompt("plan_dr_copy", { from_context: "dev-cluster", to_context: "prod-cluster", namespace: ns, to_namespace: "dr", label_selector: "app=web" })
+        ].map((r) => r.messages[0]?.content.text ?? "")
+        const calls = texts.flatMap((t) => [...t.matchAll(/\b([a-z]+_[a-z_]+) (\{[^\n]*?\})(?= —| to |$| for |\n)/gm)].map((m) => ({ tool: m[1] ?? "", json: m[2] ?? "" })))
+        expect(calls.length).toBeGreaterThan(25)
+        let decoded = 0
+        for (const c of calls) {
+          const tool = allTools.find((t) => t.name === c.tool)
+          expect(tool, `${c.tool} is not a tool`).toBeDefined()
+          if (tool === undefined || c.json.includes("<")) continue // placeholders the model fills in
+          const { context: _context, ...args } = JSON.parse(c.json) as Record<string, unknown>
+          const { contexts, ...own } = args
+          const prepared = tool.prepare(tool.clusterScoped ? (tool.fanout ? own : args) : args)
+          expect(Result.isSuccess(prepared), `${c.tool} ${c.json}`).toBe(true)
+          if (!tool.fanout && contexts !== undefined) expect(tool.clusterScoped, `${c.tool} takes no contexts`).toBe(false)
+          decoded++
+        }
+        expect(decoded).toBeGreaterThan(15)
+      }))
+
+    it.effect("docs/resources-and-prompts.md documents every prompt, argument and template", () =>
+      Effect.sync(() => {
+        const doc = readFileSync(join(REPO, "docs/resources-and-prompts.md"), "utf8")
+        for (const t of catalog.resourceTemplates) expect(doc).toContain(`\`${t.uriTemplate}\``)
+        expect(doc).toContain(`\`${CONTEXTS_URI}\``)
+        for (const p of catalog.prompts) {
+          const section = doc.slice(doc.indexOf(`### \`${p.name}\``))
+          expect(section.length, p.name).toBeLessThan(doc.length)
+          const table = section.slice(0, section.indexOf("\n### ") > 0 ? section.indexOf("\n### ") : undefined)
+          for (const a of p.arguments ?? []) expect(table, `${p.name}.${a.name}`).toMatch(new RegExp(`\\| \`${a.name}\` \\| ${a.required === true ? "yes " : ""}\\|`))
+        }
+      }))
+
     it.effect("a missing required argument, an unknown one or an unknown prompt is -32602 stating the rule", () =>
       Effect.gen(function*() {
         const missing = yield* failure(catalog.getPrompt("troubleshoot_workload", { namespace: ns }))
@@ -313,6 +347,9 @@ layer(env(POLICY), { excludeTestServices: true })("catalog over the live layers"
         const kind = yield* failure(catalog.getPrompt("troubleshoot_workload", { name: "web", kind: "Widget" }))
         expect(kind.code).toBe(-32602)
         expect(kind.message).toContain(`Kind "Widget" is not served`)
+        const kinds = yield* failure(catalog.getPrompt("plan_dr_copy", { from_context: "dev-cluster", to_context: "prod-cluster", namespace: ns, kinds: "ConfigMap,Widget,Gadget" }))
+        expect(kinds.code).toBe(-32602)
+        expect(kinds.message).toContain(`Kinds "Widget", "Gadget" are not served by context "dev-cluster"`)
         const one = yield* failure(catalog.getPrompt("compare_resource", { kind: "Deployment", contexts: "dev-*" }))
         expect(one.message).toContain("at least two contexts")
       }))
@@ -349,5 +386,27 @@ layer(env(`[kubernetes]\ncontexts_deny = ["prod-*"]\n`), { excludeTestServices: 
       const e = yield* failure(read("k8s://prod-cluster/core/v1/Namespace/production"))
       expect(e.code).toBe(-32002)
       expect(e.data).toMatchObject({ type: "UnknownContext", available: ["dev-cluster", "restricted"] })
+    }))
+})
+
+const auditPath = join(writeTemp("keep", ""), "..", "audit.log")
+
+layer(env(`[audit]\npath = "${auditPath}"\ninclude = "all"\n`), { excludeTestServices: true })("with the audit log taking every call", (it) => {
+  it.effect("each object read is a line naming the object and its outcome, never its content", () =>
+    Effect.gen(function*() {
+      yield* read(`k8s://dev-cluster/core/v1/Secret/${ns}/creds`)
+      yield* Effect.flip(read(`k8s://dev-cluster/apps/v1/Deployment/${ns}/nope`))
+      const lines = readFileSync(auditPath, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>)
+      expect(lines).toHaveLength(2)
+      expect(lines[0]).toMatchObject({
+        caller: { transport: "stdio" },
+        tool: "resources/read",
+        verb: "read",
+        context: "dev-cluster",
+        objects: [{ apiVersion: "v1", kind: "Secret", namespace: ns, name: "creds" }],
+        outcome: "ok"
+      })
+      expect(lines[1]).toMatchObject({ tool: "resources/read", outcome: "NotFound", objects: [{ apiVersion: "apps/v1", kind: "Deployment", name: "nope" }] })
+      expect(readFileSync(auditPath, "utf8")).not.toContain(Buffer.from(VALUE).toString("base64"))
     }))
 })

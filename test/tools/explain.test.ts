@@ -8,6 +8,7 @@ import { ApiextensionsV1Api, AppsV1Api, CoreV1Api, DiscoveryV1Api, NetworkingV1A
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { adminKubeConfig } from "../cluster/harness.js"
 import { call, clusterInfo, inBothViews, retry, rowsOf, type StdioServer, startStdio } from "../support/mcp.js"
+import { deploymentManifest } from "../support/objects.js"
 
 const info = clusterInfo()
 const kc = adminKubeConfig(info, "dev")
@@ -45,17 +46,7 @@ beforeAll(async () => {
   await core.createNamespace({ body: { metadata: { name: ns } } })
   server = await startStdio()
   // web: 2 replicas on the kwok node (pods run), a Service in front, an Ingress to it
-  await apps.createNamespacedDeployment({
-    namespace: ns,
-    body: {
-      metadata: { name: "web", labels: { app: "web" } },
-      spec: {
-        replicas: 2,
-        selector: { matchLabels: { app: "web" } },
-        template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "app", image: "registry.example/app:1.0" }] } }
-      }
-    }
-  })
+  await apps.createNamespacedDeployment({ namespace: ns, body: deploymentManifest("web", ns, 2) })
   await core.createNamespacedService({ namespace: ns, body: { metadata: { name: "web" }, spec: { selector: { app: "web" }, ports: [{ port: 80 }] } } })
   await networking.createNamespacedIngress({
     namespace: ns,

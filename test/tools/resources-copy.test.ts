@@ -10,6 +10,7 @@ import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { adminKubeConfig, statusOf } from "../cluster/harness.js"
 import { call, clusterInfo, inBothViews, retry, type StdioServer, startStdio, type ToolCallResult } from "../support/mcp.js"
+import { deploymentManifest } from "../support/objects.js"
 
 const info = clusterInfo()
 const devCore = adminKubeConfig(info, "dev").makeApiClient(CoreV1Api)
@@ -75,17 +76,7 @@ beforeAll(async () => {
     namespace: ns,
     body: { metadata: { name: "web" }, spec: { selector: { app: "web" }, ports: [{ port: 80, targetPort: 8080 }] } }
   })
-  await devApps.createNamespacedDeployment({
-    namespace: ns,
-    body: {
-      metadata: { name: "web", labels: { app: "web" } },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: { app: "web" } },
-        template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "app", image: "registry.example/web:1.0" }] } }
-      }
-    }
-  })
+  await devApps.createNamespacedDeployment({ namespace: ns, body: deploymentManifest("web", ns, 1, "registry.example/web:1.0") })
   server = await startStdio()
   // the controllers' own objects, which the export must skip: the root CA ConfigMap and the web Pod
   await retry(() => devCore.readNamespacedConfigMap({ name: "kube-root-ca.crt", namespace: ns }), "kube-root-ca.crt published")

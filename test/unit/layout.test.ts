@@ -3,7 +3,8 @@
  * - a tool file imports only src/kube/**, the tool kit (src/tool/**, src/output/**), src/tools/params.ts,
  *   src/errors.ts, src/config/appSettings.ts and src/config/duration.ts, never another tool file or a helper under src/tools/**;
  * - src/tools/<domain>/ holds tool files and its index.ts only;
- * - src/kube/** (the domain) never imports the tools, the tool kit or the MCP transports.
+ * - src/kube/** (the domain) never imports the tools, the tool kit or the MCP transports;
+ * - src/mcp/catalog/** (resources, prompts, completion) imports no tool and no MCP SDK: it works with either SDK generation.
  * Read from the import statements of the sources themselves, so a new file is checked without listing it.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs"
@@ -50,6 +51,16 @@ describe("layout", () => {
     const offending = filesUnder(path.join(SRC, "kube")).flatMap((f) =>
       importsOf(f).filter((i) => /^src\/(tools|tool|mcp)\//.test(i)).map((i) => `${rel(f)} imports ${i}`)
     )
+    expect(offending).toEqual([])
+  })
+
+  it("the catalog imports no tool and no MCP SDK", () => {
+    const files = filesUnder(path.join(SRC, "mcp", "catalog"))
+    const offending = files.flatMap((f) => [
+      ...importsOf(f).filter((i) => /^src\/(tools|mcp\/(?!catalog\/))/.test(i)).map((i) => `${rel(f)} imports ${i}`),
+      ...(/from\s+"@modelcontextprotocol\//.test(readFileSync(f, "utf8")) ? [`${rel(f)} imports the MCP SDK`] : [])
+    ])
+    expect(files.length).toBeGreaterThan(3)
     expect(offending).toEqual([])
   })
 

@@ -55,17 +55,17 @@ const resolveContext = (context: string | undefined): Effect.Effect<Resolved, To
   onContext(context, (kube) =>
     Effect.map(servedResources, (kinds) => ({ context: kube.info.name, namespace: kube.info.namespace, kinds })))
 
-const notServed = (r: Resolved, kind: string): NotFound =>
+const notServed = (r: Resolved, kinds: ReadonlyArray<string>): NotFound =>
   new NotFound({
     context: r.context,
-    message: `Kind "${kind}" is not served by context "${r.context}"`,
+    message: `${kinds.length === 1 ? "Kind" : "Kinds"} ${kinds.map((k) => `"${k}"`).join(", ")} ${kinds.length === 1 ? "is" : "are"} not served by context "${r.context}"`,
     details: "Kinds are completed from the cluster's discovery (completion/complete), e.g. Deployment, StatefulSet, ConfigMap."
   })
 
 /** The served resource a kind names on the context; a kind it does not serve is a NotFound saying so. */
 const kindOf = (r: Resolved, kind: string): Effect.Effect<ResourceInfo, KubeError> => {
   const info = findServedKind(r.kinds, kind)
-  return info !== undefined ? Effect.succeed(info) : Effect.fail(notServed(r, kind))
+  return info !== undefined ? Effect.succeed(info) : Effect.fail(notServed(r, [kind]))
 }
 
 const WORKLOADS = new Set(["Deployment", "StatefulSet", "DaemonSet"])
@@ -219,7 +219,7 @@ const drCopy: PromptSpec = {
       const found = kinds.map((k) => ({ kind: k, info: findServedKind(from.kinds, k) }))
       const missing = found.filter((f) => f.info === undefined).map((f) => f.kind)
       // kinds the user named must exist; of the default list, those the cluster lacks are only noted
-      if (asked.length > 0 && missing.length > 0) return yield* notServed(from, missing.join(", "))
+      if (asked.length > 0 && missing.length > 0) return yield* notServed(from, missing)
       const served = found.flatMap((f) => (f.info !== undefined ? [f.info] : []))
       const selector = args["label_selector"]
       const perKind = (tool: string, extra: Readonly<Record<string, unknown>>) =>
