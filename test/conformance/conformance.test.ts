@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { homedir, tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { connectHttp, type HttpServerProcess, REPO, startHttp } from "../support/mcp.js"
+import { connectHttp, type HttpServerProcess, REPO, startHttp, STATELESS } from "../support/mcp.js"
 
 export const CONFORMANCE_VERSION = "0.1.16"
 const BASELINE = join(REPO, "test/conformance/baseline.yml")
@@ -77,7 +77,7 @@ const failuresOf = (results: string, scenario: string, status = "FAILURE"): Read
 
 describe.skipIf(!available).each([
   { mode: "stateful", config: "", extra: [] },
-  { mode: "stateless", config: "[server.http]\nstateless = true\n", extra: entries(BASELINE_STATELESS) }
+  { mode: "stateless", config: STATELESS, extra: entries(BASELINE_STATELESS) }
 ])(`MCP conformance suite ${CONFORMANCE_VERSION} (HTTP, $mode)`, ({ config, extra }) => {
   let server: HttpServerProcess
   beforeAll(async () => {

@@ -10,7 +10,7 @@ import { spawnSync } from "node:child_process"
 import { existsSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { childEnv, type HttpServerProcess, REPO, serverArgs, startHttp } from "../support/mcp.js"
+import { childEnv, HTTP_MODES, type HttpServerProcess, REPO, serverArgs, startHttp } from "../support/mcp.js"
 
 export const PYTHON_MCP_VERSION = "2.3.0"
 const python = process.env["KUBE_MCP_PYTHON"] ?? "/tmp/kube-mcp-pymcp/bin/python"
@@ -48,10 +48,7 @@ const checkOutcome = (o: Outcome, mode: keyof typeof EXPECTED_VERSION) => {
   expect(o.text).toContain("production")
 }
 
-describe.skipIf(!available).each([
-  { mode: "stateful", config: "" },
-  { mode: "stateless", config: "[server.http]\nstateless = true\n" }
-])("Python MCP SDK over Streamable HTTP ($mode)", ({ config }) => {
+describe.skipIf(!available).each(HTTP_MODES)("Python MCP SDK over Streamable HTTP ($mode)", ({ config }) => {
   let server: HttpServerProcess
   beforeAll(async () => {
     server = await startHttp({ config })

@@ -11,7 +11,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { ElicitRequestSchema, type ElicitResult } from "@modelcontextprotocol/sdk/types.js"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { adminKubeConfig, statusOf } from "../cluster/harness.js"
-import { call, clusterInfo, connectHttp, connectModernHttp, modernClient, retry, startHttp, startModernStdio, startStdio, type StdioServer } from "../support/mcp.js"
+import { call, clusterInfo, connectHttp, connectModernHttp, modernClient, retry, startHttp, startModernStdio, startStdio, STATELESS, type StdioServer } from "../support/mcp.js"
 
 const info = clusterInfo()
 const prod = adminKubeConfig(info, "prod").makeApiClient(CoreV1Api)
@@ -136,7 +136,7 @@ describe("confirm_destructive over Streamable HTTP", () => {
   }, 60_000)
 
   it("stateless: no stream to ask on, so ConfirmationRequired", async () => {
-    const http = await startHttp({ config: `${CONFIG}[server.http]\nstateless = true\n` })
+    const http = await startHttp({ config: `${CONFIG}${STATELESS}` })
     try {
       const a = askingClient()
       const client = await connectHttp(http.url, {}, a.client)
@@ -172,7 +172,7 @@ describe("confirm_destructive with a 2026-07-28 client (input_required, retried 
 
   it.each([
     { mode: "stateful", config: CONFIG },
-    { mode: "stateless", config: `${CONFIG}[server.http]\nstateless = true\n` }
+    { mode: "stateless", config: `${CONFIG}${STATELESS}` }
   ])("Streamable HTTP ($mode): decline refuses, accept runs; a client without elicitation gets ConfirmationRequired", async ({ mode, config }) => {
     const http = await startHttp({ config })
     try {

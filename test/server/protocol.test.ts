@@ -9,7 +9,7 @@ import { CallToolResultSchema, LoggingMessageNotificationSchema, ResourceListCha
 import yaml from "js-yaml"
 import { readFileSync, writeFileSync } from "node:fs"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { call, clusterInfo, connectHttp, connectModernHttp, type HttpServerProcess, MODERN, modernClient, startHttp, startModernStdio, startStdio, writeTemp } from "../support/mcp.js"
+import { call, clusterInfo, connectHttp, connectModernHttp, HTTP_MODES, type HttpServerProcess, MODERN, modernClient, startHttp, startModernStdio, startStdio, writeTemp } from "../support/mcp.js"
 
 /** Resolves with the number of notifications once `count` arrived; fails after `ms`. */
 const counter = () => {
@@ -52,10 +52,7 @@ const recordWire = (transport: Pick<Transport, "onmessage"> | undefined) => {
   return { wire, totals, restore: () => void (transport.onmessage = deliver) }
 }
 
-describe.each([
-  { mode: "stateful", config: "" },
-  { mode: "stateless", config: "[server.http]\nstateless = true\n" }
-])("Streamable HTTP ($mode): both generations from one server", ({ mode, config }) => {
+describe.each(HTTP_MODES)("Streamable HTTP ($mode): both generations from one server", ({ mode, config }) => {
   let server: HttpServerProcess
   beforeAll(async () => {
     server = await startHttp({ config })
@@ -299,18 +296,11 @@ describe("resources, prompts and completion over HTTP, for both generations", ()
     expect(namespaces.completion.values).toContain("production")
   }
 
-  it("2025-11-25 (SDK v1 client)", async () => {
-    const client = await connectHttp(server.url)
-    try {
-      expect(client.getServerCapabilities()).toMatchObject({ resources: { listChanged: true }, prompts: {}, completions: {} })
-      await exercise(client)
-    } finally {
-      await client.close()
-    }
-  }, 60_000)
-
-  it("2026-07-28 (SDK v2 client)", async () => {
-    const client = await connectModernHttp(server.url)
+  it.each([
+    { generation: "2025-11-25 (SDK v1 client)", connect: connectHttp },
+    { generation: "2026-07-28 (SDK v2 client)", connect: (url: string) => connectModernHttp(url) }
+  ])("$generation", async ({ connect }) => {
+    const client = await connect(server.url)
     try {
       expect(client.getServerCapabilities()).toMatchObject({ resources: { listChanged: true }, prompts: {}, completions: {} })
       await exercise(client)

@@ -105,6 +105,10 @@ export const startModernStdio = async (opts: ServerOptions & { readonly modern?:
   return { client, close: () => client.close() }
 }
 
+/** The two HTTP modes, as config text: sessions (the default) and stateless. */
+export const STATELESS = "[server.http]\nstateless = true\n"
+export const HTTP_MODES = [{ mode: "stateful", config: "" }, { mode: "stateless", config: STATELESS }] as const
+
 export interface HttpServerProcess {
   readonly url: string
   readonly child: ChildProcess
