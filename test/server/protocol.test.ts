@@ -6,10 +6,14 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js"
 import { CallToolResultSchema, LoggingMessageNotificationSchema, ResourceListChangedNotificationSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js"
+import { CoreV1Api } from "@kubernetes/client-node"
 import yaml from "js-yaml"
 import { readFileSync, writeFileSync } from "node:fs"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { adminKubeConfig } from "../cluster/harness.js"
 import { call, clusterInfo, connectHttp, connectModernHttp, HTTP_MODES, type HttpServerProcess, MODERN, modernClient, startHttp, startModernStdio, startStdio, writeTemp } from "../support/mcp.js"
+
+const core = adminKubeConfig(clusterInfo(), "dev").makeApiClient(CoreV1Api)
 
 /** Resolves with the number of notifications once `count` arrived; fails after `ms`. */
 const counter = () => {
@@ -110,6 +114,37 @@ describe.each(HTTP_MODES)("Streamable HTTP ($mode): both generations from one se
       expect(modernWire.wire).toEqual(expected)
       expect([...modernWire.totals]).toEqual([contexts.length])
     } finally {
+      await Promise.all([old.close(), modern.close()])
+    }
+  }, 60_000)
+
+  it("progress: resources_wait reports each poll before its result, for either client", async () => {
+    const old = await connectHttp(server.url)
+    const modern = await connectModernHttp(server.url)
+    const name = `kmcp-wait-${mode}-${Math.random().toString(36).slice(2, 8)}`
+    await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name }, data: { ready: "no" } } })
+    try {
+      const wait = { name: "resources_wait", arguments: { context: "dev-cluster", version: "v1", kind: "ConfigMap", namespace: "default", name, jsonpath: "{.data.ready}", value: "yes", timeout: 30 } }
+      const ready = () => setTimeout(() => void core.patchNamespacedConfigMap({ name, namespace: "default", body: [{ op: "replace", path: "/data/ready", value: "yes" }] }), 2500)
+      for (const [client, send] of [
+        [old, () => old.callTool(wait, CallToolResultSchema, { onprogress: () => undefined })],
+        [modern, () => modern.callTool(wait, { onprogress: () => undefined })]
+      ] as const) {
+        await core.patchNamespacedConfigMap({ name, namespace: "default", body: [{ op: "replace", path: "/data/ready", value: "no" }] })
+        const seen = recordWire(client.transport)
+        ready()
+        try {
+          const r = await send()
+          expect(r.isError ?? false, JSON.stringify(r.content)).toBe(false)
+        } finally {
+          seen.restore()
+        }
+        expect(seen.wire.length).toBeGreaterThan(2)
+        expect(seen.wire.at(-1)).toBe("result")
+        expect(seen.wire.slice(0, -1).every((p) => typeof p === "number")).toBe(true)
+      }
+    } finally {
+      await core.deleteNamespacedConfigMap({ name, namespace: "default" }).catch(() => undefined)
       await Promise.all([old.close(), modern.close()])
     }
   }, 60_000)
