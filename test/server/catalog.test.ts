@@ -149,7 +149,8 @@ layer(env(POLICY), { excludeTestServices: true })("catalog over the live layers"
           [`k8s://dev-cluster/Apps/v1/Deployment/${ns}/web`, "{group} must be"],
           [`k8s://dev-cluster/apps/v1/Deployment/${ns}/web?x=1`, "no query"],
           ["k8s://dev-cluster/apps/v1/Deployment/Not_A_Namespace/web", "{namespace} must be"],
-          ["k8s://dev-cluster/apps/v1/Deployment/%E0%A4%A/web", "percent-encoding"]
+          ["k8s://dev-cluster/apps/v1/Deployment/%E0%A4%A/web", "percent-encoding"],
+          ["k8s://dev-cluster/core/v1/ConfigMap/kube-system/%2E%2E", `{name} cannot be "." or ".."`]
         ]
         for (const [uri, rule] of cases) {
           const e = yield* failure(read(uri))

@@ -36,7 +36,7 @@ export const fromToolError = (
 ): CatalogError => {
   const code = e._tag === "NotFound" || e._tag === "UnknownContext"
     ? notFound
-    : e._tag === "PolicyDenied" || e._tag === "Forbidden" || e._tag === "InvalidInput" || e._tag === "ReadOnly"
+    : e._tag === "PolicyDenied" || e._tag === "Forbidden" || e._tag === "Invalid" || e._tag === "InvalidInput" || e._tag === "ReadOnly"
     ? INVALID_PARAMS
     : INTERNAL_ERROR
   return new CatalogError({ code, message: errorLines(e, undefined).join(" "), data: errorFields(e, operation, undefined) })

@@ -87,6 +87,8 @@ export const parseUri = (uri: string): Result.Result<ParsedUri, CatalogError> =>
     return Result.fail(bad(uri, "{namespace} must be a namespace name (lower-case DNS label, at most 63 characters)"))
   }
   if (name.length > MAX_NAME) return Result.fail(bad(uri, `{name} is at most ${MAX_NAME} characters`))
+  // the API server refuses them too; refused here, they never become a path segment
+  if (name === "." || name === "..") return Result.fail(bad(uri, `{name} cannot be "." or ".."`))
   return Result.succeed({ _tag: "Object", context, group, version, kind, namespace, name })
 }
 
