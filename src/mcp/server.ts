@@ -38,7 +38,10 @@ export interface ServerOptions {
   readonly transport: "stdio" | "http"
 }
 
-/** Who called, for the audit log; the authenticate step's AuthInfo rides along for an identity later. */
+/**
+ * Who called, for the audit log. Over HTTP `ctx.http?.authInfo` is what http.ts's authenticate step returned
+ * (both generations, sessions or not): where a caller's identity comes from.
+ */
 const callerOf = (transport: ServerOptions["transport"], ctx: ServerContext): AuditRecord["caller"] => ({
   transport,
   ...(ctx.sessionId !== undefined ? { session: ctx.sessionId } : {})
