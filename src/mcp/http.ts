@@ -95,7 +95,6 @@ const isRecord = (v: unknown): v is Readonly<Record<string, unknown>> => typeof 
 
 type Body = { readonly ok: true; readonly value: unknown } | { readonly ok: false }
 
-/** The POST body as JSON, read once (it decides the generation, then goes to the SDK parsed); bounded. */
 const hasProgressToken = (message: unknown): boolean =>
   isRecord(message) && isRecord(message["params"]) && isRecord(message["params"]["_meta"]) &&
   message["params"]["_meta"]["progressToken"] !== undefined
@@ -103,6 +102,7 @@ const hasProgressToken = (message: unknown): boolean =>
 /** Whether a POST asks for progress (then its answer is streamed, so notifications can precede it). */
 const asksProgress = (body: unknown): boolean => Array.isArray(body) ? body.some(hasProgressToken) : hasProgressToken(body)
 
+/** The POST body as JSON, read once (it decides the generation, then goes to the SDK parsed); bounded. */
 const readJson = async (req: IncomingMessage, res: ServerResponse): Promise<Body> => {
   const chunks: Array<Buffer> = []
   let size = 0
@@ -130,10 +130,9 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
     const context = yield* Effect.context<ToolEnv>()
     const run = Effect.runPromiseWith(context)
     const servers = serverFactory(context, tools, settings, { transport: "http" })
-    const factory = servers.make
     const onerror = (e: Error) => void run(Effect.logDebug("MCP HTTP transport error", e.message)).catch(() => undefined)
     // 2026-07-28: one server per request; JSON answers unless a notification (progress) comes first, then SSE
-    const modernHandler = createMcpHandler(factory, { legacy: "reject", onerror })
+    const modernHandler = createMcpHandler(servers.make, { legacy: "reject", onerror })
     const modern = toNodeHandler(modernHandler, { onerror })
     yield* Effect.addFinalizer(() => Effect.promise(() => modernHandler.close()))
     yield* registry.onContextsChanged(() => {
@@ -156,7 +155,7 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
 
     /** 2025-11-25 without sessions: one server per request; SSE only when the call asked for progress. */
     const perRequest = async (req: AuthedRequest, res: ServerResponse, body: unknown) => {
-      const server = factory({ era: "legacy" })
+      const server = servers.make({ era: "legacy" })
       const transport = new NodeStreamableHTTPServerTransport({ enableJsonResponse: !asksProgress(body) })
       res.on("close", () => void server.close())
       await server.connect(transport)
@@ -178,7 +177,7 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
         return rpcError(res, 503, -32000, `Too many open MCP sessions (server.http.max_sessions = ${settings.http.maxSessions}); ` +
           `close unused sessions with DELETE /mcp, wait for idle ones to expire (${idleText}), or raise max_sessions`, { "retry-after": "30" })
       }
-      const server = factory({ era: "legacy" })
+      const server = servers.make({ era: "legacy" })
       const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
         sessionIdGenerator: randomUUID,
         // SSE answers: a session has one response mode, and progress and elicitation must travel with their call
@@ -224,7 +223,6 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
       }
       return { token: settings.http.authToken, clientId: "static-token", scopes: [] }
     }
-
 
     const handle = async (req: IncomingMessage, res: ServerResponse) => {
       const path = (req.url ?? "/").split("?")[0]

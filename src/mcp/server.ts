@@ -89,9 +89,10 @@ export interface McpServers {
   /** A server for one connection, session or request (the SDK calls it). */
   readonly make: (ctx: McpRequestContext) => Server
   /**
-   * tools/list_changed and resources/list_changed to every client connected to a server of this factory: 2025-11-25 sessions and stdio
-   * directly, 2026-07-28 stdio through its subscriptions/listen streams (the SDK routes it). 2026-07-28 over
-   * HTTP has no connection of ours: its listen streams belong to the SDK's handler (http.ts publishes there).
+   * tools/list_changed and resources/list_changed to every client connected to a server of this factory:
+   * 2025-11-25 sessions and stdio directly, 2026-07-28 stdio through its subscriptions/listen streams (the SDK
+   * routes it). 2026-07-28 over HTTP has no connection of ours: its listen streams belong to the SDK's handler
+   * (http.ts publishes there).
    */
   readonly listChanged: () => void
   /** A log line to every 2025-11-25 client that asked for this level or a lower one with logging/setLevel. */
