@@ -20,6 +20,7 @@ const counter = () => {
   let n = 0
   const waiters: Array<() => void> = []
   return {
+    count: () => n,
     hit: () => {
       n++
       for (const w of waiters.splice(0)) w()
@@ -216,6 +217,10 @@ describe("list_changed: the kubeconfig is edited while clients are connected", (
       expect(await contextsOf(old)).toContain("restricted")
       // the watch starts with the first listener; give it a reading to compare with
       await new Promise((r) => setTimeout(r, 1500))
+      // rewritten with the same contexts (the file changed, the contexts did not): nothing to announce
+      writeFileSync(kubeconfig, `${original}\n`)
+      await new Promise((r) => setTimeout(r, 2500))
+      expect([oldHits.count(), modernHits.count(), oldResources.count(), modernResources.count()]).toEqual([0, 0, 0, 0])
       writeFileSync(kubeconfig, without(original, "restricted"))
       await Promise.all([oldHits.atLeast(1), modernHits.atLeast(1), oldResources.atLeast(1), modernResources.atLeast(1)])
       expect(await contextsOf(old)).not.toContain("restricted")
