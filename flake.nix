@@ -34,8 +34,8 @@
           '';
           # The fixed-output hash of the npm dependencies (prefetch-npm-deps of the patched lockfile).
           # After changing package-lock.json run `node nix/npm-deps-hash.mjs --write`; test/ship checks that
-          # this matches: package-lock.json sha256 c93733a701a8646e9ebe5eb4f224f228828708d29df6bcb24d8027265556f45f
-          npmDepsHash = "sha256-D5CJsLhxH4MlsN64k1yrLMoMpiPC5GPjKgIibfm5zRc=";
+          # this matches: package-lock.json sha256 ef6f113a5afc5bba47b2c835b468fa04358de13d128da8bf2461f3d479167af5
+          npmDepsHash = "sha256-KBs42iLkAbe60YC33CFZpDGKKlTSIb+/5A8yYp2D83A=";
           # `npm run build`: tsc type check, then esbuild bundles dist/ (self-contained: no node_modules at runtime)
           npmBuildScript = "build";
           nativeBuildInputs = [ pkgs.makeWrapper ];
