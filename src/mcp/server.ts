@@ -17,7 +17,7 @@ import type { AuditRecord } from "../audit/auditLog.js"
 export const INSTRUCTIONS = [
   "kube-mcp reaches several Kubernetes clusters (kubeconfig contexts; config_contexts_list lists them).",
   "Every cluster tool takes `context`; name it whenever more than one cluster is configured (otherwise the default context is used).",
-  "Read tools also take `contexts` (names or globs such as [\"prod-*\"] or [\"*\"]) to run on many clusters in one call, one section per cluster;",
+  "Read tools also take `contexts` (names or globs such as [\"prod-*\"] or [\"*\"]) to run on many clusters in one call (each cluster's answer or error labelled with its context);",
   "clusters_overview shows every cluster's health, resources_compare what differs between clusters.",
   "Results are compact and capped in size: a cut result says so and how to narrow it (namespace, label_selector, field_selector).",
   "Lists take `limit` and return a `continue` token for the next page of the same context.",
