@@ -11,7 +11,7 @@ import yaml from "js-yaml"
 import { readFileSync, writeFileSync } from "node:fs"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { adminKubeConfig } from "../cluster/harness.js"
-import { call, clusterInfo, connectHttp, connectModernHttp, HTTP_MODES, type HttpServerProcess, MODERN, modernClient, startHttp, startModernStdio, startStdio, writeTemp } from "../support/mcp.js"
+import { call, clusterInfo, connectHttp, connectModernHttp, HTTP_MODES, type HttpServerProcess, MODERN, type ModernClient, modernClient, startHttp, startModernStdio, startStdio, writeTemp } from "../support/mcp.js"
 
 const core = adminKubeConfig(clusterInfo(), "dev").makeApiClient(CoreV1Api)
 
@@ -57,6 +57,21 @@ const recordWire = (transport: Pick<Transport, "onmessage"> | undefined) => {
   return { wire, totals, restore: () => void (transport.onmessage = deliver) }
 }
 
+/** Calls `send` while recording what `transport` delivers; the call must succeed. */
+const recorded = async (
+  transport: Pick<Transport, "onmessage"> | undefined,
+  send: () => Promise<{ readonly [key: string]: unknown; readonly isError?: unknown; readonly content?: unknown }>
+) => {
+  const seen = recordWire(transport)
+  try {
+    const r = await send()
+    expect(r.isError ?? false, JSON.stringify(r.content)).toBe(false)
+  } finally {
+    seen.restore()
+  }
+  return seen
+}
+
 describe.each(HTTP_MODES)("Streamable HTTP ($mode): both generations from one server", ({ mode, config }) => {
   let server: HttpServerProcess
   beforeAll(async () => {
@@ -64,10 +79,19 @@ describe.each(HTTP_MODES)("Streamable HTTP ($mode): both generations from one se
   })
   afterAll(() => server?.stop())
 
-  it("a 2025-11-25 client and a 2026-07-28 client list and call the same tools", async () => {
+  /** A 2025-11-25 client and a 2026-07-28 client on this server, closed after `f`. */
+  const withBoth = async (f: (old: Client, modern: ModernClient) => Promise<void>) => {
     const old = await connectHttp(server.url)
     const modern = await connectModernHttp(server.url)
     try {
+      await f(old, modern)
+    } finally {
+      await Promise.all([old.close(), modern.close()])
+    }
+  }
+
+  it("a 2025-11-25 client and a 2026-07-28 client list and call the same tools", () =>
+    withBoth(async (old, modern) => {
       expect(old.getServerVersion()?.name).toBe("kube-mcp")
       expect(modern.getNegotiatedProtocolVersion()).toBe(MODERN)
       const [a, b] = await Promise.all([old.listTools(), modern.listTools()])
@@ -82,73 +106,47 @@ describe.each(HTTP_MODES)("Streamable HTTP ($mode): both generations from one se
       // the 2025 client keeps its session in stateful mode; stateless hands out none
       const sessionId = old.transport !== undefined && "sessionId" in old.transport ? old.transport.sessionId : undefined
       expect(sessionId === undefined).toBe(mode === "stateless")
-    } finally {
-      await Promise.all([old.close(), modern.close()])
-    }
-  }, 60_000)
+    }), 60_000)
 
-  it("progress: one notification per context of a fan-out call, before the result, for either client", async () => {
-    const old = await connectHttp(server.url)
-    const modern = await connectModernHttp(server.url)
-    try {
+  it("progress: one notification per context of a fan-out call, before the result, for either client", () =>
+    withBoth(async (old, modern) => {
       const contexts = await contextsOf(old)
       expect(contexts.length).toBeGreaterThan(1)
-      const expected = [...contexts.map((_, i) => i + 1), "result"]
-
-      const oldWire = recordWire(old.transport)
-      try {
-        const r = await old.callTool({ name: "namespaces_list", arguments: { contexts: ["*"] } }, CallToolResultSchema, { onprogress: () => undefined })
-        expect(r.isError ?? false).toBe(false)
-      } finally {
-        oldWire.restore()
+      const fanout = { name: "namespaces_list", arguments: { contexts: ["*"] } }
+      for (
+        const seen of [
+          await recorded(old.transport, () => old.callTool(fanout, CallToolResultSchema, { onprogress: () => undefined })),
+          await recorded(modern.transport, () => modern.callTool(fanout, { onprogress: () => undefined }))
+        ]
+      ) {
+        expect(seen.wire).toEqual([...contexts.map((_, i) => i + 1), "result"])
+        expect([...seen.totals]).toEqual([contexts.length])
       }
-      expect(oldWire.wire).toEqual(expected)
-      expect([...oldWire.totals]).toEqual([contexts.length])
+    }), 60_000)
 
-      const modernWire = recordWire(modern.transport)
+  it("progress: resources_wait reports each poll before its result, for either client", () =>
+    withBoth(async (old, modern) => {
+      const name = `kmcp-wait-${mode}-${Math.random().toString(36).slice(2, 8)}`
+      const set = (value: string) => core.patchNamespacedConfigMap({ name, namespace: "default", body: [{ op: "replace", path: "/data/ready", value }] })
+      await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name }, data: { ready: "no" } } })
       try {
-        const r = await modern.callTool({ name: "namespaces_list", arguments: { contexts: ["*"] } }, { onprogress: () => undefined })
-        expect(r.isError ?? false).toBe(false)
-      } finally {
-        modernWire.restore()
-      }
-      expect(modernWire.wire).toEqual(expected)
-      expect([...modernWire.totals]).toEqual([contexts.length])
-    } finally {
-      await Promise.all([old.close(), modern.close()])
-    }
-  }, 60_000)
-
-  it("progress: resources_wait reports each poll before its result, for either client", async () => {
-    const old = await connectHttp(server.url)
-    const modern = await connectModernHttp(server.url)
-    const name = `kmcp-wait-${mode}-${Math.random().toString(36).slice(2, 8)}`
-    await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name }, data: { ready: "no" } } })
-    try {
-      const wait = { name: "resources_wait", arguments: { context: "dev-cluster", version: "v1", kind: "ConfigMap", namespace: "default", name, jsonpath: "{.data.ready}", value: "yes", timeout: 30 } }
-      const ready = () => setTimeout(() => void core.patchNamespacedConfigMap({ name, namespace: "default", body: [{ op: "replace", path: "/data/ready", value: "yes" }] }), 2500)
-      for (const [client, send] of [
-        [old, () => old.callTool(wait, CallToolResultSchema, { onprogress: () => undefined })],
-        [modern, () => modern.callTool(wait, { onprogress: () => undefined })]
-      ] as const) {
-        await core.patchNamespacedConfigMap({ name, namespace: "default", body: [{ op: "replace", path: "/data/ready", value: "no" }] })
-        const seen = recordWire(client.transport)
-        ready()
-        try {
-          const r = await send()
-          expect(r.isError ?? false, JSON.stringify(r.content)).toBe(false)
-        } finally {
-          seen.restore()
+        const wait = { name: "resources_wait", arguments: { context: "dev-cluster", version: "v1", kind: "ConfigMap", namespace: "default", name, jsonpath: "{.data.ready}", value: "yes", timeout: 30 } }
+        const sends = [
+          [old.transport, () => old.callTool(wait, CallToolResultSchema, { onprogress: () => undefined })],
+          [modern.transport, () => modern.callTool(wait, { onprogress: () => undefined })]
+        ] as const
+        for (const [transport, send] of sends) {
+          await set("no")
+          setTimeout(() => void set("yes"), 2500)
+          const seen = await recorded(transport, send)
+          expect(seen.wire.length).toBeGreaterThan(2)
+          expect(seen.wire.at(-1)).toBe("result")
+          expect(seen.wire.slice(0, -1).every((p) => typeof p === "number")).toBe(true)
         }
-        expect(seen.wire.length).toBeGreaterThan(2)
-        expect(seen.wire.at(-1)).toBe("result")
-        expect(seen.wire.slice(0, -1).every((p) => typeof p === "number")).toBe(true)
+      } finally {
+        await core.deleteNamespacedConfigMap({ name, namespace: "default" }).catch(() => undefined)
       }
-    } finally {
-      await core.deleteNamespacedConfigMap({ name, namespace: "default" }).catch(() => undefined)
-      await Promise.all([old.close(), modern.close()])
-    }
-  }, 60_000)
+    }), 60_000)
 
   it("a call without a progressToken is answered as plain JSON, with one as an SSE stream", async () => {
     const modern = await connectModernHttp(server.url)

@@ -85,6 +85,8 @@ export const connectStdio = async (
 export const startStdio = (opts: ServerOptions = {}): Promise<StdioServer> =>
   connectStdio({ args: serverArgs(opts), env: childEnv(opts), cwd: REPO, client: opts.client })
 
+export type { ModernClient }
+
 /** The newest protocol revision; a client pinned to it fails loudly instead of falling back. */
 export const MODERN = "2026-07-28"
 
