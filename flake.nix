@@ -34,8 +34,8 @@
           '';
           # The fixed-output hash of the npm dependencies (prefetch-npm-deps of the patched lockfile).
           # After changing package-lock.json run `node nix/npm-deps-hash.mjs --write`; test/ship checks that
-          # this matches: package-lock.json sha256 b03d0b2190d7c45419133c9334d6a4d0538380d406a4472794d51df98838044e
-          npmDepsHash = "sha256-4zk617vRsQg5HEq9elazxt0X5gKOBzSSJt9cKu7SJZI=";
+          # this matches: package-lock.json sha256 8f469ee41692ab07c4ce64f61dac59d6a8d11982dd16a3387c0c6a8ed0912894
+          npmDepsHash = "sha256-m4XoG7P0aoicnytVZkjPCShmEX2QW8d/AHazBt/Yq7Q=";
           # `npm run build`: tsc type check, then esbuild bundles dist/ (self-contained: no node_modules at runtime)
           npmBuildScript = "build";
           nativeBuildInputs = [ pkgs.makeWrapper ];

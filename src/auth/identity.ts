@@ -4,7 +4,7 @@
  * `ApiIdentity` around each call; the REST client, the RBAC cache and every path that cannot carry the caller
  * (exec, helm) read it, so no request of a call can fall back to the server's identity unnoticed.
  */
-import type { AuthInfo } from "@modelcontextprotocol/sdk/server/auth/types.js"
+import type { AuthInfo } from "@modelcontextprotocol/server"
 import { Context, Effect } from "effect"
 import { IdentityUnsupported } from "../errors.js"
 

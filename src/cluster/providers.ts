@@ -117,6 +117,7 @@ const watchedFiles = (files: ReadonlyArray<string>, load: () => Promise<Snapshot
 export const kubeconfigSource = (files: ReadonlyArray<string>, defaultContext: string): ContextSource => ({
   provider: "kubeconfig",
   sources: files,
+  watch: files,
   snapshot: watchedFiles(files, () => loadKubeconfig(files, defaultContext)),
   pick: (requested, snapshot) => {
     const name = requested !== "" ? requested : snapshot.current
@@ -139,6 +140,7 @@ export const singleSource = (files: ReadonlyArray<string>, only: string): Contex
   return {
     provider: "single",
     sources: files,
+    watch: files,
     snapshot: Effect.map(inner, (s) => {
       const entry = s.contexts.get(only)
       return {

@@ -4,6 +4,7 @@
  */
 import type { KubeConfig } from "@kubernetes/client-node"
 import { Context, Duration, Effect, Layer, RcMap, type Scope } from "effect"
+import { unwatchFile, watchFile } from "node:fs"
 import { RateLimiter } from "effect/persistence"
 import { matchesAny } from "../config/glob.js"
 import { type Settings, settingsFor } from "../config/settings.js"
@@ -44,6 +45,8 @@ export interface ContextSource {
   readonly snapshot: Effect.Effect<Snapshot>
   /** Provider rules for turning the `context` parameter into a context name. */
   readonly pick: (requested: string, snapshot: Snapshot) => Effect.Effect<string, UnknownContext>
+  /** Files whose edits can change the set of contexts (kubeconfig files); watched while anyone listens. */
+  readonly watch?: ReadonlyArray<string>
 }
 
 export interface ClusterRegistryShape {
@@ -54,6 +57,11 @@ export interface ClusterRegistryShape {
   readonly view: (minified: boolean) => Effect.Effect<Readonly<Record<string, unknown>>>
   /** What the server runs on: provider, sources, how many contexts, the default, and any problem reading them. */
   readonly status: Effect.Effect<RegistryStatus>
+  /**
+   * Calls `listener` whenever the visible contexts (their names or the default) change while the server runs,
+   * e.g. a kubeconfig file was edited, until the scope closes. MCP tells clients with list_changed.
+   */
+  readonly onContextsChanged: (listener: () => void) => Effect.Effect<void, never, Scope.Scope>
 }
 
 export interface RegistryStatus {
@@ -107,6 +115,54 @@ export const visibleSnapshot = (snapshot: Snapshot, allow: ReadonlyArray<string>
     }
   }
   return { ...snapshot, contexts, current, view }
+}
+
+/** How often watched kubeconfig files are stat'ed (polling survives editors that replace the file). */
+export const WATCH_INTERVAL_MS = 1000
+/** Edits arrive in bursts (an editor writes, renames, touches): one re-read after they settle. */
+const WATCH_DEBOUNCE_MS = 200
+
+const signatureOf = (s: Snapshot): string => JSON.stringify([[...s.contexts.keys()].sort(), s.current])
+
+/**
+ * Listeners of context changes: the files are watched while there is at least one. A change re-reads the
+ * source and tells the listeners only when the visible names or the default differ from the last reading.
+ */
+const contextWatch = (files: ReadonlyArray<string>, snapshot: Effect.Effect<Snapshot>) => {
+  const listeners = new Set<() => void>()
+  let known: string | undefined
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const recheck = Effect.map(snapshot, (s) => {
+    const signature = signatureOf(s)
+    const changed = known !== undefined && signature !== known
+    known = signature
+    if (changed) for (const l of listeners) l()
+  })
+  const onStat = () => {
+    clearTimeout(timer)
+    timer = setTimeout(() => void Effect.runFork(recheck), WATCH_DEBOUNCE_MS)
+  }
+  const start = () => {
+    for (const f of files) watchFile(f, { interval: WATCH_INTERVAL_MS, persistent: false }, onStat)
+    Effect.runFork(recheck) // the reading later ones are compared with
+  }
+  const stop = () => {
+    for (const f of files) unwatchFile(f, onStat)
+    clearTimeout(timer)
+    known = undefined
+  }
+  return (listener: () => void): Effect.Effect<void, never, Scope.Scope> =>
+    Effect.acquireRelease(
+      Effect.sync(() => {
+        listeners.add(listener)
+        if (listeners.size === 1) start()
+      }),
+      () =>
+        Effect.sync(() => {
+          listeners.delete(listener)
+          if (listeners.size === 0) stop()
+        })
+    )
 }
 
 /** A handle is cached per context entry: a changed entry (new fingerprint) is a new key, so a new handle. */
@@ -175,6 +231,7 @@ export const makeRegistry = (rawSource: ContextSource, settings: Settings): Effe
       })
     return {
       provider: source.provider,
+      onContextsChanged: contextWatch(source.watch ?? [], source.snapshot),
       contexts: Effect.map(source.snapshot, (s) => ({
         contexts: [...s.contexts.values()].map((e) => e.info).sort((a, b) => a.name.localeCompare(b.name)),
         current: s.current

@@ -130,8 +130,8 @@ export const ConfigFile = Schema.Struct({
       }),
       stateless: key(Schema.Boolean, {
         default: false,
-        doc: "No MCP sessions: every POST stands alone (JSON responses; GET and DELETE answer 405), " +
-          "so replicas behind a Service can share the load."
+        doc: "No MCP sessions: every POST stands alone (JSON responses, SSE only for a call that asks for progress; " +
+          "GET and DELETE answer 405), so replicas behind a Service can share the load."
       }),
       max_sessions: key(Schema.Finite.check(Schema.isInt(), Schema.isBetween({ minimum: 1, maximum: 1_000_000 })), {
         default: 1000,

@@ -1,22 +1,28 @@
 /**
- * Streamable HTTP transport: POST/GET/DELETE /mcp, plus /healthz and /readyz, on node:http with the SDK's
- * Node transport (the lightest path per call: no intermediate web Request/stream conversions of ours).
- * Every /mcp request is guarded: Host (DNS rebinding) and Origin checks, then src/auth (none, token or OAuth).
+ * Streamable HTTP transport: POST/GET/DELETE /mcp, plus /healthz and /readyz, on node:http.
+ * Every /mcp request goes guards (Host against DNS rebinding, Origin) → authenticate → MCP.
+ * MCP serves both protocol generations (SDK v2):
+ * - 2026-07-28 requests (the per-request `_meta` envelope; classified by the SDK's own isLegacyRequest) go to
+ *   the SDK's stateless per-request handler, in both modes;
+ * - 2025-11-25 traffic (initialize, Mcp-Session-Id) goes to our session table (stateful mode) or to a server
+ *   of its own per request (stateless mode).
  */
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js"
+import { type AuthInfo, createMcpHandler, DEFAULT_MAX_REQUEST_BODY_SIZE, isLegacyRequest } from "@modelcontextprotocol/server"
+import { type NodeIncomingMessageLike, NodeStreamableHTTPServerTransport, toNodeHandler, toWebRequest } from "@modelcontextprotocol/node"
 import { Effect, Schema } from "effect"
 import { randomUUID } from "node:crypto"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import { HttpAuth } from "../auth/httpAuth.js"
 import { authInfo } from "../auth/identity.js"
+import { Telemetry } from "../telemetry/telemetry.js"
 import { AppSettings } from "../config/appSettings.js"
 import { formatDuration } from "../config/duration.js"
 import type { Settings } from "../config/settings.js"
 import { ClusterRegistry } from "../cluster/registry.js"
 import { clientNode } from "../kube/clientNode.js"
+import { forwardLogs } from "../log.js"
 import { serverFactory } from "./server.js"
 import { makeSessionTable, type SessionEntry } from "./sessions.js"
-import { Telemetry } from "../telemetry/telemetry.js"
 import type { AnyTool, ToolEnv } from "../tool/tool.js"
 
 const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]", "::1"]
@@ -52,6 +58,18 @@ export const originAllowed = (settings: Settings, origin: string | undefined): b
   }
 }
 
+/** What the SDK hands to tool handlers as `ctx.http.authInfo` (node transports read `req.auth`). */
+type AuthedRequest = IncomingMessage & { auth?: AuthInfo }
+
+/** The request as the SDK's web-standard leg reads it (its type spells optional fields for exact optionals). */
+const nodeLike = (req: AuthedRequest): NodeIncomingMessageLike => ({
+  method: req.method ?? "GET",
+  url: req.url ?? "/",
+  headers: req.headers,
+  ...(req.auth !== undefined ? { auth: req.auth } : {}),
+  [Symbol.asyncIterator]: () => req[Symbol.asyncIterator]()
+})
+
 const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
   const text = JSON.stringify(body)
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers })
@@ -65,9 +83,41 @@ const rpcError = (res: ServerResponse, status: number, code: number, message: st
 export class ListenError extends Schema.TaggedError<ListenError>()("ListenError", { message: Schema.String }) {}
 
 interface Session extends SessionEntry {
-  readonly transport: StreamableHTTPServerTransport
+  readonly transport: NodeStreamableHTTPServerTransport
   /** With OAuth, the subject that opened it: a session is bound to its user (MCP security best practices). */
   readonly owner: string | undefined
+}
+
+const isRecord = (v: unknown): v is Readonly<Record<string, unknown>> => typeof v === "object" && v !== null && !Array.isArray(v)
+
+type Body = { readonly ok: true; readonly value: unknown } | { readonly ok: false }
+
+const hasProgressToken = (message: unknown): boolean =>
+  isRecord(message) && isRecord(message["params"]) && isRecord(message["params"]["_meta"]) &&
+  message["params"]["_meta"]["progressToken"] !== undefined
+
+/** Whether a POST asks for progress (then its answer is streamed, so notifications can precede it). */
+const asksProgress = (body: unknown): boolean => Array.isArray(body) ? body.some(hasProgressToken) : hasProgressToken(body)
+
+/** The POST body as JSON, read once (it decides the generation, then goes to the SDK parsed); bounded. */
+const readJson = async (req: IncomingMessage, res: ServerResponse): Promise<Body> => {
+  const chunks: Array<Buffer> = []
+  let size = 0
+  for await (const chunk of req) {
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk))
+    size += b.length
+    if (size > DEFAULT_MAX_REQUEST_BODY_SIZE) {
+      rpcError(res, 413, -32000, `Request body larger than ${DEFAULT_MAX_REQUEST_BODY_SIZE} bytes`, { connection: "close" })
+      return { ok: false }
+    }
+    chunks.push(b)
+  }
+  try {
+    return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString("utf8")) }
+  } catch {
+    rpcError(res, 400, -32700, "Parse error: the body is not JSON")
+    return { ok: false }
+  }
 }
 
 export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
@@ -80,12 +130,23 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
     const isWrite = (name: string) => writeTools.has(name)
     const context = yield* Effect.context<ToolEnv>()
     const run = Effect.runPromiseWith(context)
-    // stateless: no session, so no stream on which to ask the user anything
-    const makeServer = serverFactory(context, tools, settings, { transport: "http", canElicit: !settings.http.stateless })
+    const servers = serverFactory(context, tools, settings, { transport: "http" })
+    const onerror = (e: Error) => void run(Effect.logDebug("MCP HTTP transport error", e.message)).catch(() => undefined)
+    // 2026-07-28: one server per request; JSON answers unless a notification (progress) comes first, then SSE
+    const modernHandler = createMcpHandler(servers.make, { legacy: "reject", onerror })
+    const modern = toNodeHandler(modernHandler, { onerror })
+    yield* Effect.addFinalizer(() => Effect.promise(() => modernHandler.close()))
+    yield* registry.onContextsChanged(() => {
+      servers.listChanged()
+      modernHandler.notify.toolsChanged()
+      modernHandler.notify.resourcesChanged()
+    })
+    yield* forwardLogs(servers.log)
     const sessions = yield* makeSessionTable<Session>({
       maxSessions: settings.http.maxSessions,
       idleTimeoutMs: settings.http.sessionIdleTimeoutMs
     })
+    const idleText = formatDuration(settings.http.sessionIdleTimeoutMs)
 
     const ready = async (res: ServerResponse) => {
       const { contexts } = await run(registry.contexts)
@@ -93,36 +154,37 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
       else sendJson(res, 503, { status: "not ready", reason: "no usable context" })
     }
 
-    const stateless = async (req: IncomingMessage, res: ServerResponse, body: unknown) => {
-      if (req.method !== "POST") return rpcError(res, 405, -32000, "Method not allowed in stateless mode", { allow: "POST" })
-      const server = makeServer()
-      const transport = new StreamableHTTPServerTransport({ enableJsonResponse: true })
+    /** 2025-11-25 without sessions: one server per request; SSE only when the call asked for progress. */
+    const perRequest = async (req: AuthedRequest, res: ServerResponse, body: unknown) => {
+      const server = servers.make({ era: "legacy" })
+      const transport = new NodeStreamableHTTPServerTransport({ enableJsonResponse: !asksProgress(body) })
       res.on("close", () => void server.close())
       await server.connect(transport)
       await transport.handleRequest(req, res, body)
     }
 
-    const stateful = async (req: IncomingMessage, res: ServerResponse, body: unknown, owner: string | undefined) => {
-      const id = req.headers["mcp-session-id"]
-      if (typeof id === "string") {
-        const found = sessions.touch(id)
-        // another user's session is as good as unknown to this caller
-        if (found._tag === "Live" && found.session.owner !== owner) return rpcError(res, 404, -32001, "Session not found; send a new initialize request")
-        if (found._tag === "Live") return found.session.transport.handleRequest(req, res, body)
-        // 404 tells the client to start a new session (MCP spec, session management)
-        return found._tag === "Expired"
-          ? rpcError(res, 404, -32001, `Session expired: idle for more than ${idleText}; send a new initialize request`)
-          : rpcError(res, 404, -32001, "Session not found; send a new initialize request")
-      }
+    const inSession = (id: string, req: AuthedRequest, res: ServerResponse, owner: string | undefined) => {
+      const found = sessions.touch(id)
+      // another user's session is as good as unknown to this caller
+      if (found._tag === "Live" && found.session.owner !== owner) return rpcError(res, 404, -32001, "Session not found; send a new initialize request")
+      if (found._tag === "Live") return found.session.transport.handleRequest(req, res)
+      // 404 tells the client to start a new session (MCP spec, session management)
+      return found._tag === "Expired"
+        ? rpcError(res, 404, -32001, `Session expired: idle for more than ${idleText}; send a new initialize request`)
+        : rpcError(res, 404, -32001, "Session not found; send a new initialize request")
+    }
+
+    /** 2025-11-25 without a session id: an initialize opens a session; anything else is answered and dropped. */
+    const newSession = async (req: AuthedRequest, res: ServerResponse, body: unknown, owner: string | undefined) => {
       if (sessions.isFull()) {
         return rpcError(res, 503, -32000, `Too many open MCP sessions (server.http.max_sessions = ${settings.http.maxSessions}); ` +
           `close unused sessions with DELETE /mcp, wait for idle ones to expire (${idleText}), or raise max_sessions`, { "retry-after": "30" })
       }
-      const server = makeServer()
-      const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      const server = servers.make({ era: "legacy" })
+      const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
         sessionIdGenerator: randomUUID,
-        // plain JSON answers: our tools send no progress, and SSE framing costs per call
-        enableJsonResponse: true,
+        // SSE answers: a session has one response mode, and progress and elicitation must travel with their call
+        enableJsonResponse: false,
         onsessioninitialized: (sid) => {
           sessions.add(sid, { transport, owner, close: () => server.close(), lastSeen: 0 })
         },
@@ -138,8 +200,20 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
       if (transport.sessionId === undefined) void server.close() // not an initialize: nothing to keep
     }
 
-    const idleText = formatDuration(settings.http.sessionIdleTimeoutMs)
-    const mcp = settings.http.stateless ? stateless : stateful
+    const { stateless } = settings.http
+    /** `parsed`: the body src/auth already read (to check scopes); `owner`: the OAuth subject, if any. */
+    const mcp = async (req: AuthedRequest, res: ServerResponse, parsed: unknown, owner: string | undefined) => {
+      const id = req.headers["mcp-session-id"]
+      if (!stateless && typeof id === "string") return inSession(id, req, res, owner)
+      if (req.method !== "POST") {
+        return stateless ? rpcError(res, 405, -32000, "Method not allowed in stateless mode", { allow: "POST" }) : newSession(req, res, undefined, owner)
+      }
+      const read: Body = parsed !== undefined ? { ok: true, value: parsed } : await readJson(req, res)
+      if (!read.ok) return
+      // the generation is the SDK's call (the 2026-07-28 envelope), so routing never disagrees with its handler
+      if (!(await isLegacyRequest(await toWebRequest(nodeLike(req), read.value), read.value))) return modern(nodeLike(req), res, read.value)
+      return stateless ? perRequest(req, res, read.value) : newSession(req, res, read.value, owner)
+    }
 
     const handle = async (req: IncomingMessage, res: ServerResponse) => {
       const path = (req.url ?? "/").split("?")[0]
@@ -163,8 +237,9 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
       const decision = await run(auth.check(req, isWrite))
       if (decision._tag === "Refuse") return sendJson(res, decision.answer.status, decision.answer.body, decision.answer.headers)
       if (serveMetrics !== undefined) return serveMetrics(req, res)
-      if (decision.identity !== undefined) Object.assign(req, { auth: authInfo(decision.identity) })
-      return mcp(req, res, decision.body, decision.identity?.subject)
+      const authed: AuthedRequest = req
+      if (decision.identity !== undefined) authed.auth = authInfo(decision.identity)
+      return mcp(authed, res, decision.body, decision.identity?.subject)
     }
 
     const httpServer = createServer((req, res) => {

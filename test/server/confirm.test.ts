@@ -1,15 +1,17 @@
 /**
  * confirm_destructive through real MCP clients: the server asks the user (MCP elicitation) before a
  * destructive call on that context, runs it on accept, refuses it with Declined on decline, and with
- * ConfirmationRequired where the client cannot ask (no elicitation capability, stateless HTTP). Dry runs and
- * other contexts never ask. Over stdio and Streamable HTTP, against the real control plane.
+ * ConfirmationRequired where the client cannot ask (no elicitation capability, 2025-11-25 over stateless HTTP).
+ * Dry runs and other contexts never ask. Over stdio and Streamable HTTP, against the real control plane.
+ * A 2025-11-25 client is asked with an elicitation/create request; a 2026-07-28 client gets an input_required
+ * result and retries the call with the answer (which also works statelessly).
  */
 import { CoreV1Api } from "@kubernetes/client-node"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { ElicitRequestSchema, type ElicitResult } from "@modelcontextprotocol/sdk/types.js"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { adminKubeConfig, statusOf } from "../cluster/harness.js"
-import { call, clusterInfo, connectHttp, retry, startHttp, startStdio, type StdioServer } from "../support/mcp.js"
+import { call, clusterInfo, connectHttp, connectModernHttp, modernClient, retry, startHttp, startModernStdio, startStdio, STATELESS, type StdioServer } from "../support/mcp.js"
 
 const info = clusterInfo()
 const prod = adminKubeConfig(info, "prod").makeApiClient(CoreV1Api)
@@ -24,6 +26,18 @@ const askingClient = () => {
   const state: { answer: ElicitResult } = { answer: { action: "accept", content: { confirm: true } } }
   const client = new Client({ name: "kube-mcp-tests-elicit", version: "0.0.0" }, { capabilities: { elicitation: {} } })
   client.setRequestHandler(ElicitRequestSchema, (request) => {
+    questions.push(request.params.message)
+    return state.answer
+  })
+  return { client, questions, state }
+}
+
+/** The same, as a 2026-07-28 client: the SDK fulfils input_required through its elicitation/create handler. */
+const modernAskingClient = () => {
+  const questions: Array<string> = []
+  const state: { answer: ElicitResult } = { answer: { action: "accept", content: { confirm: true } } }
+  const client = modernClient({ capabilities: { elicitation: { form: {} } } })
+  client.setRequestHandler("elicitation/create", (request) => {
     questions.push(request.params.message)
     return state.answer
   })
@@ -122,7 +136,7 @@ describe("confirm_destructive over Streamable HTTP", () => {
   }, 60_000)
 
   it("stateless: no stream to ask on, so ConfirmationRequired", async () => {
-    const http = await startHttp({ config: `${CONFIG}[server.http]\nstateless = true\n` })
+    const http = await startHttp({ config: `${CONFIG}${STATELESS}` })
     try {
       const a = askingClient()
       const client = await connectHttp(http.url, {}, a.client)
@@ -133,6 +147,56 @@ describe("confirm_destructive over Streamable HTTP", () => {
       await client.close()
     } finally {
       await http.stop()
+    }
+  }, 60_000)
+})
+
+describe("confirm_destructive with a 2026-07-28 client (input_required, retried with the answer)", () => {
+  /** decline, then accept, then a client that cannot ask: the same outcomes as the 2025-11-25 flow. */
+  const decideTwice = async (client: ReturnType<typeof modernAskingClient>, name: string) => {
+    await seed(prod, name)
+    client.state.answer = { action: "decline" }
+    const declined = await call(client.client, "resources_delete", { context: "prod-cluster", ...CM, name })
+    expect(declined.error?.type, declined.text).toBe("Declined")
+    expect(client.questions.at(-1)).toBe(`resources_delete on context "prod-cluster": ConfigMap ${name} in namespace ${ns} (not a dry run). Run it?`)
+    expect(await exists(prod, name)).toBe(true)
+    client.state.answer = { action: "accept", content: { confirm: true } }
+    const accepted = await call(client.client, "resources_delete", { context: "prod-cluster", ...CM, name })
+    expect(accepted.isError, accepted.text).toBe(false)
+    expect(client.questions).toHaveLength(2)
+    expect(await retry(async () => {
+      if (await exists(prod, name)) throw new Error("still there")
+      return true
+    }, "deletion")).toBe(true)
+  }
+
+  it.each([
+    { mode: "stateful", config: CONFIG },
+    { mode: "stateless", config: `${CONFIG}${STATELESS}` }
+  ])("Streamable HTTP ($mode): decline refuses, accept runs; a client without elicitation gets ConfirmationRequired", async ({ mode, config }) => {
+    const http = await startHttp({ config })
+    try {
+      const a = modernAskingClient()
+      await connectModernHttp(http.url, {}, a.client)
+      await decideTwice(a, `modern-${mode}`)
+      const plainModern = await connectModernHttp(http.url)
+      await seed(prod, `kept-${mode}`)
+      const r = await call(plainModern, "resources_delete", { context: "prod-cluster", ...CM, name: `kept-${mode}` })
+      expect(r.error?.type).toBe("ConfirmationRequired")
+      expect(await exists(prod, `kept-${mode}`)).toBe(true)
+      await Promise.all([a.client.close(), plainModern.close()])
+    } finally {
+      await http.stop()
+    }
+  }, 60_000)
+
+  it("stdio: decline refuses, accept runs", async () => {
+    const a = modernAskingClient()
+    const stdio = await startModernStdio({ config: CONFIG, modern: a.client })
+    try {
+      await decideTwice(a, "modern-stdio")
+    } finally {
+      await stdio.close()
     }
   }, 60_000)
 })

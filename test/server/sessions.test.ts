@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
-import { connectHttp, call, type HttpServerProcess, REPO, startHttp } from "../support/mcp.js"
+import { connectHttp, connectModernHttp, call, type HttpServerProcess, REPO, startHttp } from "../support/mcp.js"
 import { initialize as initializeAt, MCP_HEADERS } from "../support/rawHttp.js"
 
 const initialize = (url: string) => initializeAt(`${url}/mcp`)
@@ -54,6 +54,10 @@ describe("HTTP sessions are bounded", () => {
     // while the table is full, a real client cannot start a session either
     const client = await connectHttp(server.url).catch((e: unknown) => e)
     expect(client).toBeInstanceOf(Error)
+    // a 2026-07-28 client needs no session: it is served all the same
+    const modern = await connectModernHttp(server.url)
+    expect((await call(modern, "config_contexts_list")).isError).toBe(false)
+    await modern.close()
   })
 
   it("an idle session expires: 404 'session expired', and the client can start a new one", async () => {

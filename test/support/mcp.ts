@@ -1,7 +1,11 @@
 /**
- * Test support: run the real kube-mcp server as a child process and talk to it with the MCP SDK `Client`,
- * over stdio or Streamable HTTP. Every MCP-level test goes through here.
+ * Test support: run the real kube-mcp server as a child process and talk to it with an MCP SDK client,
+ * over stdio or Streamable HTTP. Every MCP-level test goes through here. Two client generations:
+ * SDK v1 (`Client`, protocol 2025-11-25: initialize, sessions) and SDK v2 pinned to 2026-07-28
+ * (`ModernClient`: server/discover, the per-request envelope, no session).
  */
+import { Client as ModernClient, StreamableHTTPClientTransport as ModernHttpTransport } from "@modelcontextprotocol/client"
+import { StdioClientTransport as ModernStdioTransport } from "@modelcontextprotocol/client/stdio"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
@@ -43,14 +47,14 @@ export const writeTemp = (name: string, text: string): string => {
   return file
 }
 
-const serverArgs = (opts: ServerOptions): Array<string> => [
+export const serverArgs = (opts: ServerOptions): Array<string> => [
   ...(opts.entry ?? NODE_ARGS),
   ...(opts.config !== undefined ? ["--config", writeTemp("config.toml", opts.config)] : []),
   ...(opts.args ?? []),
   ...(opts.kubeconfig !== "" ? ["--kubeconfig", opts.kubeconfig ?? clusterInfo().kubeconfig] : [])
 ]
 
-const childEnv = (opts: ServerOptions): Record<string, string> => {
+export const childEnv = (opts: ServerOptions): Record<string, string> => {
   const env: Record<string, string> = {}
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith("KUBE_MCP_") && k !== "KUBECONFIG") env[k] = v
   return { ...env, ...opts.env }
@@ -80,6 +84,32 @@ export const connectStdio = async (
 
 export const startStdio = (opts: ServerOptions = {}): Promise<StdioServer> =>
   connectStdio({ args: serverArgs(opts), env: childEnv(opts), cwd: REPO, client: opts.client })
+
+export type { ModernClient }
+
+/** The newest protocol revision; a client pinned to it fails loudly instead of falling back. */
+export const MODERN = "2026-07-28"
+
+/** An SDK v2 client pinned to 2026-07-28 (capabilities such as elicitation as given). */
+export const modernClient = (capabilities: ConstructorParameters<typeof ModernClient>[1] = {}): ModernClient =>
+  new ModernClient({ name: "kube-mcp-tests-2026", version: "0.0.0" }, { ...capabilities, versionNegotiation: { mode: { pin: MODERN } } })
+
+export const connectModernHttp = async (url: string, headers: Record<string, string> = {}, given?: ModernClient): Promise<ModernClient> => {
+  const client = given ?? modernClient()
+  await client.connect(new ModernHttpTransport(new URL(`${url}/mcp`), { requestInit: { headers } }))
+  return client
+}
+
+/** The server over stdio with a 2026-07-28 client. */
+export const startModernStdio = async (opts: ServerOptions & { readonly modern?: ModernClient } = {}): Promise<{ readonly client: ModernClient; readonly close: () => Promise<void> }> => {
+  const client = opts.modern ?? modernClient()
+  await client.connect(new ModernStdioTransport({ command: process.execPath, args: serverArgs(opts), env: childEnv(opts), cwd: REPO, stderr: "pipe" }))
+  return { client, close: () => client.close() }
+}
+
+/** The two HTTP modes, as config text: sessions (the default) and stateless. */
+export const STATELESS = "[server.http]\nstateless = true\n"
+export const HTTP_MODES = [{ mode: "stateful", config: "" }, { mode: "stateless", config: STATELESS }] as const
 
 export interface HttpServerProcess {
   readonly url: string
@@ -138,15 +168,21 @@ export interface ToolCallResult {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v)
 
-/** Each client's published output schemas, compiled once (Ajv strict, draft 2020-12, as hosts compile them). */
-const validators = new WeakMap<Client, Promise<Map<string, ValidateFunction>>>()
+/** What `call` needs of a client: either SDK generation. */
+export interface AnyClient {
+  readonly listTools: () => Promise<{ readonly tools: ReadonlyArray<{ readonly name: string; readonly outputSchema?: unknown }> }>
+  readonly callTool: (params: { name: string; arguments: Record<string, unknown> }) => Promise<{ readonly [key: string]: unknown; readonly content?: unknown; readonly structuredContent?: unknown; readonly isError?: unknown }>
+}
 
-const outputValidators = (client: Client): Promise<Map<string, ValidateFunction>> => {
+/** Each client's published output schemas, compiled once (Ajv strict, draft 2020-12, as hosts compile them). */
+const validators = new WeakMap<AnyClient, Promise<Map<string, ValidateFunction>>>()
+
+const outputValidators = (client: AnyClient): Promise<Map<string, ValidateFunction>> => {
   let v = validators.get(client)
   if (v === undefined) {
     v = client.listTools().then(({ tools }) => {
       const ajv = new Ajv2020({ strict: true, allErrors: true })
-      return new Map(tools.flatMap((t) => (t.outputSchema !== undefined ? [[t.name, ajv.compile(t.outputSchema)] as const] : [])))
+      return new Map(tools.flatMap((t) => (isRecord(t.outputSchema) ? [[t.name, ajv.compile(t.outputSchema)] as const] : [])))
     })
     validators.set(client, v)
   }
@@ -157,7 +193,7 @@ const outputValidators = (client: Client): Promise<Map<string, ValidateFunction>
  * Calls a tool and checks what every result must be: structuredContent present and valid against the tool's
  * published outputSchema (errors included).
  */
-export const call = async (client: Client, name: string, args: Record<string, unknown> = {}): Promise<ToolCallResult> => {
+export const call = async (client: AnyClient, name: string, args: Record<string, unknown> = {}): Promise<ToolCallResult> => {
   const result = await client.callTool({ name, arguments: args })
   const content = Array.isArray(result.content) ? result.content : []
   const text = content.map((c) => (isRecord(c) && typeof c["text"] === "string" ? c["text"] : "")).join("\n")

@@ -26,7 +26,8 @@ const registryLayer = Layer.succeed(ClusterRegistry, {
   }),
   resolve: () => Effect.die(new Error("not used")),
   view: () => Effect.die(new Error("not used")),
-  status: Effect.die(new Error("not used"))
+  status: Effect.die(new Error("not used")),
+  onContextsChanged: () => Effect.void
 })
 
 describe("selectContexts", () => {
