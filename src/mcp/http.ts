@@ -163,11 +163,11 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
       await transport.handleRequest(req, res, body)
     }
 
-    const inSession = (id: string, req: AuthedRequest, res: ServerResponse, owner: string | undefined) => {
+    const inSession = (id: string, req: AuthedRequest, res: ServerResponse, owner: string | undefined, parsed: unknown) => {
       const found = sessions.touch(id)
       // another user's session is as good as unknown to this caller
       if (found._tag === "Live" && found.session.owner !== owner) return rpcError(res, 404, -32001, "Session not found; send a new initialize request")
-      if (found._tag === "Live") return found.session.transport.handleRequest(req, res)
+      if (found._tag === "Live") return found.session.transport.handleRequest(req, res, parsed)
       // 404 tells the client to start a new session (MCP spec, session management)
       return found._tag === "Expired"
         ? rpcError(res, 404, -32001, `Session expired: idle for more than ${idleText}; send a new initialize request`)
@@ -204,7 +204,7 @@ export const serveHttp = (tools: ReadonlyArray<AnyTool>) =>
     /** `parsed`: the body src/auth already read (to check scopes); `owner`: the OAuth subject, if any. */
     const mcp = async (req: AuthedRequest, res: ServerResponse, parsed: unknown, owner: string | undefined) => {
       const id = req.headers["mcp-session-id"]
-      if (!stateless && typeof id === "string") return inSession(id, req, res, owner)
+      if (!stateless && typeof id === "string") return inSession(id, req, res, owner, parsed)
       if (req.method !== "POST") {
         return stateless ? rpcError(res, 405, -32000, "Method not allowed in stateless mode", { allow: "POST" }) : newSession(req, res, undefined, owner)
       }
