@@ -88,8 +88,6 @@ const splitTop = (spec: string): Array<string> => {
 /** Characters that end a field name (kubectl's terminators, plus quotes and parentheses). */
 const TERMINATORS = new Set([" ", ".", ",", "[", "]", "$", "@", "{", "}", "(", ")", "'", "\"", "=", "!", "<", ">"])
 
-const INTEGER = /^-?\d+$/u
-
 class PathParser {
   private pos = 0
   constructor(private readonly text: string) {}

@@ -14,7 +14,7 @@ import { access, Kube } from "./Kube.js"
 import { ageOfHumanDuration, ListMeta, ObjectMeta, OwnerReference } from "./meta.js"
 import { type ListOptions, type ListPage, pageQuery, readList, rowBytes, Table, TABLE_ACCEPT } from "./paging.js"
 import { podRow, type PodRow } from "./podStatus.js"
-import { type ListScope, listScope, selectorValue } from "./scope.js"
+import { type ListScope, listScope } from "./scope.js"
 
 const Str = Schema.optionalKey(Schema.String)
 /** metav1.Time fields serialize a zero time as null. */

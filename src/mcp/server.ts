@@ -12,7 +12,6 @@ import { asCaller, auditCaller, type Caller, callTool, type ConfirmAnswer, listT
 import { callerOf as identityOf } from "../auth/identity.js"
 import type { AnyTool, ToolEnv } from "../tool/tool.js"
 import type { Settings } from "../config/settings.js"
-import type { AuditRecord } from "../audit/auditLog.js"
 
 /** What a model reads once, so it uses the tools well without the docs: clusters, budgets, paging, masking, resources, prompts. */
 export const INSTRUCTIONS = [
