@@ -8,6 +8,7 @@ import type { Settings } from "./config/settings.js"
 import { ClusterRegistryLive } from "./cluster/providers.js"
 import { ClusterRegistry } from "./cluster/registry.js"
 import { LoggerLive } from "./log.js"
+import { boundHeap } from "./nodeHeap.js"
 import { AuditOpenError, auditLayer } from "./audit/auditLog.js"
 import { Telemetry } from "./telemetry/telemetry.js"
 import { checkImpersonation, ImpersonationRefused } from "./auth/impersonation.js"
@@ -67,6 +68,7 @@ const main = Effect.gen(function*() {
   if (cli.help) return yield* Effect.sync(() => process.stdout.write(`${USAGE}\n`))
   if (cli.version) return yield* Effect.sync(() => process.stdout.write(`kube-mcp ${VERSION}\n`))
   const settings = yield* loadSettings({ cli, env: process.env, cwd: process.cwd() })
+  yield* boundHeap(settings) // may restart the process with other node flags: before anything is logged or opened
   yield* serve(settings)
 }).pipe(
   Effect.catchTags({

@@ -351,6 +351,7 @@ export const loadSettings = ({ cli, cwd, env }: LoadInput): Effect.Effect<Settin
       sources,
       transports: [...new Set(server.transports)],
       logLevel: server.log_level,
+      heap: server.heap,
       http: {
         host,
         port,

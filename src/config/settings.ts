@@ -29,6 +29,7 @@ const Duration = Schema.Union([Schema.String, Schema.Finite]).annotate({ expecte
 const Positive = Schema.Finite.check(Schema.isGreaterThan(0))
 const Transport = Schema.Literals(["stdio", "http"])
 const LogLevel = Schema.Literals(["debug", "info", "warn", "error", "none"])
+const Heap = Schema.Literals(["auto", "bounded", "node"])
 const Provider = Schema.Literals(["kubeconfig", "in-cluster", "single"])
 const Address = Schema.String.check(
   Schema.isPattern(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/u, { expected: "host:port (like 127.0.0.1:8080 or [::1]:8080)" })
@@ -106,6 +107,15 @@ export const ConfigFile = Schema.Struct({
       default: "info",
       doc: "`debug`, `info`, `warn`, `error` or `none`. Logs are JSON lines on stderr, never on stdout.",
       flag: { name: "log-level", arg: "level", help: "(logs go to stderr)" }
+    }),
+    heap: key(Heap, {
+      default: "auto",
+      doc: "V8's heap sizing. `bounded`: young semi-spaces of 8 MiB and an old-space limit of 1 GiB (never above Node's own, " +
+        "e.g. a container's), which halves peak RSS under load; the server restarts itself with these node flags once, " +
+        "right after reading its configuration (Node ≥ 22.15, not Windows). `node`: Node's defaults. `auto`: `bounded` when " +
+        "the HTTP transport is on, `node` for stdio alone (no restart in a client's start-up). Node flags or NODE_OPTIONS " +
+        "that size the heap win over both.",
+      flag: { name: "heap", arg: "mode", help: "(V8 heap sizing; auto: bounded when serving HTTP)" }
     }),
     http: Schema.Struct({
       address: key(Address, {
@@ -412,6 +422,7 @@ export interface Settings {
   readonly sources: ReadonlyArray<string>
   readonly transports: ConfigFile["server"]["transports"]
   readonly logLevel: ConfigFile["server"]["log_level"]
+  readonly heap: ConfigFile["server"]["heap"]
   readonly http: {
     readonly host: string
     readonly port: number

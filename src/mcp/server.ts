@@ -8,7 +8,7 @@ import { CLIENT_CAPABILITIES_META_KEY, inputRequired, inputResponse, type Loggin
 import { type Context, Effect, type LogLevel, Result } from "effect"
 import { catalog, type CatalogError } from "./catalog/index.js"
 import { VERSION } from "../version.js"
-import { asCaller, auditCaller, type Caller, callTool, type ConfirmAnswer, listTools, type Progress } from "../tool/adapter.js"
+import { asCaller, auditCaller, type Caller, callTool, type ConfirmAnswer, type ListedTool, listTools, type Progress } from "../tool/adapter.js"
 import { callerOf as identityOf } from "../auth/identity.js"
 import type { AnyTool, ToolEnv } from "../tool/tool.js"
 import type { Settings } from "../config/settings.js"
@@ -127,8 +127,10 @@ export const serverFactory = (
   options: ServerOptions
 ): McpServers => {
   const byName = new Map(tools.map((t) => [t.name, t]))
-  const listed = { tools: listTools(tools, settings.readOnly) }
-  const names = listed.tools.map((t) => t.name).join(", ")
+  // built on the first tools/list, not before initialize is answered (#17: the schemas are most of the start-up's work)
+  let listed: { readonly tools: Array<ListedTool> } | undefined
+  const listing = () => listed ??= { tools: listTools(tools, settings.readOnly) }
+  const names = tools.filter((t) => !settings.readOnly || t.annotations.readOnlyHint).map((t) => t.name).join(", ")
   const run = Effect.runPromiseWith(context)
   /** A catalog answer, or its CatalogError as the JSON-RPC error it names. */
   // the catalog's reads, prompts and completions make API requests as the caller, like tool calls
@@ -175,7 +177,7 @@ export const serverFactory = (
     server.setRequestHandler("prompts/get", (request, ctx) => answer(catalog.getPrompt(request.params.name, request.params.arguments ?? {}), ctx))
     server.setRequestHandler("completion/complete", (request, ctx) =>
       answer(catalog.complete(request.params.ref, request.params.argument, request.params.context?.arguments ?? {}), ctx))
-    server.setRequestHandler("tools/list", () => listed)
+    server.setRequestHandler("tools/list", listing)
     server.setRequestHandler("tools/call", async (request, ctx) => {
       const tool = byName.get(request.params.name)
       if (tool === undefined) {

@@ -158,6 +158,8 @@ const makeTool = <A, I>(
 ): AnyTool => {
   const decode = Schema.decodeUnknownResult(def.params, DECODE_OPTIONS)
   const fanout = clusterScoped && def.annotations.readOnlyHint
+  let inputSchema: ObjectSchema | undefined
+  let outputSchema: ObjectSchema | undefined
   return {
     ...(def.defaultContexts !== undefined ? { defaultContexts: def.defaultContexts } : {}),
     name: def.name,
@@ -165,8 +167,13 @@ const makeTool = <A, I>(
     annotations: def.annotations,
     clusterScoped,
     fanout,
-    inputSchema: toInputSchema(def.params, clusterScoped ? { context: CONTEXT, ...(fanout ? { contexts: CONTEXTS } : {}) } : {}),
-    outputSchema: outputSchemaOf(def.output, fanout),
+    // made on first use: the start-up answers initialize before any listing needs them (#17)
+    get inputSchema() {
+      return inputSchema ??= toInputSchema(def.params, clusterScoped ? { context: CONTEXT, ...(fanout ? { contexts: CONTEXTS } : {}) } : {})
+    },
+    get outputSchema() {
+      return outputSchema ??= outputSchemaOf(def.output, fanout)
+    },
     prepare: (args) => Result.map(decode(args), (input) => ({ ...bind(input), about: def.about !== undefined ? def.about(input) : aboutOf(input, def.subject) }))
   }
 }

@@ -206,7 +206,7 @@ describe("derived from the annotated schema", () => {
     expect(new Set(KEYS.map((k) => k.env)).size).toBe(KEYS.length)
     const flags = KEYS.flatMap((k) => (k.flag !== undefined ? [k.flag] : []))
     expect(new Set([...flags, "config", "help", "version"]).size).toBe(flags.length + 3)
-    expect(flags).toEqual(["transport", "log-level", "http-address", "provider", "kubeconfig", "context", "read-only"])
+    expect(flags).toEqual(["transport", "log-level", "heap", "http-address", "provider", "kubeconfig", "context", "read-only"])
   })
 
   it("USAGE lists every flag once, with its line, between --config and --help", () => {
