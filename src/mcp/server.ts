@@ -99,7 +99,7 @@ export interface McpServers {
    * (http.ts publishes there).
    */
   readonly listChanged: () => void
-  /** A log line to every 2025-11-25 client that asked for this level or a lower one with logging/setLevel. */
+  /** A log line to every 2025-11-25 client that asked for this level or a lower one with logging/setLevel (with OAuth: its own calls' lines only). */
   readonly log: (level: LogLevel.LogLevel, line: Readonly<Record<string, unknown>>) => void
 }
 
@@ -141,8 +141,9 @@ export const serverFactory = (
   }
   // servers that hold a connection a notification can travel on (a 2026-07-28 HTTP request is over when answered)
   const connected = new Set<Server>()
-  // the level each 2025-11-25 client asked for; none asked, no log lines
-  const logLevels = new Map<Server, number>()
+  // the level each 2025-11-25 client asked for (none asked, no log lines), and whose client it is: with
+  // per-caller identities (OAuth) a client gets only the lines of its own caller's calls, not other people's
+  const logLevels = new Map<Server, { readonly rank: number; readonly subject: string | undefined }>()
   const make = ({ era }: McpRequestContext): Server => {
     // logging is deprecated in 2026-07-28 (stderr and OpenTelemetry instead): declared to the old generation only
     const capabilities: ServerCapabilities = {
@@ -162,8 +163,8 @@ export const serverFactory = (
       }
     }
     if (era === "legacy") {
-      server.setRequestHandler("logging/setLevel", (request) => {
-        logLevels.set(server, MCP_LEVELS.indexOf(request.params.level))
+      server.setRequestHandler("logging/setLevel", (request, ctx) => {
+        logLevels.set(server, { rank: MCP_LEVELS.indexOf(request.params.level), subject: identityOf(ctx.http?.authInfo)?.subject })
         return {}
       })
     }
@@ -221,7 +222,7 @@ export const serverFactory = (
     if (mcpLevel === undefined) return
     const rank = MCP_LEVELS.indexOf(mcpLevel)
     for (const [server, wanted] of logLevels) {
-      if (rank >= wanted) void server.sendLoggingMessage({ level: mcpLevel, logger: "kube-mcp", data: line }).catch(() => undefined)
+      if (rank >= wanted.rank && (wanted.subject === undefined || line["subject"] === wanted.subject)) void server.sendLoggingMessage({ level: mcpLevel, logger: "kube-mcp", data: line }).catch(() => undefined)
     }
   }
   return { make, listChanged, log }

@@ -306,4 +306,8 @@ export const callTool = (
       })
     )
     return outcome
-  }).pipe(observedCall(tool.name, options.traceparent))
+  }).pipe(
+    // every line logged in the call names who made it (server.ts forwards a caller only their own lines)
+    Effect.annotateLogs(options.caller?.identity !== undefined ? { user: options.caller.identity.user, subject: options.caller.identity.subject } : {}),
+    observedCall(tool.name, options.traceparent)
+  )

@@ -6,7 +6,8 @@
  * (test/support/issuer.ts), since Dex cannot be told to mint those.
  */
 import { CoreV1Api, RbacAuthorizationV1Api } from "@kubernetes/client-node"
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js"
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -214,7 +215,8 @@ describe.skipIf(oidc === undefined)("caller identity at the API server (Dex)", (
 describe.skipIf(oidc === undefined)("OAuth resource server (Dex tokens)", () => {
   let server: HttpServerProcess
   beforeAll(async () => {
-    server = await startHttp({ config: `${oauthConfig("server")}\n[kubernetes]\ncontexts_allow = ["dev-cluster"]\n` })
+    // debug: the logging test below reads the "tool call" lines
+    server = await startHttp({ config: `${oauthConfig("server")}\n[kubernetes]\ncontexts_allow = ["dev-cluster"]\n`, args: ["--log-level", "debug"] })
   }, 60_000)
   afterAll(() => server?.stop())
 
@@ -281,6 +283,32 @@ describe.skipIf(oidc === undefined)("OAuth resource server (Dex tokens)", () => 
     const list = { jsonrpc: "2.0", id: 2, method: "tools/list" }
     expect((await rpc(tokenOf("bob"), list, session)).status).toBe(404)
     expect((await rpc(tokenOf("alice"), list, session)).status).toBe(200)
+  })
+
+  it("logging/setLevel: each user's client gets the log lines of their own calls, never another user's", async () => {
+    const seen = { alice: new Array<Record<string, unknown>>(), bob: new Array<Record<string, unknown>>() }
+    const clients = { alice: new Client({ name: "alice", version: "0" }), bob: new Client({ name: "bob", version: "0" }) }
+    for (const who of ["alice", "bob"] as const) {
+      clients[who].setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+        const data = n.params.data
+        if (typeof data === "object" && data !== null && "message" in data && data.message === "tool call") seen[who].push({ ...data })
+      })
+    }
+    try {
+      await Promise.all([connectHttp(server.url, bearer(tokenOf("alice")), clients.alice), connectHttp(server.url, bearer(tokenOf("bob")), clients.bob)])
+      await Promise.all([clients.alice.setLoggingLevel("debug"), clients.bob.setLoggingLevel("debug")])
+      // alice, bob, alice: a line leaked to the other user would reach their stream before that user's own next line
+      expect((await call(clients.alice, "namespaces_list", { context: "dev-cluster" })).isError).toBe(false)
+      expect((await call(clients.bob, "config_contexts_list")).isError).toBe(false)
+      expect((await call(clients.alice, "config_contexts_list")).isError).toBe(false)
+      await expect.poll(() => [seen.alice.length, seen.bob.length]).toEqual([2, 1])
+      expect(seen.alice.map((d) => d["tool"])).toEqual(["namespaces_list", "config_contexts_list"])
+      expect(seen.bob.map((d) => d["tool"])).toEqual(["config_contexts_list"])
+      expect(seen.alice[0]?.["subject"]).toEqual(expect.any(String))
+      expect(seen.alice[0]?.["subject"]).not.toBe(seen.bob[0]?.["subject"])
+    } finally {
+      await Promise.allSettled([clients.alice.close(), clients.bob.close()])
+    }
   })
 
   it("a valid Dex token works through the MCP client", async () => {

@@ -244,6 +244,21 @@ export const rowsOf = (r: ToolCallResult): Array<Record<string, string>> => {
   })
 }
 
+/** A call on dev-cluster (unless `args` name another context) that must succeed. */
+export const callOk = async (client: AnyClient, name: string, args: Record<string, unknown>): Promise<ToolCallResult> => {
+  const r = await call(client, name, { context: "dev-cluster", ...args })
+  if (r.isError) throw new Error(`${name} failed: ${r.text.slice(0, 600)}`)
+  return r
+}
+
+/** A call on dev-cluster (unless `args` name another context) that must fail with the error `type`, naming the tool. */
+export const callFails = async (client: AnyClient, name: string, args: Record<string, unknown>, type: string): Promise<ToolCallResult> => {
+  const r = await call(client, name, { context: "dev-cluster", ...args })
+  if (!r.isError) throw new Error(`${name} should fail with ${type}: ${r.text.slice(0, 600)}`)
+  if (r.error?.type !== type || r.error.tool !== name) throw new Error(`${name}: expected ${type}, got ${r.error?.type ?? "no error object"} (tool ${r.error?.tool ?? "?"}): ${r.text.slice(0, 600)}`)
+  return r
+}
+
 /** Asserts that each expected string reaches the model in both kinds of client. */
 export const inBothViews = (r: ToolCallResult, ...expected: ReadonlyArray<string>): void => {
   for (const e of expected) {

@@ -6,7 +6,7 @@
 import { AppsV1Api, CoreV1Api, type V1Pod } from "@kubernetes/client-node"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { adminKubeConfig } from "../cluster/harness.js"
-import { call, clusterInfo, inBothViews, retry, rowsOf, type StdioServer, startStdio } from "../support/mcp.js"
+import { call, callOk, clusterInfo, inBothViews, retry, rowsOf, type StdioServer, startStdio } from "../support/mcp.js"
 
 const info = clusterInfo()
 const dev = adminKubeConfig(info, "dev").makeApiClient(CoreV1Api)
@@ -25,11 +25,7 @@ const create = (api: CoreV1Api, body: V1Pod) => retry(() => api.createNamespaced
 
 let server: StdioServer
 
-const ok = async (tool: string, args: Record<string, unknown>) => {
-  const r = await call(server.client, tool, { context: "dev-cluster", ...args })
-  expect(r.isError, `${tool}: ${r.text}`).toBe(false)
-  return r
-}
+const ok = (tool: string, args: Record<string, unknown>) => callOk(server.client, tool, args)
 
 beforeAll(async () => {
   const labels = { "kmcp.test/team": `cols-${suffix}` }

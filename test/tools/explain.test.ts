@@ -7,7 +7,7 @@
 import { ApiextensionsV1Api, AppsV1Api, CoreV1Api, DiscoveryV1Api, NetworkingV1Api } from "@kubernetes/client-node"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { adminKubeConfig } from "../cluster/harness.js"
-import { call, clusterInfo, inBothViews, retry, rowsOf, type StdioServer, startStdio } from "../support/mcp.js"
+import { call, callOk, callFails, clusterInfo, inBothViews, retry, rowsOf, type StdioServer, startStdio } from "../support/mcp.js"
 import { deploymentManifest } from "../support/objects.js"
 
 const info = clusterInfo()
@@ -25,17 +25,8 @@ const DEPLOY = { group: "apps", version: "v1", kind: "Deployment" }
 
 let server: StdioServer
 
-const ok = async (tool: string, args: Record<string, unknown>) => {
-  const r = await call(server.client, tool, { context: "dev-cluster", ...args })
-  expect(r.isError, `${tool}: ${r.text}`).toBe(false)
-  return r
-}
-const fails = async (tool: string, args: Record<string, unknown>, type: string) => {
-  const r = await call(server.client, tool, { context: "dev-cluster", ...args })
-  expect(r.isError, `${tool} should fail: ${r.text}`).toBe(true)
-  expect(r.error?.type, r.text).toBe(type)
-  return r
-}
+const ok = (tool: string, args: Record<string, unknown>) => callOk(server.client, tool, args)
+const fails = (tool: string, args: Record<string, unknown>, type: string) => callFails(server.client, tool, args, type)
 
 const fieldsOf = (structured: Record<string, unknown> | undefined): Array<Record<string, unknown>> => {
   const fields = structured?.["fields"]

@@ -6,7 +6,7 @@
 import { ApiextensionsV1Api, AppsV1Api, CoreV1Api } from "@kubernetes/client-node"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { adminKubeConfig } from "../cluster/harness.js"
-import { call, clusterInfo, rowsOf, type StdioServer, startStdio } from "../support/mcp.js"
+import { call, callOk, callFails, clusterInfo, rowsOf, type StdioServer, startStdio } from "../support/mcp.js"
 
 const info = clusterInfo()
 const kc = adminKubeConfig(info, "dev")
@@ -41,18 +41,8 @@ const waitUntil = async (f: () => Promise<boolean>, what: string, timeoutMs = 30
 
 let server: StdioServer
 
-const ok = async (tool: string, args: Record<string, unknown>) => {
-  const r = await call(server.client, tool, { context: "dev-cluster", ...args })
-  expect(r.isError, `${tool}: ${r.text}`).toBe(false)
-  return r
-}
-const fails = async (tool: string, args: Record<string, unknown>, type: string) => {
-  const r = await call(server.client, tool, { context: "dev-cluster", ...args })
-  expect(r.isError, `${tool} should fail: ${r.text}`).toBe(true)
-  expect(r.error?.type, r.text).toBe(type)
-  expect(r.error?.tool).toBe(tool)
-  return r
-}
+const ok = (tool: string, args: Record<string, unknown>) => callOk(server.client, tool, args)
+const fails = (tool: string, args: Record<string, unknown>, type: string) => callFails(server.client, tool, args, type)
 
 beforeAll(async () => {
   await core.createNamespace({ body: { metadata: { name: ns } } })

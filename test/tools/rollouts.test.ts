@@ -9,7 +9,7 @@ import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node"
 import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { adminKubeConfig } from "../cluster/harness.js"
-import { call, clusterInfo, inBothViews, retry, type StdioServer, startStdio } from "../support/mcp.js"
+import { call, callOk, clusterInfo, inBothViews, retry, type StdioServer, startStdio } from "../support/mcp.js"
 
 const info = clusterInfo()
 const kc = adminKubeConfig(info, "dev")
@@ -32,11 +32,7 @@ const deployment = (name: string, image: string) => ({
 
 let server: StdioServer
 
-const ok = async (tool: string, args: Record<string, unknown>) => {
-  const r = await call(server.client, tool, { context: "dev-cluster", ...args })
-  expect(r.isError, `${tool}: ${r.text}`).toBe(false)
-  return r
-}
+const ok = (tool: string, args: Record<string, unknown>) => callOk(server.client, tool, args)
 
 const imageOf = async (name: string): Promise<string | undefined> =>
   (await apps.readNamespacedDeployment({ name, namespace: ns })).spec?.template.spec?.containers[0]?.image
