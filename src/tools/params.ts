@@ -62,6 +62,8 @@ export const gvkFields = { group: Schema.optionalKey(Group), version: Version, k
 export const DryRun = Schema.Boolean.annotate({
   description: "validate and run admission on the server without persisting anything (dryRun=All); the result shows what would happen"
 })
+/** The first line of a dry run's answer (and its `note`), the same for every tool that takes `dry_run`. */
+export const DRY_RUN_NOTE = "Dry run: nothing was persisted."
 export const FieldManager = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(128)).annotate({
   description: "field manager name recorded for server-side apply (default \"kube-mcp\")"
 })

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { encodeReleaseData } from "../../src/kube/helm.js"
 import { adminKubeConfig } from "../cluster/harness.js"
 import { HAVE_HELM, HELM } from "../support/helmBinary.js"
-import { call, clusterInfo, rowsOf, type StdioServer, startStdio, type ToolCallResult } from "../support/mcp.js"
+import { callOk, call, clusterInfo, rowsOf, type StdioServer, startStdio, type ToolCallResult } from "../support/mcp.js"
 
 const info = clusterInfo()
 const dev = adminKubeConfig(info, "dev").makeApiClient(CoreV1Api)
@@ -109,11 +109,7 @@ const noLeak = (r: ToolCallResult) => {
   expect(all).not.toContain(Buffer.from(PASSWORD).toString("base64"))
 }
 
-const helm = async (tool: string, args: Record<string, unknown>, s: StdioServer = server) => {
-  const r = await call(s.client, tool, { context: "dev-cluster", namespace: ns, ...args })
-  expect(r.isError, `${tool}: ${r.text}`).toBe(false)
-  return r
-}
+const helm = (tool: string, args: Record<string, unknown>, s: StdioServer = server) => callOk(s.client, tool, { namespace: ns, ...args })
 
 beforeAll(async () => {
   if (!HAVE_HELM) console.warn(`[helm.test] SKIPPING the helm write tests: no helm binary at ${HELM} (bash test/cluster/build-helm.sh builds it)`)

@@ -3,7 +3,7 @@ import { Effect, Schema } from "effect"
 import { type Schedulability, setUnschedulable } from "../../kube/nodes.js"
 import { text } from "../../output/reply.js"
 import { clusterTool } from "../../tool/tool.js"
-import { DryRun, Name } from "../params.js"
+import { DRY_RUN_NOTE, DryRun, Name } from "../params.js"
 
 const Params = Schema.Struct({
   name: Name.annotate({ description: "node name (see nodes_summary)" }),
@@ -19,7 +19,7 @@ const CordonOutput = Schema.Struct({
 
 const render = (s: Schedulability) =>
   text({
-    text: `${s.dryRun ? "Dry run: nothing was persisted.\n" : ""}node/${s.name} ${s.action} (resourceVersion ${s.resourceVersion})`,
+    text: `${s.dryRun ? `${DRY_RUN_NOTE}\n` : ""}node/${s.name} ${s.action} (resourceVersion ${s.resourceVersion})`,
     data: { node: s.name, action: s.action, dry_run: s.dryRun, resourceVersion: s.resourceVersion }
   })
 

@@ -3,7 +3,7 @@ import { Effect, Schema } from "effect"
 import { type DrainReport, drainNode, type PodStatus } from "../../kube/drain.js"
 import { text } from "../../output/reply.js"
 import { clusterTool } from "../../tool/tool.js"
-import { DryRun, Name } from "../params.js"
+import { DRY_RUN_NOTE, DryRun, Name } from "../params.js"
 
 const DEFAULT_TIMEOUT = 60
 
@@ -58,7 +58,7 @@ const render = (r: DrainReport) => {
   const elapsed = Math.round(r.elapsedMs / 100) / 10
   return text({
     text: [
-      ...(r.dryRun ? ["Dry run: nothing was persisted."] : []),
+      ...(r.dryRun ? [DRY_RUN_NOTE] : []),
       `node/${r.node} ${r.cordon}; drain ${r.complete ? "complete" : "incomplete"} in ${elapsed}s: ${tally}`,
       ...(r.refused !== undefined ? [r.refused] : []),
       ...r.pods.map((p) => `  ${p.namespace}/${p.name}: ${p.status}${p.reason !== undefined ? ` (${p.reason})` : ""}`),

@@ -6,7 +6,7 @@ import { Effect, Schema } from "effect"
 import { type DataChange, type DataKind, type KeyChange, setData } from "../../kube/data.js"
 import { text } from "../../output/reply.js"
 import { clusterTool } from "../../tool/tool.js"
-import { DataKey, DryRun, Name, NamespaceParam } from "../params.js"
+import { DataKey, DRY_RUN_NOTE, DryRun, Name, NamespaceParam } from "../params.js"
 
 const MAX_KEYS = 100
 
@@ -52,7 +52,7 @@ const sizes = (k: KeyChange): string =>
 const render = (c: DataChange) =>
   text({
     text: [
-      ...(c.dryRun ? ["Dry run: nothing was persisted."] : []),
+      ...(c.dryRun ? [DRY_RUN_NOTE] : []),
       `${c.kind.toLowerCase()}/${c.name} ${c.action} in namespace "${c.namespace}" (resourceVersion ${c.resourceVersion})`,
       ...c.keys.map((k) => `  ${k.key}: ${k.action}${sizes(k)}`)
     ].join("\n"),

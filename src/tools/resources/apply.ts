@@ -9,7 +9,7 @@ import { Manifest, parseManifest } from "../../kube/manifest.js"
 import { DEFAULT_FIELD_MANAGER, inNamespace, metaOf, refOf } from "../../kube/objects.js"
 import { type Reply, text } from "../../output/reply.js"
 import { clusterTool } from "../../tool/tool.js"
-import { DryRun, FieldManager, Force, NamespaceParam } from "../params.js"
+import { DRY_RUN_NOTE, DryRun, FieldManager, Force, NamespaceParam } from "../params.js"
 
 const Params = Schema.Struct({
   manifest: Manifest,
@@ -65,7 +65,7 @@ export const resourcesApply = clusterTool({
         ...o.changes.map((c) => `  ${c}`)
       ])
       const reply: Reply = text({
-        text: [...(dryRun ? ["Dry run: nothing was persisted."] : []), ...lines].join("\n"),
+        text: [...(dryRun ? [DRY_RUN_NOTE] : []), ...lines].join("\n"),
         data: {
           dry_run: dryRun,
           results: done.map((o) => ({

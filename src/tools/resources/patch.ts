@@ -3,7 +3,7 @@ import { Effect, Schema } from "effect"
 import { inNamespace, patchObject, refOf } from "../../kube/objects.js"
 import { type Reply, text } from "../../output/reply.js"
 import { clusterTool } from "../../tool/tool.js"
-import { DryRun, gvkFields, Name, NamespaceParam } from "../params.js"
+import { DRY_RUN_NOTE, DryRun, gvkFields, Name, NamespaceParam } from "../params.js"
 
 const Params = Schema.Struct({
   ...gvkFields,
@@ -49,7 +49,7 @@ export const resourcesPatch = clusterTool({
       const p = yield* patchObject(input, { type: input.patch_type ?? "merge", value: input.patch, dryRun }, "resources_patch")
       const reply: Reply = text({
         text: [
-          ...(dryRun ? ["Dry run: nothing was persisted."] : []),
+          ...(dryRun ? [DRY_RUN_NOTE] : []),
           `${refOf(p.info, p.name)} ${p.action}${inNamespace(p.namespace)} (resourceVersion ${p.resourceVersion})`,
           ...p.changes.map((c) => `  ${c}`)
         ].join("\n"),

@@ -3,7 +3,7 @@ import { Effect, Schema } from "effect"
 import { inNamespace, readScale, refOf, setScale } from "../../kube/objects.js"
 import { type Reply, text } from "../../output/reply.js"
 import { clusterTool } from "../../tool/tool.js"
-import { DryRun, gvkFields, Name, NamespaceParam } from "../params.js"
+import { DRY_RUN_NOTE, DryRun, gvkFields, Name, NamespaceParam } from "../params.js"
 
 const ScaleOutput = Schema.Struct({
   kind: Schema.String,
@@ -59,7 +59,7 @@ export const resourcesScale = clusterTool({
       const dryRun = input.dry_run === true
       const c = yield* setScale(input, input.replicas, dryRun, "resources_scale")
       const reply: Reply = text({
-        text: `${dryRun ? "Dry run: nothing was persisted.\n" : ""}${refOf(c.info, c.name)}${inNamespace(c.namespace)} ${
+        text: `${dryRun ? `${DRY_RUN_NOTE}\n` : ""}${refOf(c.info, c.name)}${inNamespace(c.namespace)} ${
           c.action === "scaled" ? `scaled from ${c.previous} to ${c.replicas} replicas` : `unchanged (already ${c.previous} replicas)`
         } (resourceVersion ${c.resourceVersion})`,
         data: {

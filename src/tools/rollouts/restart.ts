@@ -4,9 +4,7 @@ import { inNamespace, refOf } from "../../kube/objects.js"
 import { restartRollout } from "../../kube/rollouts.js"
 import { type Reply, text } from "../../output/reply.js"
 import { clusterTool } from "../../tool/tool.js"
-import { DryRun, Name, NamespaceParam, WorkloadKind } from "../params.js"
-
-const DRY_RUN_NOTE = "Dry run: nothing was persisted."
+import { DRY_RUN_NOTE, DryRun, Name, NamespaceParam, WorkloadKind } from "../params.js"
 
 const Params = Schema.Struct({
   kind: WorkloadKind,
