@@ -923,7 +923,8 @@ const memoryPhases = async (
 
   // -- HTTP sessions: MEM_SESSIONS initializes (16 in flight) that never send DELETE
   const sessionConfig = join(PEERS_DIR, "sessions.toml")
-  writeFileSync(sessionConfig, "[server.http]\nsession_idle_timeout = \"2s\"\n")
+  // all MEM_SESSIONS held at once, as the peers hold theirs (the default max_sessions, 1000, would refuse the rest)
+  writeFileSync(sessionConfig, `[server.http]\nsession_idle_timeout = "2s"\nmax_sessions = ${MEM_SESSIONS}\n`)
   for (const d of defs) {
     const ours = d.id === "kube-mcp"
     const def: ServerDef = ours ? { ...d, http: (port) => {
@@ -975,7 +976,7 @@ const memoryPhases = async (
         after.push([at, readMem(pid)?.rss ?? Number.NaN])
       }
       const how = ours
-        ? "defaults (max_sessions 1000) with session_idle_timeout 2s: expire on their own"
+        ? `max_sessions ${MEM_SESSIONS}, session_idle_timeout 2s: expire on their own`
         : ids.length === 0
         ? "no session ids issued (every request stands alone)"
         : `no idle expiry: closed with DELETE after the burst (${ids.length} ids)`
