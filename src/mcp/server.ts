@@ -130,7 +130,6 @@ export const serverFactory = (
   // built on the first tools/list, not before initialize is answered (#17: the schemas are most of the start-up's work)
   let listed: { readonly tools: Array<ListedTool> } | undefined
   const listing = () => listed ??= { tools: listTools(tools, settings.readOnly) }
-  const names = tools.filter((t) => !settings.readOnly || t.annotations.readOnlyHint).map((t) => t.name).join(", ")
   const run = Effect.runPromiseWith(context)
   /** A catalog answer, or its CatalogError as the JSON-RPC error it names. */
   // the catalog's reads, prompts and completions make API requests as the caller, like tool calls
@@ -182,7 +181,7 @@ export const serverFactory = (
     server.setRequestHandler("tools/call", async (request, ctx) => {
       const tool = byName.get(request.params.name)
       if (tool === undefined) {
-        throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool "${request.params.name}". Tools of this server: ${names}.`)
+        throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool "${request.params.name}". Tools of this server: ${listing().tools.map((t) => t.name).join(", ")}.`)
       }
       const token = request.params._meta?.progressToken
       // one notification per finished context of a call across many contexts, when the client asked for progress

@@ -177,11 +177,15 @@ export interface Caller {
   readonly identity?: CallerIdentity
 }
 
+/** Who a caller is, for the audit log and the log lines of their calls: never the token. */
+const whoOf = (c: Caller | undefined): { readonly user: string; readonly subject: string } | undefined =>
+  c?.identity !== undefined ? { user: c.identity.user, subject: c.identity.subject } : undefined
+
 /** The audit log names the caller, never the token. */
 export const auditCaller = (c: Caller): AuditRecord["caller"] => ({
   transport: c.transport,
   ...(c.session !== undefined ? { session: c.session } : {}),
-  ...(c.identity !== undefined ? { user: c.identity.user, subject: c.identity.subject } : {})
+  ...whoOf(c)
 })
 
 const isRecord = (v: unknown): v is Readonly<Record<string, unknown>> => typeof v === "object" && v !== null && !Array.isArray(v)
@@ -308,6 +312,9 @@ export const callTool = (
     return outcome
   }).pipe(
     // every line logged in the call names who made it (server.ts forwards a caller only their own lines)
-    Effect.annotateLogs(options.caller?.identity !== undefined ? { user: options.caller.identity.user, subject: options.caller.identity.subject } : {}),
+    (call) => {
+      const who = whoOf(options.caller)
+      return who === undefined ? call : Effect.annotateLogs(call, who)
+    },
     observedCall(tool.name, options.traceparent)
   )
